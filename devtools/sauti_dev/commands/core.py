@@ -1,0 +1,109 @@
+"""The local stack's everyday commands: dev, migrate, seed, invoke, run-job."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import threading
+from datetime import date
+from pathlib import Path
+
+from sauti_dev.events import dumps, scheduled_event
+from sauti_dev.session import local_stack
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    dev = subparsers.add_parser("dev", help="run the whole local stack in the foreground")
+    dev.set_defaults(run=run_dev)
+
+    migrate = subparsers.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(run=run_migrate)
+
+    seed = subparsers.add_parser("seed", help="load the demo data (idempotent)")
+    seed.set_defaults(run=run_seed)
+
+    invoke = subparsers.add_parser("invoke", help="invoke a template function with an event file")
+    invoke.add_argument("function", help="logical id in template.yaml, e.g. HealthFunction")
+    invoke.add_argument("--event", "-e", type=Path, help="JSON event file (default: {})")
+    invoke.set_defaults(run=run_invoke)
+
+    job = subparsers.add_parser("run-job", help="run a scheduled job now, optionally for a given day")
+    job.add_argument("name", help="the job's name (Metadata.SautiJob in template.yaml)")
+    job.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD: the day the job acts on")
+    job.set_defaults(run=run_job)
+
+
+def run_migrate(_args: argparse.Namespace) -> int:
+    with local_stack():
+        from sauti.migrate import apply_migrations
+
+        applied = apply_migrations()
+        print("applied: " + (", ".join(applied) if applied else "nothing, the schema is current"))
+    return 0
+
+
+def run_seed(_args: argparse.Namespace) -> int:
+    with local_stack():
+        from sauti.migrate import apply_migrations
+
+        from sauti_dev.seeds import run_all
+
+        apply_migrations()
+        print("seeded: " + ", ".join(run_all()))
+    return 0
+
+
+def run_invoke(args: argparse.Namespace) -> int:
+    event = json.loads(args.event.read_text()) if args.event else {}
+    with local_stack():
+        from sauti_dev.lambdas import LocalFunctions
+
+        print(dumps(LocalFunctions().invoke(args.function, event)))
+    return 0
+
+
+def run_job(args: argparse.Namespace) -> int:
+    with local_stack() as stack:
+        from sauti_dev.lambdas import LocalFunctions
+
+        spec = stack.template.function_for_job(args.name)
+        if spec is None:
+            jobs = sorted(s.job_name for s in stack.template.functions.values() if s.job_name)
+            print(f"no job named {args.name}; jobs: {', '.join(jobs) or 'none yet'}")
+            return 2
+        print(dumps(LocalFunctions().invoke(spec.logical_id, scheduled_event(args.date))))
+    return 0
+
+
+def run_dev(_args: argparse.Namespace) -> int:
+    port = int(os.environ.get("PORT", "3000"))
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    os.environ.setdefault("JWT_ISSUER", f"http://127.0.0.1:{port}")
+    with local_stack() as stack:
+        from sauti.migrate import apply_migrations
+
+        from sauti_dev.gateway import LocalGateway, serve
+        from sauti_dev.lambdas import LocalFunctions
+        from sauti_dev.queues import start_feeding
+        from sauti_dev.seeds import run_all
+
+        applied = apply_migrations()
+        print(f"migrations: {', '.join(applied) or 'schema current'}")
+        print(f"seed: {', '.join(run_all())}")
+        functions = LocalFunctions()
+        server = serve(LocalGateway(functions), port)
+        stop_feeding = start_feeding(functions, stack.queue_urls)
+        print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            print("stopping...", flush=True)
+            stop_feeding.set()
+            server.shutdown()
+    return 0

@@ -1,0 +1,252 @@
+"""A local stand-in for the API Gateway HTTP API (payload format 2.0).
+
+It routes requests to the template's functions as API Gateway does (exact
+routes before ones with path variables, greedy ``{proxy+}``, then the
+``$default`` route), builds the same events, and checks bearer tokens the way
+the HTTP API's JWT authorizer does: RS256 only, ``kid`` found in the issuer's
+JWKS, ``iss`` equal to the configured issuer, ``aud`` among the audiences, and
+``exp``/``nbf``/``iat`` against the clock. Failures answer exactly what API
+Gateway answers (401 ``{"message":"Unauthorized"}``), and verified claims reach
+the function in ``requestContext.authorizer.jwt.claims`` as strings, with
+arrays flattened to ``"[a b]"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+import jwt
+from sauti.config import config
+
+from sauti_dev.events import http_event
+from sauti_dev.lambdas import LocalFunctions
+from sauti_dev.template import HttpRoute
+
+JWKS_PATH = "/.well-known/jwks.json"
+JWKS_CACHE_SECONDS = 120
+CLOCK_SKEW_SECONDS = 30
+# What the template's CorsConfiguration makes API Gateway answer to a preflight.
+CORS_HEADERS = {
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
+    "access-control-allow-headers": "authorization,content-type,idempotency-key",
+    "access-control-max-age": "600",
+}
+
+
+@dataclass
+class GatewayResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    cookies: list[str] = field(default_factory=list)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class _CompiledRoute:
+    route: HttpRoute
+    pattern: re.Pattern[str]
+    names: tuple[str, ...]
+    variables: int
+    greedy: bool
+
+
+def _compile(route: HttpRoute) -> _CompiledRoute:
+    names: list[str] = []
+    regex = ""
+    greedy = False
+    for part in route.path.strip("/").split("/"):
+        match = re.fullmatch(r"\{([A-Za-z0-9_]+)(\+?)\}", part)
+        if match:
+            names.append(match[1])
+            greedy = greedy or bool(match[2])
+            regex += "/(.+)" if match[2] else "/([^/]+)"
+        else:
+            regex += "/" + re.escape(part)
+    return _CompiledRoute(route, re.compile(f"^{regex or '/'}$"), tuple(names), len(names), greedy)
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class LocalGateway:
+    def __init__(self, functions: LocalFunctions | None = None):
+        self.functions = functions or LocalFunctions()
+        template = self.functions.template
+        routes = [route for route in template.routes if route.path != "$default"]
+        # API Gateway prefers the most specific route: fewer variables, then no greedy variable.
+        self._routes = sorted((_compile(route) for route in routes), key=lambda c: (c.greedy, c.variables))
+        self._default = next((route for route in template.routes if route.path == "$default"), None)
+        self._jwks: tuple[float, dict[str, Any]] | None = None
+        self._jwks_lock = threading.Lock()
+
+    # -- routing -----------------------------------------------------------------------------------
+
+    def match(self, method: str, path: str) -> tuple[HttpRoute | None, dict[str, str]]:
+        for compiled in self._routes:
+            if compiled.route.method not in (method, "ANY"):
+                continue
+            found = compiled.pattern.match(path)
+            if found:
+                return compiled.route, {
+                    name: unquote(v) for name, v in zip(compiled.names, found.groups(), strict=True)
+                }
+        return self._default, {}
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        source_ip: str = "127.0.0.1",
+    ) -> GatewayResponse:
+        method = method.upper()
+        headers = {name.lower(): value for name, value in (headers or {}).items()}
+        if method == "OPTIONS" and "access-control-request-method" in headers:
+            return GatewayResponse(204, dict(CORS_HEADERS), b"")
+        route, path_parameters = self.match(method, path)
+        if route is None:
+            return _plain(404, {"message": "Not Found"})
+        claims = None
+        if route.authorized:
+            try:
+                claims = self.verify_bearer(headers.get("authorization"))
+            except Unauthorized:
+                return _plain(401, {"message": "Unauthorized"}, {"www-authenticate": "Bearer"})
+        route_key = "$default" if route.path == "$default" else f"{route.method} {route.path}"
+        event = http_event(
+            route_key,
+            method,
+            path,
+            query=query,
+            headers=headers,
+            body=body,
+            path_parameters=path_parameters,
+            claims=claims,
+            source_ip=source_ip,
+        )
+        try:
+            result = self.functions.invoke(route.function, event)
+        except Exception:  # the function crashed: API Gateway answers a bare 500
+            import traceback
+
+            traceback.print_exc()
+            return _plain(500, {"message": "Internal Server Error"})
+        response = _to_response(result)
+        if "origin" in headers:
+            response.headers.setdefault("access-control-allow-origin", "*")
+        return response
+
+    # -- the JWT authorizer ------------------------------------------------------------------------
+
+    def jwks(self) -> dict[str, Any]:
+        """The issuer's published keys, fetched through the API itself and cached like API Gateway does."""
+        with self._jwks_lock:
+            if self._jwks is None or time.monotonic() - self._jwks[0] > JWKS_CACHE_SECONDS:
+                response = self.handle("GET", JWKS_PATH)
+                self._jwks = (time.monotonic(), response.json() if response.status == 200 else {"keys": []})
+            return self._jwks[1]
+
+    def forget_jwks(self) -> None:
+        with self._jwks_lock:
+            self._jwks = None
+
+    def verify_bearer(self, authorization: str | None) -> dict[str, Any]:
+        if not authorization:
+            raise Unauthorized
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized
+        token = token.strip()
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") != "RS256":
+                raise Unauthorized
+            key = next((k for k in self.jwks().get("keys", []) if k.get("kid") == header.get("kid")), None)
+            if key is None:
+                raise Unauthorized
+            return jwt.decode(
+                token,
+                jwt.PyJWK(key).key,
+                algorithms=["RS256"],
+                audience=config().get("JWT_AUDIENCE"),
+                issuer=config().get("JWT_ISSUER"),
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise Unauthorized from exc
+
+
+def _plain(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> GatewayResponse:
+    return GatewayResponse(
+        status, {"content-type": "application/json", **(headers or {})}, json.dumps(body).encode()
+    )
+
+
+def _to_response(result: Any) -> GatewayResponse:
+    """Payload 2.0 response rules: a dict with statusCode is used as is; anything else is a 200 JSON body."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return GatewayResponse(200, {"content-type": "application/json"}, json.dumps(result).encode())
+    headers = {name.lower(): str(value) for name, value in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name.lower()] = ",".join(str(v) for v in values)
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    return GatewayResponse(int(result["statusCode"]), headers, raw, list(result.get("cookies") or []))
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    gateway: LocalGateway
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        response = self.gateway.handle(
+            self.command,
+            path,
+            query=query,
+            headers=dict(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            if name not in ("content-length", "connection"):
+                self.send_header(name, value)
+        for cookie in response.cookies:
+            self.send_header("set-cookie", cookie)
+        self.send_header("content-length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
+
+
+def serve(gateway: LocalGateway, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    handler = type("GatewayHandler", (_RequestHandler,), {"gateway": gateway})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+    return server

@@ -1,0 +1,126 @@
+"""Reading ``template.yaml`` the way SAM would, for the local gateway and the `sauti` command."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads CloudFormation short tags (!Ref, !Sub, !GetAtt, ...) as their long forms."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _construct_tag)
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    method: str  # upper case, or ANY
+    path: str  # /songs/{id}, or $default
+    function: str
+    authorized: bool
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_uri: Path
+    handler: str
+    routes: tuple[HttpRoute, ...] = ()
+    queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
+    schedules: tuple[str, ...] = ()
+    job_name: str | None = None  # `sauti run-job NAME`
+    environment: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Template:
+    document: dict[str, Any]
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return self.document.get("Resources", {})
+
+    def resources_of_type(self, type_: str) -> dict[str, dict[str, Any]]:
+        return {name: res for name, res in self.resources.items() if res.get("Type") == type_}
+
+    @property
+    def global_environment(self) -> dict[str, Any]:
+        return (
+            self.document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        )
+
+    @property
+    def jwt_configuration(self) -> dict[str, Any]:
+        for api in self.resources_of_type("AWS::Serverless::HttpApi").values():
+            authorizers = api.get("Properties", {}).get("Auth", {}).get("Authorizers", {})
+            for authorizer in authorizers.values():
+                if "JwtConfiguration" in authorizer:
+                    return authorizer["JwtConfiguration"]
+        return {}
+
+    @functools.cached_property
+    def functions(self) -> dict[str, FunctionSpec]:
+        specs = {}
+        for logical_id, resource in self.resources_of_type("AWS::Serverless::Function").items():
+            props = resource.get("Properties", {})
+            routes, queues, schedules = [], [], []
+            for event in props.get("Events", {}).values():
+                event_props = event.get("Properties", {})
+                if event["Type"] == "HttpApi":
+                    authorizer = event_props.get("Auth", {}).get("Authorizer")
+                    routes.append(
+                        HttpRoute(
+                            method=str(event_props.get("Method", "ANY")).upper(),
+                            path=event_props.get("Path", "$default"),
+                            function=logical_id,
+                            authorized=authorizer != "NONE",
+                        )
+                    )
+                elif event["Type"] == "SQS":
+                    queues.append(event_props["Queue"]["Fn::GetAtt"][0])
+                elif event["Type"] in ("Schedule", "ScheduleV2"):
+                    schedules.append(event_props.get("Schedule") or event_props.get("ScheduleExpression"))
+            specs[logical_id] = FunctionSpec(
+                logical_id=logical_id,
+                code_uri=PROJECT_ROOT / props["CodeUri"],
+                handler=props["Handler"],
+                routes=tuple(routes),
+                queues=tuple(queues),
+                schedules=tuple(schedules),
+                job_name=resource.get("Metadata", {}).get("SautiJob"),
+                environment=props.get("Environment", {}).get("Variables", {}),
+            )
+        return specs
+
+    @property
+    def routes(self) -> list[HttpRoute]:
+        return [route for spec in self.functions.values() for route in spec.routes]
+
+    def function_for_job(self, job_name: str) -> FunctionSpec | None:
+        return next((spec for spec in self.functions.values() if spec.job_name == job_name), None)
+
+
+@functools.cache
+def load_template(path: Path = TEMPLATE_PATH) -> Template:
+    return Template(yaml.load(path.read_text(), Loader=_CloudFormationLoader))  # noqa: S506 - SafeLoader subclass

@@ -1,0 +1,25 @@
+"""GET /health, and the API's catch-all route that answers 404 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from sauti.health import check_dependencies
+from sauti.http import http_app, lambda_entry
+
+app = http_app()
+
+
+@app.get("/health")
+def health() -> Response[str]:
+    report = check_dependencies()
+    return Response(
+        status_code=200 if report.healthy else 503,
+        content_type="application/json",
+        body=report.as_json(),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+lambda_handler: Any = lambda_entry(app)

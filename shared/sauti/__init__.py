@@ -1,0 +1,1 @@
+"""Sauti's common layer: the in-house code every function uses."""

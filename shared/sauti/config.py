@@ -1,0 +1,158 @@
+"""Configuration, read once per container.
+
+Every setting has one name, used both as the environment variable and as the key
+in the application secret. The environment wins; then the application secret
+(AWS Secrets Manager, named by ``APP_SECRET_ARN``); then, on a laptop only
+(``APP_ENV=local``), the documented local default. Outside ``local`` a missing
+secret setting is an error, never a silent default.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the code needs is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    local_default: str | None = None
+    secret: bool = False
+    doc: str = ""
+
+
+# The single list of settings: the README's configuration table is checked against it.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("APP_ENV", "local", doc="`local`, `dev` or `prod`"),
+    Setting(
+        "DATABASE_URL", "", doc="PostgreSQL URL; in AWS built from DB_HOST and the database secret instead"
+    ),
+    Setting("DB_HOST", "", doc="PostgreSQL host (AWS)"),
+    Setting("DB_PORT", "5432", doc="PostgreSQL port (AWS)"),
+    Setting("DB_NAME", "sauti", doc="PostgreSQL database (AWS)"),
+    Setting("DB_SECRET_ARN", "", doc="the RDS credentials secret, `{username, password}` (AWS)"),
+    Setting("REDIS_URL", None, doc="Redis URL"),
+    Setting("DB_STATEMENT_TIMEOUT_MS", "5000", doc="statement timeout of every database session"),
+    Setting("APP_SECRET_ARN", "", doc="the application secret (JSON) in Secrets Manager"),
+    Setting("NOTIFICATIONS_QUEUE_URL", "", doc="SQS queue of notification messages"),
+    Setting("EVENT_BUS_NAME", "sauti-local", doc="EventBridge bus of domain events"),
+    Setting("SAUTI_DATA_DIR", ".local", doc="local data folder (laptop only)"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:3000", doc="public base URL of the API"),
+    Setting("JWT_ISSUER", "http://127.0.0.1:3000", doc="`iss` of access tokens"),
+    Setting("JWT_AUDIENCE", "sauti-api", doc="`aud` of access tokens"),
+    Setting("ACCESS_TOKEN_TTL_SECONDS", "900", doc="access-token lifetime"),
+    Setting(
+        "JWT_SIGNING_KEYS",
+        None,
+        secret=True,
+        doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
+    ),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def register(*settings: Setting) -> None:
+    """Let a module declare its own settings next to the code that reads them."""
+    global SETTINGS
+    for setting in settings:
+        if setting.name not in _BY_NAME:
+            _BY_NAME[setting.name] = setting
+            SETTINGS = (*SETTINGS, setting)
+
+
+@dataclass
+class Config:
+    """Settings resolved lazily: a secret setting costs a Secrets Manager call only when read."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    secret_loader: Callable[[str], Mapping[str, Any]] | None = None
+    _secret: Mapping[str, Any] | None = None
+    _derived_defaults: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_local(self) -> bool:
+        return self.get("APP_ENV") == "local"
+
+    def get(self, name: str) -> str:
+        setting = _BY_NAME.get(name)
+        if setting is None:
+            raise ConfigurationError(f"unknown setting {name}")
+        value = self.environ.get(name)
+        if value not in (None, ""):
+            return value
+        if setting.secret and self.environ.get("APP_SECRET_ARN"):
+            secret_value = self._application_secret().get(name)
+            if secret_value not in (None, ""):
+                return secret_value if isinstance(secret_value, str) else json.dumps(secret_value)
+        if self.environ.get("APP_ENV", "local") == "local" or not setting.secret:
+            default = self._derived_defaults.get(name, setting.local_default)
+            if default is not None:
+                return default
+        raise ConfigurationError(f"setting {name} is not configured")
+
+    def int(self, name: str) -> int:
+        try:
+            return int(self.get(name))
+        except ValueError as exc:
+            raise ConfigurationError(f"setting {name} must be a whole number") from exc
+
+    def json(self, name: str) -> Any:
+        try:
+            return json.loads(self.get(name))
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"setting {name} must be JSON") from exc
+
+    def set_local_default(self, name: str, value: str) -> None:
+        """Local defaults computed at run time (a generated key, a path under the data folder)."""
+        self._derived_defaults[name] = value
+
+    def database_url(self) -> str:
+        url = self.get("DATABASE_URL")
+        if url:
+            return url
+        if not self.get("DB_HOST"):
+            raise ConfigurationError("set DATABASE_URL, or DB_HOST with DB_SECRET_ARN")
+        from urllib.parse import quote
+
+        loader = self.secret_loader or load_json_secret
+        credentials = loader(self.get("DB_SECRET_ARN"))
+        return (
+            f"postgresql://{quote(credentials['username'])}:{quote(credentials['password'])}"
+            f"@{self.get('DB_HOST')}:{self.get('DB_PORT')}/{self.get('DB_NAME')}?sslmode=require"
+        )
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.get("SAUTI_DATA_DIR")).resolve()
+
+    def _application_secret(self) -> Mapping[str, Any]:
+        if self._secret is None:
+            loader = self.secret_loader or load_json_secret
+            self._secret = loader(self.environ["APP_SECRET_ARN"])
+        return self._secret
+
+
+def load_json_secret(secret_id: str) -> Mapping[str, Any]:
+    """A JSON secret from Secrets Manager, through Powertools Parameters (cached five minutes)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_id, transform="json", max_age=300)
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"the secret {secret_id} must be a JSON object")
+    return value
+
+
+@functools.cache
+def config() -> Config:
+    """The container's configuration. Tests call ``config.cache_clear()`` after changing the environment."""
+    return Config()

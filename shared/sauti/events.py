@@ -1,0 +1,56 @@
+"""Domain events on the EventBridge bus.
+
+Each event has ``source`` ``sauti.<module>``, a ``detail-type`` such as
+``plan.changed``, and a JSON ``detail`` that always carries ``event_id`` and
+``occurred_at`` so consumers can deduplicate and order what they receive.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sauti.aws import client
+from sauti.config import config
+
+MAX_ENTRIES_PER_CALL = 10
+
+
+def domain_event(module: str, detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Source": f"sauti.{module}",
+        "DetailType": detail_type,
+        "Detail": json.dumps(
+            {
+                "event_id": str(uuid.uuid4()),
+                "occurred_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                **detail,
+            }
+        ),
+        "EventBusName": config().get("EVENT_BUS_NAME"),
+    }
+
+
+def publish_events(entries: Iterable[dict[str, Any]]) -> None:
+    """Put events on the bus, ten per call (the PutEvents limit)."""
+    batch: list[dict[str, Any]] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == MAX_ENTRIES_PER_CALL:
+            _put(batch)
+            batch = []
+    if batch:
+        _put(batch)
+
+
+def publish_event(module: str, detail_type: str, detail: dict[str, Any]) -> None:
+    publish_events([domain_event(module, detail_type, detail)])
+
+
+def _put(batch: list[dict[str, Any]]) -> None:
+    response = client("events").put_events(Entries=batch)
+    if response.get("FailedEntryCount"):
+        raise RuntimeError(f"{response['FailedEntryCount']} domain events were not accepted")

@@ -1,0 +1,33 @@
+"""Dependency checks behind GET /health."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sauti import cache, db
+from sauti.observability import logger
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    checks: dict[str, str]
+
+    @property
+    def healthy(self) -> bool:
+        return all(state == "ok" for state in self.checks.values())
+
+    def as_json(self) -> str:
+        return json.dumps({"status": "ok" if self.healthy else "unavailable", "checks": self.checks})
+
+
+def check_dependencies() -> HealthReport:
+    checks = {}
+    for name, ping in (("database", db.ping), ("redis", cache.ping)):
+        try:
+            ping()
+            checks[name] = "ok"
+        except Exception as exc:  # any failure of a dependency is a failed check, never a 500
+            logger.warning("health check failed", extra={"check": name, "error": type(exc).__name__})
+            checks[name] = "unavailable"
+    return HealthReport(checks)

@@ -1,0 +1,61 @@
+"""Publishing notification messages to the notifications queue (SQS).
+
+The message body is JSON of this shape (version 1); the notifications worker
+consumes it and is idempotent on ``id``:
+
+    {
+      "version": 1,
+      "id": "<uuid, unique per message; the worker's idempotency key>",
+      "type": "auth.password_reset",          # what happened, <module>.<event>
+      "user_id": "<uuid>" | null,
+      "channels": ["email"] | ["push"] | ["email", "push"],
+      "email": "someone@example.com" | null,  # the address, when email is asked for
+      "data": {...},                          # what the template needs (links, names)
+      "created_at": "2026-11-24T10:00:00Z"
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sauti.aws import client
+from sauti.config import config
+
+MESSAGE_VERSION = 1
+
+
+def notification_message(
+    type_: str,
+    *,
+    user_id: str | None,
+    data: dict[str, Any],
+    channels: Iterable[str] = ("email",),
+    email: str | None = None,
+    message_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "version": MESSAGE_VERSION,
+        "id": message_id or str(uuid.uuid4()),
+        "type": type_,
+        "user_id": user_id,
+        "channels": list(channels),
+        "email": email,
+        "data": data,
+        "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def publish_notification(type_: str, **kwargs: Any) -> str:
+    """Queue one notification; returns its message id."""
+    message = notification_message(type_, **kwargs)
+    client("sqs").send_message(
+        QueueUrl=config().get("NOTIFICATIONS_QUEUE_URL"),
+        MessageBody=json.dumps(message),
+        MessageAttributes={"type": {"DataType": "String", "StringValue": type_}},
+    )
+    return message["id"]

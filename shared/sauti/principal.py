@@ -1,0 +1,65 @@
+"""Who is calling: the principal the API Gateway JWT authorizer verified.
+
+Tokens are verified by the HTTP API's JWT authorizer (and by the local gateway,
+the same way) before a function runs; the function reads the claims from
+``requestContext.authorizer.jwt.claims``. API Gateway hands every claim over as
+a string and flattens arrays to ``"[a b]"``, so roles are parsed from either form.
+A missing principal is always 401, whatever the gateway did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sauti.errors import Forbidden, Unauthorized
+
+ARTIST = "artist"
+SUPER_ADMIN = "super_admin"
+CONTENT_MANAGER = "content_manager"
+MODERATOR = "moderator"
+ADMIN_ROLES = frozenset({SUPER_ADMIN, CONTENT_MANAGER, MODERATOR})
+ALL_ROLES = frozenset({ARTIST, *ADMIN_ROLES})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    roles: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.roles & ADMIN_ROLES)
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def parse_roles(value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, list | tuple):
+        return frozenset(str(role) for role in value)
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return frozenset(part for part in text.replace(",", " ").split() if part)
+
+
+def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal:
+    if not claims or not claims.get("sub"):
+        raise Unauthorized()
+    return Principal(user_id=str(claims["sub"]), roles=parse_roles(claims.get("roles")))
+
+
+def principal_from_event(event: Mapping[str, Any]) -> Principal:
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims")
+    return principal_from_claims(claims)
+
+
+def require_role(principal: Principal, *roles: str) -> Principal:
+    """Return the principal if it holds one of ``roles``, else raise 403."""
+    if not principal.has_any(*roles):
+        raise Forbidden("this action needs one of the roles: " + ", ".join(sorted(roles)))
+    return principal

@@ -1,0 +1,100 @@
+"""Helpers the tests share: a client of the local API Gateway and problem+json checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sauti_dev.gateway import GatewayResponse, LocalGateway
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EVENTS = PROJECT_ROOT / "events"
+
+
+class Api:
+    """Requests through the local API Gateway, exactly as a client's would arrive."""
+
+    def __init__(self, gateway: LocalGateway):
+        self.gateway = gateway
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        body: bytes | str | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+        source_ip: str = "198.51.100.7",
+    ) -> GatewayResponse:
+        all_headers = {"user-agent": "pytest", **(headers or {})}
+        if token:
+            all_headers["authorization"] = f"Bearer {token}"
+        raw = b""
+        if json_body is not None:
+            raw = json.dumps(json_body).encode()
+            all_headers.setdefault("content-type", "application/json")
+        elif body is not None:
+            raw = body.encode() if isinstance(body, str) else body
+            all_headers.setdefault("content-type", "application/json")
+        return self.gateway.handle(
+            method,
+            path,
+            query=urlencode(query or {}, doseq=True),
+            headers=all_headers,
+            body=raw,
+            source_ip=source_ip,
+        )
+
+    def get(self, path: str, **kwargs: Any) -> GatewayResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> GatewayResponse:
+        return self.request("POST", path, json_body=json, **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> GatewayResponse:
+        return self.request("PUT", path, json_body=json, **kwargs)
+
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> GatewayResponse:
+        return self.request("PATCH", path, json_body=json, **kwargs)
+
+    def delete(self, path: str, json: Any = None, **kwargs: Any) -> GatewayResponse:
+        return self.request("DELETE", path, json_body=json, **kwargs)
+
+
+def assert_problem(response: GatewayResponse, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is problem+json with this status (and code), and leaks no traceback."""
+    assert response.status == status, response.body
+    assert response.headers["content-type"] == "application/problem+json", response.headers
+    problem = response.json()
+    assert {"type", "title", "status", "detail", "code"} <= problem.keys()
+    assert problem["status"] == status
+    if code is not None:
+        assert problem["code"] == code, problem
+    assert "Traceback" not in response.body.decode()
+    return problem
+
+
+def sample_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+def drain_queue(queue_url: str) -> list[dict[str, Any]]:
+    """Take every message off a queue and return their JSON bodies (PurgeQueue is rate-limited)."""
+    from sauti.aws import client
+
+    sqs = client("sqs")
+    bodies: list[dict[str, Any]] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return bodies
+        bodies.extend(json.loads(message["Body"]) for message in messages)
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+        )

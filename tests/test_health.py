@@ -1,0 +1,63 @@
+"""GET /health, the catch-all 404, and recovery when a dependency comes back."""
+
+from __future__ import annotations
+
+from helpers import assert_problem
+
+
+def test_health_reports_every_dependency_ok(api):
+    response = api.get("/health")
+
+    assert response.status == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_health_names_the_database_when_it_is_down_and_recovers_without_a_restart(api, stack):
+    # given the database goes away
+    stack.postgres.stop()
+    try:
+        # when
+        down = api.get("/health")
+    finally:
+        stack.postgres.start()
+
+    # then
+    assert down.status == 503
+    assert down.json()["checks"] == {"database": "unavailable", "redis": "ok"}
+    assert api.get("/health").status == 200
+
+
+def test_health_names_redis_when_it_is_down(api, stack):
+    from sauti import cache
+
+    good_url = cache.redis_client().connection_pool.connection_kwargs["port"]
+    cache.redis_client.cache_clear()
+    import os
+
+    os.environ["REDIS_URL"], saved = "redis://127.0.0.1:1/0", os.environ["REDIS_URL"]
+    from sauti.config import config
+
+    config.cache_clear()
+    try:
+        response = api.get("/health")
+    finally:
+        os.environ["REDIS_URL"] = saved
+        config.cache_clear()
+        cache.redis_client.cache_clear()
+
+    assert good_url
+    assert response.status == 503
+    assert response.json()["checks"] == {"database": "ok", "redis": "unavailable"}
+
+
+def test_an_unknown_route_is_a_404_problem(api):
+    assert_problem(api.get("/no/such/thing"), 404, "not_found")
+    assert_problem(api.post("/health", json={"x": 1}), 404, "not_found")
+
+
+def test_health_event_file_invokes_the_handler(functions):
+    from helpers import sample_event
+
+    response = functions.invoke("HealthFunction", sample_event("HealthFunction.json"))
+
+    assert response["statusCode"] == 200
