@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers import Api, drain_queue
+from helpers import Api, TestUser, drain_queue
 from sauti_dev.gateway import LocalGateway
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.stack import LocalStack
@@ -42,7 +42,6 @@ def gateway(functions: LocalFunctions) -> LocalGateway:
 def clean_state(stack: LocalStack) -> Iterator[None]:
     """Every test starts with empty tables, an empty Redis and empty queues."""
     from sauti import cache, db
-    from sauti.aws import client
 
     with db.transaction() as conn:
         tables = [
@@ -72,5 +71,62 @@ def token_for() -> Any:
 
     def make(user_id: str, roles: list[str] | tuple[str, ...] = ()) -> str:
         return issue_access_token(user_id, list(roles))[0]
+
+    return make
+
+
+@pytest.fixture
+def new_user(token_for: Any) -> Any:
+    """Create a user straight in the database (tests only) and hand back its id, email and a token."""
+    from sauti import db
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        roles: tuple[str, ...] | list[str] = (), email: str | None = None, display_name: str = "Test User"
+    ):
+        email = email or f"user{next(counter)}-{os.urandom(3).hex()}@example.com"
+        row = db.fetch_one(
+            "INSERT INTO users (email, display_name, roles) VALUES (%s, %s, %s) RETURNING id",
+            (email, display_name, list(roles)),
+        )
+        assert row is not None
+        user_id = str(row["id"])
+        return TestUser(id=user_id, email=email, roles=tuple(roles), token=token_for(user_id, list(roles)))
+
+    return make
+
+
+@pytest.fixture
+def make_premium() -> Any:
+    """Give a user a subscription in a given state (tests only; billing's webhooks do this for real)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sauti import db
+    from sauti.billing.entitlements import invalidate
+
+    def make(
+        user_id: str,
+        *,
+        status: str = "active",
+        source: str = "stripe",
+        period_end: datetime | None = None,
+        grace_until: datetime | None = None,
+    ) -> None:
+        now = datetime.now(UTC)
+        db.execute(
+            """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end, grace_until,
+                                          source_updated_at)
+               VALUES (%s, %s, %s, %s, %s, %s, now())""",
+            (
+                user_id,
+                source,
+                f"test_{os.urandom(6).hex()}",
+                status,
+                period_end or now + timedelta(days=30),
+                grace_until,
+            ),
+        )
+        invalidate(user_id)
 
     return make

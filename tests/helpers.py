@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +12,16 @@ from sauti_dev.gateway import GatewayResponse, LocalGateway
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = PROJECT_ROOT / "events"
+
+
+@dataclass(frozen=True)
+class TestUser:
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    id: str
+    email: str
+    roles: tuple[str, ...]
+    token: str
 
 
 class Api:

@@ -9,7 +9,6 @@ import time
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-
 from sauti import tokens
 from sauti.principal import parse_roles
 from sauti_dev.gateway import Unauthorized
@@ -21,14 +20,22 @@ def _b64(data: bytes) -> str:
 
 def _claims(**overrides):
     now = int(time.time())
-    claims = {"iss": "http://127.0.0.1:3000", "aud": "sauti-api", "sub": "user-1", "iat": now, "exp": now + 600}
+    claims = {
+        "iss": "http://127.0.0.1:3000",
+        "aud": "sauti-api",
+        "sub": "user-1",
+        "iat": now,
+        "exp": now + 600,
+    }
     claims.update(overrides)
     return claims
 
 
 def _signed(claims, kid=None, key=None):
     current = tokens.key_set().current
-    return jwt.encode(claims, key or current.private_key, algorithm="RS256", headers={"kid": kid or current.kid})
+    return jwt.encode(
+        claims, key or current.private_key, algorithm="RS256", headers={"kid": kid or current.kid}
+    )
 
 
 def test_a_valid_token_reaches_the_function_with_flattened_claims(gateway, token_for):
@@ -65,7 +72,7 @@ def _hmac_with_public_key():
 
 
 def _tampered():
-    header, payload, signature = _signed(_claims()).split(".")
+    header, _payload, signature = _signed(_claims()).split(".")
     forged = _b64(json.dumps(_claims(sub="someone-else")).encode())
     return f"{header}.{forged}.{signature}"
 

@@ -30,7 +30,7 @@ class Setting:
     doc: str = ""
 
 
-# The single list of settings: the README's configuration table is checked against it.
+# The single list of settings (modules add theirs here); the README's table is checked against it.
 SETTINGS: tuple[Setting, ...] = (
     Setting("APP_ENV", "local", doc="`local`, `dev` or `prod`"),
     Setting(
@@ -59,15 +59,6 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
-
-
-def register(*settings: Setting) -> None:
-    """Let a module declare its own settings next to the code that reads them."""
-    global SETTINGS
-    for setting in settings:
-        if setting.name not in _BY_NAME:
-            _BY_NAME[setting.name] = setting
-            SETTINGS = (*SETTINGS, setting)
 
 
 @dataclass

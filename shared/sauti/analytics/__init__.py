@@ -1,0 +1,1 @@
+"""Analytics: counted plays, daily rollups and artist dashboards."""

@@ -1,0 +1,1 @@
+"""Subscriptions & billing: the one entitlement model, Stripe and Apple."""
