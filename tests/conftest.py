@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from helpers import Api, TestUser, drain_queue
 from sauti_dev.gateway import LocalGateway
 from sauti_dev.lambdas import LocalFunctions
@@ -115,8 +116,8 @@ def make_premium() -> Any:
     ) -> None:
         now = datetime.now(UTC)
         db.execute(
-            """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end, grace_until,
-                                          source_updated_at)
+            """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end,
+                                          grace_until, source_updated_at)
                VALUES (%s, %s, %s, %s, %s, %s, now())""",
             (
                 user_id,

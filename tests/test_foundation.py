@@ -8,8 +8,8 @@ import sys
 
 import pytest
 from pydantic import BaseModel
-from helpers import EVENTS, PROJECT_ROOT, assert_problem, drain_queue
 
+from helpers import EVENTS, PROJECT_ROOT, assert_problem, drain_queue
 from sauti.config import SETTINGS, Config, ConfigurationError
 from sauti_dev.template import load_template
 

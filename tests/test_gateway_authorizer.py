@@ -9,6 +9,7 @@ import time
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+
 from sauti import tokens
 from sauti.principal import parse_roles
 from sauti_dev.gateway import Unauthorized

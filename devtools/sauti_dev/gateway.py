@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import jwt
-from sauti.config import config
 
+from sauti.config import config
 from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.template import HttpRoute

@@ -12,7 +12,6 @@ import threading
 from typing import Any
 
 from sauti.aws import client
-
 from sauti_dev.events import sqs_event
 from sauti_dev.lambdas import LocalFunctions
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+
 from sauti.health import check_dependencies
 from sauti.http import http_app, lambda_entry
 

@@ -47,7 +47,6 @@ def run_migrate(_args: argparse.Namespace) -> int:
 def run_seed(_args: argparse.Namespace) -> int:
     with local_stack():
         from sauti.migrate import apply_migrations
-
         from sauti_dev.seeds import run_all
 
         apply_migrations()
@@ -83,7 +82,6 @@ def run_dev(_args: argparse.Namespace) -> int:
     os.environ.setdefault("JWT_ISSUER", f"http://127.0.0.1:{port}")
     with local_stack() as stack:
         from sauti.migrate import apply_migrations
-
         from sauti_dev.gateway import LocalGateway, serve
         from sauti_dev.lambdas import LocalFunctions
         from sauti_dev.queues import start_feeding
