@@ -17,6 +17,7 @@ DEFAULT_PORTS = {"postgres": 54320, "redis": 63790, "moto": 45000}
 LOCAL_REGION = "us-east-1"
 LOCAL_MEDIA_BUCKET = "sauti-media-local"
 LOCAL_EVENT_BUS = "sauti-local"
+LOCAL_EMAIL_SENDER = "no-reply@sauti.local"
 
 
 @dataclass
@@ -143,6 +144,7 @@ class LocalStack:
         s3 = boto3.client("s3")
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
             s3.create_bucket(Bucket=LOCAL_MEDIA_BUCKET)
+        boto3.client("ses").verify_email_identity(EmailAddress=LOCAL_EMAIL_SENDER)
         environment = {}
         for name, value in self.template.global_environment.items():
             resolved = _resolve(value, references)

@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_STATEMENT_TIMEOUT_MS", "5000", doc="statement timeout of every database session"),
     Setting("APP_SECRET_ARN", "", doc="the application secret (JSON) in Secrets Manager"),
     Setting("NOTIFICATIONS_QUEUE_URL", "", doc="SQS queue of notification messages"),
+    Setting(
+        "EMAIL_FROM", "Sauti <no-reply@sauti.local>", doc="sender of every email (an SES-verified identity)"
+    ),
     Setting("EVENT_BUS_NAME", "sauti-local", doc="EventBridge bus of domain events"),
     Setting("SAUTI_DATA_DIR", ".local", doc="local data folder (laptop only)"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:3000", doc="public base URL of the API"),

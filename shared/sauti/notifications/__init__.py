@@ -1,0 +1,1 @@
+"""Notifications: delivering the messages other modules queue (email through SES, push later)."""

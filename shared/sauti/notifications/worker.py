@@ -1,0 +1,49 @@
+"""Delivering one queued notification message, at most once per message id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from sauti.aws import client
+from sauti.cache import redis_client
+from sauti.config import config
+from sauti.notifications.templates import render_email
+from sauti.observability import logger
+
+DELIVERED_MEMORY_SECONDS = 14 * 24 * 3600  # longer than SQS keeps a message (and its retries)
+
+
+class NotificationMessage(BaseModel):
+    """The queue's message shape, version 1 (documented in sauti.notify)."""
+
+    version: Literal[1]
+    id: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    user_id: str | None = None
+    channels: list[Literal["email", "push"]]
+    email: str | None = None
+    data: dict = Field(default_factory=dict)
+    created_at: datetime
+
+
+def deliver(message: NotificationMessage) -> bool:
+    """Send the message on its channels; False when it was already delivered (a duplicate)."""
+    marker = f"notification:delivered:{message.id}"
+    if redis_client().exists(marker):
+        logger.info("duplicate notification ignored", extra={"notification_id": message.id})
+        return False
+    if "email" in message.channels and message.email:
+        subject, body = render_email(message.type, message.data)
+        client("ses").send_email(
+            Source=config().get("EMAIL_FROM"),
+            Destination={"ToAddresses": [message.email]},
+            Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
+        )
+    if "push" in message.channels:
+        # Push delivery (Firebase) arrives with the notifications module; nothing to send to yet.
+        logger.info("push channel not configured", extra={"notification_id": message.id})
+    redis_client().set(marker, "1", ex=DELIVERED_MEMORY_SECONDS)
+    return True
