@@ -86,7 +86,11 @@ class LocalStack:
         else:
             port = self._port("moto")
             if not port_is_open(port):
+                import logging
+
                 from moto.server import ThreadedMotoServer
+
+                logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
                 server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
                 server.start()
