@@ -95,11 +95,11 @@ def run_dev(_args: argparse.Namespace) -> int:
         stop_feeding = start_feeding(functions, stack.queue_urls)
         print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signal_number, lambda *_: stopped.set())
         try:
-            stopped.wait()
-        except KeyboardInterrupt:
-            pass
+            while not stopped.wait(0.5):
+                pass
         finally:
             print("stopping...", flush=True)
             stop_feeding.set()
