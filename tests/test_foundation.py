@@ -177,3 +177,50 @@ def test_the_catch_all_event_file_answers_a_404_problem(functions):
         "HealthFunction", json.loads((EVENTS / "HealthFunction.not-found.json").read_text())
     )
     assert_problem(_to_response(response), 404, "not_found")
+
+
+def test_secret_settings_are_read_from_secrets_manager_through_powertools(stack):
+    from sauti.aws import client
+
+    arn = client("secretsmanager").create_secret(
+        Name=f"sauti/test/app-{stack.data_dir.name}",
+        SecretString=json.dumps({"JWT_SIGNING_KEYS": "from-aws"}),
+    )["ARN"]
+    settings = Config(environ={"APP_ENV": "prod", "APP_SECRET_ARN": arn})
+
+    assert settings.get("JWT_SIGNING_KEYS") == "from-aws"
+
+
+def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
+    settings = Config(
+        environ={"APP_ENV": "prod", "DB_HOST": "db.internal", "DB_SECRET_ARN": "arn:db"},
+        secret_loader=lambda _arn: {"username": "sauti", "password": "p@ss/word"},
+    )
+
+    assert (
+        settings.database_url() == "postgresql://sauti:p%40ss%2Fword@db.internal:5432/sauti?sslmode=require"
+    )
+
+
+def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, monkeypatch):
+    from helpers import sample_event
+
+    from sauti import db
+    from sauti.observability import logger
+
+    def database_down() -> None:
+        raise db.DatabaseUnavailable("down")
+
+    monkeypatch.setattr(db, "ping", database_down)
+    previous_level = logger.log_level
+    logger.setLevel("INFO")
+    event = sample_event("HealthFunction.json")
+    try:
+        functions.invoke("HealthFunction", event)
+        lines = [json.loads(logger.registered_formatter.format(record)) for record in caplog.records]
+    finally:
+        logger.setLevel(previous_level)
+
+    request_lines = [line for line in lines if line.get("message") == "health check failed"]
+    assert request_lines
+    assert all(line["correlation_id"] == event["requestContext"]["requestId"] for line in request_lines)

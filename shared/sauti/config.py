@@ -121,7 +121,7 @@ class Config:
         loader = self.secret_loader or load_json_secret
         credentials = loader(self.get("DB_SECRET_ARN"))
         return (
-            f"postgresql://{quote(credentials['username'])}:{quote(credentials['password'])}"
+            f"postgresql://{quote(credentials['username'], safe='')}:{quote(credentials['password'], safe='')}"
             f"@{self.get('DB_HOST')}:{self.get('DB_PORT')}/{self.get('DB_NAME')}?sslmode=require"
         )
 
