@@ -204,7 +204,6 @@ def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
 
 def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, monkeypatch):
     from helpers import sample_event
-
     from sauti import db
     from sauti.observability import logger
 
