@@ -120,8 +120,9 @@ class Config:
 
         loader = self.secret_loader or load_json_secret
         credentials = loader(self.get("DB_SECRET_ARN"))
+        user, password = quote(credentials["username"], safe=""), quote(credentials["password"], safe="")
         return (
-            f"postgresql://{quote(credentials['username'], safe='')}:{quote(credentials['password'], safe='')}"
+            f"postgresql://{user}:{password}"
             f"@{self.get('DB_HOST')}:{self.get('DB_PORT')}/{self.get('DB_NAME')}?sslmode=require"
         )
 
