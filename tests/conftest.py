@@ -55,7 +55,7 @@ def clean_state(stack: LocalStack) -> Iterator[None]:
         if tables:
             conn.execute("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " CASCADE")
     cache.redis_client().flushdb()
-    for url in stack.queue_urls.values():
+    for url in [*stack.queue_urls.values(), *stack.rule_queues.values()]:
         drain_queue(url)
     yield
 

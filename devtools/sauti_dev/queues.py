@@ -1,13 +1,16 @@
-"""Feeding SQS-triggered functions from the local queues, as Lambda's event source mapping does.
+"""Feeding functions from the local queues, as Lambda's event sources do.
 
-Messages a function reports in ``batchItemFailures`` (or all of them, if it
-raises) stay on the queue and come back after the visibility timeout; after
-``maxReceiveCount`` tries the queue's redrive policy moves them to the
-dead-letter queue.
+SQS-triggered functions get batches: messages a function reports in
+``batchItemFailures`` (or all of them, if it raises) stay on the queue and come
+back after the visibility timeout; after ``maxReceiveCount`` tries the queue's
+redrive policy moves them to the dead-letter queue. Functions triggered by
+EventBridge rules get one event per invocation, read from the local queue each
+rule delivers to; a failed event is retried the same way.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -18,10 +21,15 @@ from sauti_dev.lambdas import LocalFunctions
 BATCH_SIZE = 10
 
 
-def drain_once(functions: LocalFunctions, queue_urls: dict[str, str], wait_seconds: int = 0) -> int:
+def drain_once(
+    functions: LocalFunctions,
+    queue_urls: dict[str, str],
+    wait_seconds: int = 0,
+    rule_queues: dict[str, str] | None = None,
+) -> int:
     """One receive-invoke-delete round over every queue with a consumer; returns how many messages it saw."""
     sqs = client("sqs")
-    seen = 0
+    seen = _deliver_rule_events(functions, rule_queues or {})
     for spec in functions.template.functions.values():
         for queue_id in spec.queues:
             url = queue_urls[queue_id]
@@ -53,14 +61,31 @@ def drain_once(functions: LocalFunctions, queue_urls: dict[str, str], wait_secon
     return seen
 
 
-def start_feeding(functions: LocalFunctions, queue_urls: dict[str, str]) -> threading.Event:
+def _deliver_rule_events(functions: LocalFunctions, rule_queues: dict[str, str]) -> int:
+    sqs = client("sqs")
+    seen = 0
+    for logical_id, url in rule_queues.items():
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=BATCH_SIZE).get("Messages", []):
+            seen += 1
+            try:
+                functions.invoke(logical_id, json.loads(message["Body"]))
+            except Exception as exc:  # left on the queue: retried after the visibility timeout
+                print(f"{logical_id} failed on an event: {exc}")
+                continue
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return seen
+
+
+def start_feeding(
+    functions: LocalFunctions, queue_urls: dict[str, str], rule_queues: dict[str, str] | None = None
+) -> threading.Event:
     """Poll in a background thread until the returned event is set."""
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                if not drain_once(functions, queue_urls, wait_seconds=1):
+                if not drain_once(functions, queue_urls, wait_seconds=1, rule_queues=rule_queues):
                     stop.wait(0.5)
             except Exception as exc:  # keep feeding whatever went wrong once
                 print(f"queue feeder: {exc}")

@@ -145,6 +145,7 @@ class LocalStack:
             with contextlib.suppress(events.exceptions.ResourceAlreadyExistsException):
                 events.create_event_bus(Name=LOCAL_EVENT_BUS)
             references[logical_id] = LOCAL_EVENT_BUS
+        self.rule_queues = self._event_rules(sqs, events)
         s3 = boto3.client("s3")
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
             s3.create_bucket(Bucket=LOCAL_MEDIA_BUCKET)
@@ -155,6 +156,25 @@ class LocalStack:
             if resolved is not None:
                 environment[name] = resolved
         return environment
+
+    def _event_rules(self, sqs: Any, events: Any) -> dict[str, str]:
+        """EventBridge rules of the template, each delivering to a local queue that the feeder reads."""
+        rule_queues = {}
+        for spec in self.template.functions.values():
+            if not spec.event_patterns:
+                continue
+            url = sqs.create_queue(QueueName=f"sauti-local-rule-{spec.logical_id}")["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            for index, pattern in enumerate(spec.event_patterns):
+                name = f"{spec.logical_id}-{index}"
+                events.put_rule(Name=name, EventBusName=LOCAL_EVENT_BUS, EventPattern=json.dumps(pattern))
+                events.put_targets(
+                    Rule=name, EventBusName=LOCAL_EVENT_BUS, Targets=[{"Id": "feeder", "Arn": arn}]
+                )
+            rule_queues[spec.logical_id] = url
+        return rule_queues
 
     def _static_environment(self) -> dict[str, str]:
         return {

@@ -49,6 +49,7 @@ class FunctionSpec:
     routes: tuple[HttpRoute, ...] = ()
     queues: tuple[str, ...] = ()  # logical ids of the SQS queues that trigger it
     schedules: tuple[str, ...] = ()
+    event_patterns: tuple[dict[str, Any], ...] = ()  # EventBridge rules on the domain-event bus
     job_name: str | None = None  # `sauti run-job NAME`
     environment: dict[str, Any] = field(default_factory=dict)
 
@@ -84,7 +85,7 @@ class Template:
         specs = {}
         for logical_id, resource in self.resources_of_type("AWS::Serverless::Function").items():
             props = resource.get("Properties", {})
-            routes, queues, schedules = [], [], []
+            routes, queues, schedules, patterns = [], [], [], []
             for event in props.get("Events", {}).values():
                 event_props = event.get("Properties", {})
                 if event["Type"] == "HttpApi":
@@ -99,6 +100,8 @@ class Template:
                     )
                 elif event["Type"] == "SQS":
                     queues.append(event_props["Queue"]["Fn::GetAtt"][0])
+                elif event["Type"] == "EventBridgeRule":
+                    patterns.append(event_props["Pattern"])
                 elif event["Type"] in ("Schedule", "ScheduleV2"):
                     schedules.append(event_props.get("Schedule") or event_props.get("ScheduleExpression"))
             specs[logical_id] = FunctionSpec(
@@ -108,6 +111,7 @@ class Template:
                 routes=tuple(routes),
                 queues=tuple(queues),
                 schedules=tuple(schedules),
+                event_patterns=tuple(patterns),
                 job_name=resource.get("Metadata", {}).get("SautiJob"),
                 environment=props.get("Environment", {}).get("Variables", {}),
             )

@@ -92,7 +92,7 @@ def run_dev(_args: argparse.Namespace) -> int:
         print(f"seed: {', '.join(run_all())}")
         functions = LocalFunctions()
         server = serve(LocalGateway(functions), port)
-        stop_feeding = start_feeding(functions, stack.queue_urls)
+        stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         stopped = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
