@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sauti_offline.device import DeviceKey
 from sauti_offline.keystore import Keystore, StoredKey
-from sauti_offline.license import verify_license
+from sauti_offline.license import LicenseInvalid, verify_license
 from sauti_offline.transport import Transport
 from sauti_offline.vault import decrypt_file, encrypt_to_file
+
+CLOCK_BACKWARDS_TOLERANCE_SECONDS = 300
 
 
 class ApiError(Exception):
@@ -108,6 +111,7 @@ class OfflineClient:
         for kept in answer["keep"]:
             self.keystore.update_license(kept["key_id"], kept["license"])
         self.refresh_keys()
+        self._remember(last_sync_at=time.time())
         return answer
 
     # -- offline steps -----------------------------------------------------------------------------
@@ -117,6 +121,9 @@ class OfflineClient:
         stored = self.keystore.get(key_id)
         if stored is None:
             raise NotDownloaded(key_id)
+        now = time.time() if now is None else now
+        if now < self._state().get("last_sync_at", 0) - CLOCK_BACKWARDS_TOLERANCE_SECONDS:
+            raise LicenseInvalid("the device clock is behind the last sync: reconnect to play")
         verify_license(
             stored.license, self._state().get("jwks", {}), device_id=self.device_id, key_id=key_id, now=now
         )

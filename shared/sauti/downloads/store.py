@@ -61,7 +61,8 @@ def revoke_other_devices_downloads(conn: Connection[Row], user_id: str, device_i
 
 def revoke_user_downloads(conn: Connection[Row], user_id: str, reason: str) -> int:
     return conn.execute(
-        "UPDATE downloads SET revoked_at = now(), revoked_reason = %s WHERE user_id = %s AND revoked_at IS NULL",
+        """UPDATE downloads SET revoked_at = now(), revoked_reason = %s
+           WHERE user_id = %s AND revoked_at IS NULL""",
         (reason, user_id),
     ).rowcount
 
