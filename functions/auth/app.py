@@ -32,8 +32,8 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return Response(status, "application/json", body=body, headers=headers)
 
 
-def _empty(status: int) -> Response[dict]:
-    return Response(status, "application/json", body="")
+def _empty(status: int) -> Response[None]:
+    return Response(status)
 
 
 def _client(device: DeviceFields | None = None) -> logic.Client:
@@ -72,7 +72,7 @@ def refresh(body: RefreshRequest) -> Response[dict]:
 
 
 @app.post("/auth/logout")
-def logout(body: RefreshRequest) -> Response[dict]:
+def logout(body: RefreshRequest) -> Response[None]:
     logic.logout(body.refresh_token)
     return _empty(204)
 
@@ -84,13 +84,13 @@ def forgot_password(body: ForgotPasswordRequest) -> Response[dict]:
 
 
 @app.post("/auth/password/reset")
-def reset_password(body: ResetPasswordRequest) -> Response[dict]:
+def reset_password(body: ResetPasswordRequest) -> Response[None]:
     logic.reset_password(body.token, body.new_password)
     return _empty(204)
 
 
 @app.post("/auth/email/verify")
-def verify_email(body: VerifyEmailRequest) -> Response[dict]:
+def verify_email(body: VerifyEmailRequest) -> Response[None]:
     logic.verify_email(body.token)
     return _empty(204)
 
@@ -115,7 +115,7 @@ def update_me(body: ProfileUpdate) -> Response[dict]:
 
 
 @app.delete("/me")
-def delete_me() -> Response[dict]:
+def delete_me() -> Response[None]:
     logic.delete_account(app.principal().user_id)
     return _empty(204)
 
@@ -126,14 +126,14 @@ def my_sessions() -> Response[dict]:
 
 
 @app.delete("/me/sessions")
-def end_my_sessions(keep_current: Annotated[bool, Query()] = False) -> Response[dict]:
+def end_my_sessions(keep_current: Annotated[bool, Query()] = False) -> Response[None]:
     user_id = app.principal().user_id
     logic.revoke_all_sessions(user_id, keep_session_id=_session_id() if keep_current else None)
     return _empty(204)
 
 
 @app.delete("/me/sessions/<session_id>")
-def end_my_session(session_id: str) -> Response[dict]:
+def end_my_session(session_id: str) -> Response[None]:
     logic.revoke_session(app.principal().user_id, session_id)
     return _empty(204)
 
