@@ -67,7 +67,9 @@ def test_signup_refuses_weak_passwords_with_nist_rules(api):
 
 
 def test_signup_fields_are_validated(api):
-    response = api.post("/auth/signup", json={"email": "not-an-email", "password": PASSWORD, "display_name": ""})
+    response = api.post(
+        "/auth/signup", json={"email": "not-an-email", "password": PASSWORD, "display_name": ""}
+    )
 
     problem = assert_problem(response, 422, "validation_error")
     assert {error["field"] for error in problem["errors"]} == {"email", "display_name"}
@@ -91,7 +93,10 @@ def test_wrong_password_and_unknown_email_are_the_same_401(signup, login):
     unknown_email = login("nobody-here@example.com", "not the right passphrase")
     malformed_email = login("nobody", "not the right passphrase")
 
-    bodies = [assert_problem(r, 401, "invalid_credentials") for r in (wrong_password, unknown_email, malformed_email)]
+    bodies = [
+        assert_problem(r, 401, "invalid_credentials")
+        for r in (wrong_password, unknown_email, malformed_email)
+    ]
     assert bodies[0] == bodies[1] == bodies[2]
 
 
@@ -178,9 +183,12 @@ def test_delete_me_anonymises_the_account_and_ends_its_sessions(api, signup, log
     assert_problem(login(account["email"]), 401, "invalid_credentials")
     assert_problem(api.get("/me", token=account["access_token"]), 401, "account_unavailable")
     # the address is free again
-    assert api.post(
-        "/auth/signup", json={"email": account["email"], "password": PASSWORD, "display_name": "New"}
-    ).status == 201
+    assert (
+        api.post(
+            "/auth/signup", json={"email": account["email"], "password": PASSWORD, "display_name": "New"}
+        ).status
+        == 201
+    )
 
 
 def test_a_suspended_user_can_neither_log_in_nor_refresh(api, signup, login):
@@ -188,7 +196,9 @@ def test_a_suspended_user_can_neither_log_in_nor_refresh(api, signup, login):
     db.execute("UPDATE users SET suspended_at = now() WHERE id = %s", (account["user"]["id"],))
 
     assert_problem(login(account["email"]), 403, "account_suspended")
-    assert_problem(api.post("/auth/refresh", json={"refresh_token": account["refresh_token"]}), 403, "account_suspended")
+    assert_problem(
+        api.post("/auth/refresh", json={"refresh_token": account["refresh_token"]}), 403, "account_suspended"
+    )
     # and the session is gone for good, even once the suspension is lifted
     db.execute("UPDATE users SET suspended_at = NULL WHERE id = %s", (account["user"]["id"],))
     assert_problem(api.post("/auth/refresh", json={"refresh_token": account["refresh_token"]}), 401)

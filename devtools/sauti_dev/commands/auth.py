@@ -28,5 +28,7 @@ def run_role_change(args: argparse.Namespace) -> int:
         except (DomainError, ValueError) as exc:
             print(f"error: {exc}")
             return 1
-        print(f"{user['email']}: roles {', '.join(user['roles']) or 'none'} (in tokens from the next refresh)")
+        print(
+            f"{user['email']}: roles {', '.join(user['roles']) or 'none'} (in tokens from the next refresh)"
+        )
     return 0
