@@ -162,9 +162,10 @@ def test_redis_holds_only_hashes_of_refresh_tokens(api, signup):
     account = signup()
     family, secret = account["refresh_token"].split(".")
 
+    redis = cache.redis_client()
     stored = " ".join(
-        f"{key} {cache.redis_client().hgetall(key) if key.startswith('auth:session') else cache.redis_client().get(key)}"
-        for key in cache.redis_client().scan_iter("auth:*")
+        f"{key} {redis.hgetall(key) if key.startswith('auth:session') else redis.get(key)}"
+        for key in redis.scan_iter("auth:*")
     )
     row = db.fetch_one("SELECT family_hash, secret_hash FROM auth_sessions")
 
