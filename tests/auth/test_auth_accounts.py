@@ -220,3 +220,19 @@ def test_nothing_a_client_sends_to_signup_or_login_is_a_500(api):
         for path in ("/auth/signup", "/auth/login", "/auth/refresh", "/auth/password/reset"):
             response = api.post(path, body=body)
             assert response.status in (400, 422), (path, body, response.body)
+
+
+def test_the_sample_events_invoke_the_function(functions):
+    from helpers import sample_event
+    from sauti_dev.gateway import _to_response
+
+    signed_up = _to_response(functions.invoke("AuthFunction", sample_event("AuthFunction.signup.json")))
+    logged_in = _to_response(functions.invoke("AuthFunction", sample_event("AuthFunction.login.json")))
+    refreshed = _to_response(functions.invoke("AuthFunction", sample_event("AuthFunction.refresh.json")))
+    me = _to_response(functions.invoke("AuthFunction", sample_event("AuthFunction.me.json")))
+
+    assert signed_up.status == 201
+    assert logged_in.status == 200
+    assert logged_in.json()["user"]["email"] == "amani@example.com"
+    assert_problem(refreshed, 401, "invalid_refresh_token")  # the sample's token is a placeholder
+    assert_problem(me, 401, "account_unavailable")  # the sample's user does not exist here
