@@ -33,3 +33,17 @@ def test_revoke_role_takes_it_away(api, new_user):
 def test_grant_role_to_an_unknown_email_fails_cleanly(capsys):
     assert main(["grant-role", "nobody@example.com", "artist"]) == 1
     assert "no account" in capsys.readouterr().out
+
+
+def test_the_demo_accounts_seed_twice_and_log_in(login):
+    import importlib
+
+    seed = importlib.import_module("sauti_dev.seeds.01_auth").seed
+    seed()
+    seed()
+
+    admin = login("admin@sauti.local", "sauti demo password")
+    assert admin.status == 200
+    assert jwt.decode(admin.json()["access_token"], options={"verify_signature": False})["roles"] == [
+        "super_admin"
+    ]
