@@ -1,4 +1,4 @@
-"""Demo accounts for the local stack (idempotent): a listener and a super admin, password `sauti demo password`."""
+"""Demo accounts for the local stack (idempotent): a listener and a super admin (docs/auth.md)."""
 
 from __future__ import annotations
 
