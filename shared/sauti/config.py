@@ -59,6 +59,15 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
     ),
+    Setting("REFRESH_TOKEN_TTL_SECONDS", "2592000", doc="a session ends after this long without a refresh"),
+    Setting("SESSION_MAX_AGE_SECONDS", "7776000", doc="a session ends this long after login, used or not"),
+    Setting("PASSWORD_RESET_TTL_SECONDS", "1800", doc="lifetime of a password-reset link"),
+    Setting("EMAIL_VERIFICATION_TTL_SECONDS", "172800", doc="lifetime of an email-verification link"),
+    Setting(
+        "AUTH_LINK_BASE_URL",
+        "http://127.0.0.1:8080",
+        doc="base URL of the web app pages that the reset and verification emails link to",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
