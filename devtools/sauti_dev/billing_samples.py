@@ -65,7 +65,9 @@ def stripe_subscription(
     }
 
 
-def stripe_checkout_session(user_id: str, subscription_id: str, customer_id: str = "cus_LocalTest0001") -> dict:
+def stripe_checkout_session(
+    user_id: str, subscription_id: str, customer_id: str = "cus_LocalTest0001"
+) -> dict:
     return {
         "id": f"cs_test_{uuid.uuid4().hex}",
         "object": "checkout.session",
@@ -79,7 +81,9 @@ def stripe_checkout_session(user_id: str, subscription_id: str, customer_id: str
     }
 
 
-def stripe_invoice(subscription_id: str, *, paid: bool, customer_id: str = "cus_LocalTest0001", period_end=None):
+def stripe_invoice(
+    subscription_id: str, *, paid: bool, customer_id: str = "cus_LocalTest0001", period_end=None
+):
     period_end = period_end or datetime.now(UTC) + timedelta(days=30)
     return {
         "id": f"in_{uuid.uuid4().hex[:24]}",
@@ -91,12 +95,19 @@ def stripe_invoice(subscription_id: str, *, paid: bool, customer_id: str = "cus_
         "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription_id}},
         "lines": {
             "object": "list",
-            "data": [{"object": "line_item", "period": {"start": _epoch(period_end) - 30 * 86400, "end": _epoch(period_end)}}],
+            "data": [
+                {
+                    "object": "line_item",
+                    "period": {"start": _epoch(period_end) - 30 * 86400, "end": _epoch(period_end)},
+                }
+            ],
         },
     }
 
 
-def stripe_event(event_type: str, obj: dict[str, Any], *, created: datetime | None = None, event_id: str | None = None):
+def stripe_event(
+    event_type: str, obj: dict[str, Any], *, created: datetime | None = None, event_id: str | None = None
+):
     return {
         "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
         "object": "event",

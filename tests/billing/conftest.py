@@ -23,9 +23,17 @@ def send_stripe(api: Api) -> Any:
     """POST an event to /webhooks/stripe, signed with the local webhook secret (or ``secret``)."""
     from sauti.config import config
 
-    def send(event: dict[str, Any], *, secret: str | None = None, timestamp: int | None = None, body: str | None = None):
+    def send(
+        event: dict[str, Any],
+        *,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        body: str | None = None,
+    ):
         payload = body if body is not None else json.dumps(event)
-        signature = samples.stripe_signature(payload, secret or config().get("STRIPE_WEBHOOK_SECRET"), timestamp)
+        signature = samples.stripe_signature(
+            payload, secret or config().get("STRIPE_WEBHOOK_SECRET"), timestamp
+        )
         return api.post("/webhooks/stripe", body=payload, headers={"stripe-signature": signature})
 
     return send
@@ -41,7 +49,9 @@ def chain_dir(stack: Any) -> Any:
 @pytest.fixture
 def send_apple(api: Api, chain_dir: Any) -> Any:
     def send(notification_type: str, transaction: dict[str, Any], **kwargs: Any):
-        body = samples.apple_notification(notification_type, transaction, kwargs.pop("chain", chain_dir), **kwargs)
+        body = samples.apple_notification(
+            notification_type, transaction, kwargs.pop("chain", chain_dir), **kwargs
+        )
         return api.post("/webhooks/apple", json=body), body
 
     return send
@@ -70,7 +80,9 @@ def bus_queue(stack: Any) -> str:
         EventBusName="sauti-local",
         EventPattern=json.dumps({"source": ["sauti.billing"]}),
     )
-    events.put_targets(Rule="billing-test-domain-events", EventBusName="sauti-local", Targets=[{"Id": "q", "Arn": arn}])
+    events.put_targets(
+        Rule="billing-test-domain-events", EventBusName="sauti-local", Targets=[{"Id": "q", "Arn": arn}]
+    )
     return url
 
 
@@ -80,7 +92,11 @@ def plan_events(bus_queue: str) -> Any:
     drain_queue(bus_queue)
 
     def take() -> list[dict[str, Any]]:
-        return [message["detail"] for message in drain_queue(bus_queue) if message["detail-type"] == "plan.changed"]
+        return [
+            message["detail"]
+            for message in drain_queue(bus_queue)
+            if message["detail-type"] == "plan.changed"
+        ]
 
     return take
 
@@ -125,18 +141,32 @@ def _fake_stripe_handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             if found and found[1] in fake.subscriptions:
                 self._answer(200, fake.subscriptions[found[1]])
             else:
-                self._answer(404, {"error": {"type": "invalid_request_error", "message": "No such subscription"}})
+                self._answer(
+                    404, {"error": {"type": "invalid_request_error", "message": "No such subscription"}}
+                )
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             form = dict(parse_qsl(self.rfile.read(length).decode()))
             fake.requests.append(("POST", self.path, form, dict(self.headers)))
             if self.path == "/v1/checkout/sessions":
-                self._answer(200, {"id": "cs_test_fake", "object": "checkout.session",
-                                   "url": "https://checkout.stripe.com/c/pay/cs_test_fake"})
+                self._answer(
+                    200,
+                    {
+                        "id": "cs_test_fake",
+                        "object": "checkout.session",
+                        "url": "https://checkout.stripe.com/c/pay/cs_test_fake",
+                    },
+                )
             elif self.path == "/v1/billing_portal/sessions":
-                self._answer(200, {"id": "bps_fake", "object": "billing_portal.session",
-                                   "url": "https://billing.stripe.com/p/session/fake"})
+                self._answer(
+                    200,
+                    {
+                        "id": "bps_fake",
+                        "object": "billing_portal.session",
+                        "url": "https://billing.stripe.com/p/session/fake",
+                    },
+                )
             else:
                 self._answer(404, {"error": {"type": "invalid_request_error", "message": "unknown"}})
 

@@ -1,4 +1,4 @@
-"""Apple: notifications and StoreKit transactions signed by the generated local chain (root -> intermediate -> leaf)."""
+"""Apple: notifications and StoreKit transactions signed by the generated local chain."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from helpers import assert_problem
 from sauti_dev import billing_samples as samples
 
 
-def test_subscribed_makes_premium_linked_by_app_account_token(new_user, send_apple, subscription_of, plan_events):
+def test_subscribed_makes_premium_linked_by_app_account_token(
+    new_user, send_apple, subscription_of, plan_events
+):
     user = new_user()
 
     response, _ = send_apple("SUBSCRIBED", samples.apple_transaction(user.id), subtype="INITIAL_BUY")
@@ -20,7 +22,9 @@ def test_subscribed_makes_premium_linked_by_app_account_token(new_user, send_app
     assert [e["plan"] for e in plan_events()] == ["premium"]
 
 
-def test_a_later_notification_without_token_links_by_original_transaction_id(new_user, send_apple, subscription_of):
+def test_a_later_notification_without_token_links_by_original_transaction_id(
+    new_user, send_apple, subscription_of
+):
     user = new_user()
     send_apple("SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7001"))
 
@@ -37,7 +41,9 @@ def test_a_later_notification_without_token_links_by_original_transaction_id(new
 
 def test_an_untrusted_chain_is_400_and_changes_nothing(new_user, api, send_apple, subscription_of, tmp_path):
     user = new_user()
-    response, _ = send_apple("SUBSCRIBED", samples.apple_transaction(user.id), chain=tmp_path / "stranger-chain")
+    response, _ = send_apple(
+        "SUBSCRIBED", samples.apple_transaction(user.id), chain=tmp_path / "stranger-chain"
+    )
 
     assert_problem(response, 400, "invalid_signature")
     assert subscription_of(user)["plan"] == "free"
@@ -59,10 +65,16 @@ def test_a_wrong_bundle_or_environment_or_garbage_is_400(new_user, api, send_app
     assert subscription_of(user)["plan"] == "free"
 
 
-def test_a_redelivered_notification_is_200_and_changes_nothing(new_user, api, send_apple, subscription_of, plan_events):
+def test_a_redelivered_notification_is_200_and_changes_nothing(
+    new_user, api, send_apple, subscription_of, plan_events
+):
     user = new_user()
-    _, subscribed = send_apple("SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7002"))
-    send_apple("EXPIRED", samples.apple_transaction(user.id, original_transaction_id="7002"), subtype="VOLUNTARY")
+    _, subscribed = send_apple(
+        "SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7002")
+    )
+    send_apple(
+        "EXPIRED", samples.apple_transaction(user.id, original_transaction_id="7002"), subtype="VOLUNTARY"
+    )
     assert [e["plan"] for e in plan_events()] == ["premium", "free"]
 
     again = api.post("/webhooks/apple", json=subscribed)
@@ -90,8 +102,14 @@ def test_billing_grace_holds_premium_until_apple_says_and_the_clock_ends_it(
 ):
     user = new_user()
     now = datetime.now(UTC)
-    transaction = samples.apple_transaction(user.id, original_transaction_id="7004", expires=now - timedelta(days=1))
-    send_apple("SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7004"), signed=now - timedelta(days=2))
+    transaction = samples.apple_transaction(
+        user.id, original_transaction_id="7004", expires=now - timedelta(days=1)
+    )
+    send_apple(
+        "SUBSCRIBED",
+        samples.apple_transaction(user.id, original_transaction_id="7004"),
+        signed=now - timedelta(days=2),
+    )
     grace_end = now + timedelta(days=5)
 
     send_apple(
@@ -113,16 +131,26 @@ def test_billing_grace_holds_premium_until_apple_says_and_the_clock_ends_it(
 def test_failure_without_grace_and_grace_expired_end_premium(new_user, send_apple, subscription_of):
     user = new_user()
     now = datetime.now(UTC)
-    send_apple("SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7005"), signed=now - timedelta(days=1))
-    lapsed = samples.apple_transaction(user.id, original_transaction_id="7005", expires=now - timedelta(minutes=5))
+    send_apple(
+        "SUBSCRIBED",
+        samples.apple_transaction(user.id, original_transaction_id="7005"),
+        signed=now - timedelta(days=1),
+    )
+    lapsed = samples.apple_transaction(
+        user.id, original_transaction_id="7005", expires=now - timedelta(minutes=5)
+    )
 
     send_apple("DID_FAIL_TO_RENEW", lapsed)
     assert subscription_of(user)["plan"] == "free"
 
     other = new_user()
-    send_apple("DID_FAIL_TO_RENEW", samples.apple_transaction(other.id, original_transaction_id="7006"),
-               subtype="GRACE_PERIOD", renewal=samples.apple_renewal("7006", grace_expires=now + timedelta(days=3)),
-               signed=now - timedelta(minutes=1))
+    send_apple(
+        "DID_FAIL_TO_RENEW",
+        samples.apple_transaction(other.id, original_transaction_id="7006"),
+        subtype="GRACE_PERIOD",
+        renewal=samples.apple_renewal("7006", grace_expires=now + timedelta(days=3)),
+        signed=now - timedelta(minutes=1),
+    )
     assert subscription_of(other)["plan"] == "premium"
     send_apple("GRACE_PERIOD_EXPIRED", samples.apple_transaction(other.id, original_transaction_id="7006"))
     assert subscription_of(other)["plan"] == "free"
@@ -132,13 +160,18 @@ def test_refund_and_revoke_end_premium_at_once(new_user, send_apple, subscriptio
     for kind in ("REFUND", "REVOKE"):
         user = new_user()
         original = f"71{kind}"
-        send_apple("SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id=original),
-                   signed=datetime.now(UTC) - timedelta(seconds=5))
+        send_apple(
+            "SUBSCRIBED",
+            samples.apple_transaction(user.id, original_transaction_id=original),
+            signed=datetime.now(UTC) - timedelta(seconds=5),
+        )
         assert subscription_of(user)["plan"] == "premium"
         notices()
 
-        response, _ = send_apple(kind, samples.apple_transaction(user.id, original_transaction_id=original,
-                                                                 revoked=datetime.now(UTC)))
+        response, _ = send_apple(
+            kind,
+            samples.apple_transaction(user.id, original_transaction_id=original, revoked=datetime.now(UTC)),
+        )
 
         assert response.status == 200
         shown = subscription_of(user)
@@ -161,7 +194,9 @@ def test_a_storekit_transaction_from_the_app_grants_premium(api, new_user, chain
     user = new_user()
     signed = samples.sign_apple(samples.apple_transaction(user.id, original_transaction_id="7100"), chain_dir)
 
-    response = api.post("/billing/apple/transactions", json={"signed_transaction_info": signed}, token=user.token)
+    response = api.post(
+        "/billing/apple/transactions", json={"signed_transaction_info": signed}, token=user.token
+    )
 
     assert response.status == 200, response.body
     assert response.json()["plan"] == "premium" and response.json()["source"] == "apple"
@@ -169,19 +204,28 @@ def test_a_storekit_transaction_from_the_app_grants_premium(api, new_user, chain
 
 def test_a_storekit_transaction_of_someone_else_is_refused(api, new_user, chain_dir, tmp_path):
     owner, thief = new_user(), new_user()
-    theirs = samples.sign_apple(samples.apple_transaction(owner.id, original_transaction_id="7101"), chain_dir)
+    theirs = samples.sign_apple(
+        samples.apple_transaction(owner.id, original_transaction_id="7101"), chain_dir
+    )
     untrusted = samples.sign_apple(samples.apple_transaction(thief.id), tmp_path / "stranger")
     api.post("/billing/apple/transactions", json={"signed_transaction_info": theirs}, token=owner.token)
     tokenless = samples.sign_apple(samples.apple_transaction(None, original_transaction_id="7101"), chain_dir)
 
-    assert_problem(api.post("/billing/apple/transactions", json={"signed_transaction_info": theirs}, token=thief.token), 403)
     assert_problem(
-        api.post("/billing/apple/transactions", json={"signed_transaction_info": tokenless}, token=thief.token),
+        api.post("/billing/apple/transactions", json={"signed_transaction_info": theirs}, token=thief.token),
+        403,
+    )
+    assert_problem(
+        api.post(
+            "/billing/apple/transactions", json={"signed_transaction_info": tokenless}, token=thief.token
+        ),
         409,
         "purchase_linked_elsewhere",
     )
     assert_problem(
-        api.post("/billing/apple/transactions", json={"signed_transaction_info": untrusted}, token=thief.token),
+        api.post(
+            "/billing/apple/transactions", json={"signed_transaction_info": untrusted}, token=thief.token
+        ),
         400,
         "invalid_signature",
     )

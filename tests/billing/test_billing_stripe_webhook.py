@@ -19,7 +19,7 @@ def test_a_created_subscription_makes_the_user_premium_and_says_so_once(
     new_user, send_stripe, subscription_of, plan_events, notices
 ):
     user = new_user()
-    event, subscription = _subscription_event(user, "customer.subscription.created")
+    event, _ = _subscription_event(user, "customer.subscription.created")
 
     response = send_stripe(event)
 
@@ -61,7 +61,9 @@ def test_a_missing_signature_or_a_tampered_body_is_400(api, new_user, send_strip
     unsigned = api.post("/webhooks/stripe", body=payload)
     signature = samples.stripe_signature(payload, "whsec_sauti_local_development_only")
     tampered = api.post(
-        "/webhooks/stripe", body=payload.replace('"active"', '"trialing"'), headers={"stripe-signature": signature}
+        "/webhooks/stripe",
+        body=payload.replace('"active"', '"trialing"'),
+        headers={"stripe-signature": signature},
     )
 
     assert_problem(unsigned, 400, "invalid_signature")
@@ -76,7 +78,9 @@ def test_a_redelivered_event_is_200_and_changes_nothing(new_user, send_stripe, s
     plan_events()
     # a newer event cancels it; then the first event is delivered again
     canceled = samples.stripe_event(
-        "customer.subscription.deleted", {**subscription, "status": "canceled"}, created=created + timedelta(minutes=1)
+        "customer.subscription.deleted",
+        {**subscription, "status": "canceled"},
+        created=created + timedelta(minutes=1),
     )
     send_stripe(canceled)
     assert [e["plan"] for e in plan_events()] == ["free"]
@@ -95,7 +99,9 @@ def test_events_out_of_order_end_in_the_newest_state(new_user, send_stripe, subs
     subscription = samples.stripe_subscription(user.id)
     created = samples.stripe_event("customer.subscription.created", subscription, created=t0)
     deleted = samples.stripe_event(
-        "customer.subscription.deleted", {**subscription, "status": "canceled"}, created=t0 + timedelta(minutes=2)
+        "customer.subscription.deleted",
+        {**subscription, "status": "canceled"},
+        created=t0 + timedelta(minutes=2),
     )
 
     assert send_stripe(deleted).json()["outcome"] == "applied"
@@ -113,12 +119,20 @@ def test_a_failed_renewal_keeps_premium_through_the_grace_then_ends_it_on_the_cl
     user = new_user()
     now = datetime.now(UTC)
     subscription = samples.stripe_subscription(user.id)
-    send_stripe(samples.stripe_event("customer.subscription.created", subscription, created=now - timedelta(days=3)))
+    send_stripe(
+        samples.stripe_event("customer.subscription.created", subscription, created=now - timedelta(days=3))
+    )
     plan_events(), notices()
 
     # the renewal fails two days ago: past_due starts a seven-day grace from then
     failed_at = now - timedelta(days=2)
-    send_stripe(samples.stripe_event("invoice.payment_failed", samples.stripe_invoice(subscription["id"], paid=False), created=failed_at))
+    send_stripe(
+        samples.stripe_event(
+            "invoice.payment_failed",
+            samples.stripe_invoice(subscription["id"], paid=False),
+            created=failed_at,
+        )
+    )
     shown = subscription_of(user)
     assert shown["status"] == "past_due" and shown["plan"] == "premium"
     grace_until = datetime.fromisoformat(shown["grace_until"])
@@ -126,9 +140,13 @@ def test_a_failed_renewal_keeps_premium_through_the_grace_then_ends_it_on_the_cl
     assert [n["type"] for n in notices()] == ["billing.payment_failed"]
 
     # another failed retry does not extend the grace
-    send_stripe(samples.stripe_event(
-        "customer.subscription.updated", {**subscription, "status": "past_due"}, created=now - timedelta(days=1)
-    ))
+    send_stripe(
+        samples.stripe_event(
+            "customer.subscription.updated",
+            {**subscription, "status": "past_due"},
+            created=now - timedelta(days=1),
+        )
+    )
     assert subscription_of(user)["grace_until"] == shown["grace_until"]
 
     # the job, run as of a day before the grace ends: still premium, one reminder
@@ -151,7 +169,9 @@ def test_a_grace_that_already_ran_out_shows_free(new_user, send_stripe, subscrip
     user = new_user()
     now = datetime.now(UTC)
     subscription = samples.stripe_subscription(user.id, status="past_due")
-    send_stripe(samples.stripe_event("customer.subscription.updated", subscription, created=now - timedelta(days=8)))
+    send_stripe(
+        samples.stripe_event("customer.subscription.updated", subscription, created=now - timedelta(days=8))
+    )
 
     shown = subscription_of(user)
 
@@ -162,10 +182,14 @@ def test_a_recovered_payment_ends_the_grace(new_user, send_stripe, subscription_
     user = new_user()
     now = datetime.now(UTC)
     subscription = samples.stripe_subscription(user.id, status="past_due")
-    send_stripe(samples.stripe_event("customer.subscription.updated", subscription, created=now - timedelta(days=1)))
+    send_stripe(
+        samples.stripe_event("customer.subscription.updated", subscription, created=now - timedelta(days=1))
+    )
     assert subscription_of(user)["grace_until"] is not None
 
-    paid = samples.stripe_event("invoice.paid", samples.stripe_invoice(subscription["id"], paid=True), created=now)
+    paid = samples.stripe_event(
+        "invoice.paid", samples.stripe_invoice(subscription["id"], paid=True), created=now
+    )
     assert send_stripe(paid).json()["outcome"] == "applied"
 
     shown = subscription_of(user)
@@ -180,7 +204,10 @@ def test_with_an_api_key_invoice_events_act_on_the_subscriptions_current_state(
     checkout = samples.stripe_checkout_session(user.id, subscription["id"])
     fake_stripe.subscriptions[subscription["id"]] = subscription
 
-    assert send_stripe(samples.stripe_event("checkout.session.completed", checkout)).json()["outcome"] == "applied"
+    assert (
+        send_stripe(samples.stripe_event("checkout.session.completed", checkout)).json()["outcome"]
+        == "applied"
+    )
     assert subscription_of(user)["plan"] == "premium"
 
     # the invoice says paid, but Stripe now says canceled: the current state wins
@@ -193,12 +220,18 @@ def test_with_an_api_key_invoice_events_act_on_the_subscriptions_current_state(
     ] * 2
 
 
-def test_unknown_types_and_strange_payloads_are_acknowledged_never_500(api, new_user, send_stripe, subscription_of):
+def test_unknown_types_and_strange_payloads_are_acknowledged_never_500(
+    api, new_user, send_stripe, subscription_of
+):
     user = new_user()
     unknown = samples.stripe_event("customer.tax_id.created", {"id": "txi_1", "object": "tax_id"})
-    wrong_shape = samples.stripe_event("customer.subscription.updated", {"id": "sub_x", "status": None, "items": 5})
+    wrong_shape = samples.stripe_event(
+        "customer.subscription.updated", {"id": "sub_x", "status": None, "items": 5}
+    )
     no_user = samples.stripe_event("customer.subscription.created", samples.stripe_subscription(None))
-    bad_user = samples.stripe_event("customer.subscription.created", samples.stripe_subscription("not-a-uuid"))
+    bad_user = samples.stripe_event(
+        "customer.subscription.created", samples.stripe_subscription("not-a-uuid")
+    )
     ghost_user = samples.stripe_event(
         "customer.subscription.created", samples.stripe_subscription("00000000-0000-4000-8000-000000000000")
     )
@@ -208,7 +241,13 @@ def test_unknown_types_and_strange_payloads_are_acknowledged_never_500(api, new_
     not_event = send_stripe({}, body="[1, 2, 3]")
 
     assert [r.status for r in outcomes] == [200] * 5
-    assert [r.json()["outcome"] for r in outcomes] == ["ignored", "ignored", "unlinked", "unlinked", "unlinked"]
+    assert [r.json()["outcome"] for r in outcomes] == [
+        "ignored",
+        "ignored",
+        "unlinked",
+        "unlinked",
+        "unlinked",
+    ]
     assert_problem(not_json, 400, "malformed_payload")
     assert_problem(not_event, 400, "malformed_payload")
     assert subscription_of(user)["plan"] == "free"

@@ -90,7 +90,7 @@ def verifier() -> Any:
     environment = settings.get("APPLE_ENVIRONMENT")
     if environment not in ENVIRONMENTS:
         raise ConfigurationError("APPLE_ENVIRONMENT must be Production or Sandbox")
-    app_apple_id = settings.get("APPLE_APP_APPLE_ID")
+    app_apple_id = settings.get("APPLE_APP_APPLE_ID") if environment == "Production" else ""
     return SignedDataVerifier(
         root_certificates=[_der(path) for path in root_paths()],
         enable_online_checks=not settings.is_local,
@@ -132,7 +132,9 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
         return handle_event("apple", notification_id, kind, lambda _conn: [], now)
     transaction_info = _verified(check.verify_and_decode_signed_transaction, data.signedTransactionInfo)
     renewal = (
-        _verified(check.verify_and_decode_renewal_info, data.signedRenewalInfo) if data.signedRenewalInfo else None
+        _verified(check.verify_and_decode_renewal_info, data.signedRenewalInfo)
+        if data.signedRenewalInfo
+        else None
     )
     if not transaction_info.originalTransactionId:
         raise MalformedPayload("the transaction has no originalTransactionId")
@@ -176,7 +178,9 @@ def _status_of(transaction_info: Any, at: datetime) -> str:
     return "active" if period_end is None or period_end > at else "expired"
 
 
-def register_transaction(user_id: str, signed_transaction: str, now: datetime | None = None) -> dict[str, Any]:
+def register_transaction(
+    user_id: str, signed_transaction: str, now: datetime | None = None
+) -> dict[str, Any]:
     """A StoreKit 2 transaction the app sends after a purchase or restore; returns the subscription view."""
     transaction_info = _verified(verifier().verify_and_decode_signed_transaction, signed_transaction)
     if transaction_info.rawType != AUTO_RENEWABLE or not transaction_info.originalTransactionId:

@@ -1,4 +1,4 @@
-"""A local stand-in for Apple's signing chain (laptop and tests only; never trusted outside ``APP_ENV=local``).
+"""A local stand-in for Apple's signing chain (laptop and tests only; trusted only when ``APP_ENV=local``).
 
 root -> intermediate -> leaf, EC P-256, with what Apple's ``SignedDataVerifier``
 checks: a three-certificate x5c chain that OpenSSL verifies strictly
@@ -59,7 +59,9 @@ def ensure_local_chain(directory: Path) -> LocalChain:
     intermediate = _certificate(
         "Sauti Local Test Intermediate", inter_key, root, root_key, ca=True, marker=INTERMEDIATE_MARKER
     )
-    leaf = _certificate("Sauti Local Test App Store Signer", leaf_key, intermediate, inter_key, marker=LEAF_MARKER)
+    leaf = _certificate(
+        "Sauti Local Test App Store Signer", leaf_key, intermediate, inter_key, marker=LEAF_MARKER
+    )
     for name, cert in (("root.pem", root), ("intermediate.pem", intermediate), ("leaf.pem", leaf)):
         (directory / name).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path = directory / "leaf-key.pem"

@@ -102,7 +102,9 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
     if user_id is None:
         return Applied("unlinked")
     if existing is not None and state.user_id and as_user_id(state.user_id) != user_id:
-        logger.warning("subscription claimed by another user; kept with its owner", extra={"id": state.external_id})
+        logger.warning(
+            "subscription claimed by another user; kept with its owner", extra={"id": state.external_id}
+        )
     values = {
         "user_id": user_id,
         "source": state.source,
@@ -155,7 +157,9 @@ def sync_plan(conn: store.Conn, user_id: str, now: datetime, cause: str) -> Enti
     }
     _publish_plan_changed(detail)
     notice = "billing.premium_started" if current.is_premium else "billing.premium_ended"
-    notify_user(notice, user_id, {"subscription": current.subscription}, key=f"{notice}:{user_id}:{now.isoformat()}")
+    notify_user(
+        notice, user_id, {"subscription": current.subscription}, key=f"{notice}:{user_id}:{now.isoformat()}"
+    )
     return current
 
 
@@ -224,7 +228,9 @@ def _summary(results: list[Applied]) -> str:
     return min((result.outcome for result in results), key=order.index)
 
 
-def apply_states(states: Iterable[SourceState], now: datetime | None = None, cause: str = "sync") -> list[str]:
+def apply_states(
+    states: Iterable[SourceState], now: datetime | None = None, cause: str = "sync"
+) -> list[str]:
     """Store states outside any webhook (a StoreKit transaction, a re-read); returns the users touched."""
     now = now or utcnow()
     touched: set[str] = set()

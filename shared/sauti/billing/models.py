@@ -21,4 +21,4 @@ class AppleTransactionRequest(BaseModel):
 
 
 class AppleNotificationRequest(BaseModel):
-    signedPayload: str = Field(min_length=1, max_length=100_000)  # noqa: N815 (Apple's field name)
+    signedPayload: str = Field(min_length=1, max_length=100_000)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sauti.billing import store
 from sauti.billing.entitlements import invalidate
-from sauti.billing.logic import BillingUnavailable, iso, notify_user, apply_states, sync_plan, utcnow
+from sauti.billing.logic import BillingUnavailable, apply_states, iso, notify_user, sync_plan, utcnow
 from sauti.billing.stripe_billing import fetch_subscription, secret_key
 from sauti.db import transaction
 from sauti.observability import logger

@@ -63,7 +63,9 @@ def lock_user(conn: Conn, user_id: str) -> None:
 
 
 def lock_plan(conn: Conn, user_id: str) -> str | None:
-    row = conn.execute("SELECT plan FROM billing_user_plans WHERE user_id = %s FOR UPDATE", (user_id,)).fetchone()
+    row = conn.execute(
+        "SELECT plan FROM billing_user_plans WHERE user_id = %s FOR UPDATE", (user_id,)
+    ).fetchone()
     return row["plan"] if row else None
 
 
@@ -97,7 +99,8 @@ def link_stripe_customer(conn: Conn, user_id: str, customer_id: str) -> None:
     )
 
 
-_GRANTING = f"""(s.status IN {ACTIVE_STATUSES!r} AND (s.current_period_end IS NULL OR s.current_period_end > %(now)s))
+_GRANTING = f"""(s.status IN {ACTIVE_STATUSES!r}
+                  AND (s.current_period_end IS NULL OR s.current_period_end > %(now)s))
              OR (s.status IN {GRACE_STATUSES!r} AND s.grace_until > %(now)s)"""
 
 

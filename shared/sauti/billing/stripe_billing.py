@@ -42,7 +42,12 @@ SUBSCRIPTION_EVENTS = (
     "customer.subscription.updated",
     "customer.subscription.deleted",
 )
-HANDLED_EVENTS = (*SUBSCRIPTION_EVENTS, "checkout.session.completed", "invoice.paid", "invoice.payment_failed")
+HANDLED_EVENTS = (
+    *SUBSCRIPTION_EVENTS,
+    "checkout.session.completed",
+    "invoice.paid",
+    "invoice.payment_failed",
+)
 
 
 class AlreadySubscribed(Conflict):
@@ -82,7 +87,9 @@ def _call(request: Callable[[], Any]) -> Any:
         raise BillingUnavailable("the payment provider did not answer; please retry") from exc
 
 
-def create_checkout(user_id: str, success_url: str, cancel_url: str, idempotency_key: str | None = None) -> str:
+def create_checkout(
+    user_id: str, success_url: str, cancel_url: str, idempotency_key: str | None = None
+) -> str:
     """A Checkout session (subscription mode) for the premium plan; returns its URL."""
     stripe_client = client()
     if entitlements_for(user_id).is_premium:
@@ -255,6 +262,8 @@ def _invoice_subscription(invoice: dict[str, Any]) -> str | None:
 
 
 def _invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
-    ends = [((line.get("period") or {}).get("end")) for line in (invoice.get("lines") or {}).get("data") or []]
+    ends = [
+        ((line.get("period") or {}).get("end")) for line in (invoice.get("lines") or {}).get("data") or []
+    ]
     end = max((value for value in ends if value), default=None)
     return datetime.fromtimestamp(int(end), UTC) if end else None
