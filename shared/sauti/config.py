@@ -68,6 +68,38 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:8080",
         doc="base URL of the web app pages that the reset and verification emails link to",
     ),
+    Setting(
+        "STRIPE_SECRET_KEY", "", secret=True, doc="Stripe API key; unset: checkout and portal answer 503"
+    ),
+    Setting(
+        "STRIPE_WEBHOOK_SECRET",
+        "whsec_sauti_local_development_only",
+        secret=True,
+        doc="endpoint secret that /webhooks/stripe verifies",
+    ),
+    Setting(
+        "STRIPE_PREMIUM_PRICE_ID",
+        "price_sauti_local_premium",
+        secret=True,
+        doc="the Stripe price of the premium plan",
+    ),
+    Setting(
+        "STRIPE_API_BASE", "https://api.stripe.com", doc="where Stripe API calls go (a fake server in tests)"
+    ),
+    Setting("BILLING_GRACE_PERIOD_DAYS", "7", doc="days a failed Stripe renewal (past_due) keeps premium"),
+    Setting(
+        "APPLE_ROOT_CERTIFICATES",
+        "",
+        doc="comma-separated paths of trusted roots (DER or PEM) for App Store signed data",
+    ),
+    Setting("APPLE_BUNDLE_ID", "app.sauti.ios", secret=True, doc="the iOS app's bundle id"),
+    Setting("APPLE_ENVIRONMENT", "Sandbox", secret=True, doc="`Production` or `Sandbox`"),
+    Setting(
+        "APPLE_APP_APPLE_ID",
+        "",
+        secret=True,
+        doc="the app's numeric Apple ID (required when APPLE_ENVIRONMENT=Production)",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
