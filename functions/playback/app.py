@@ -6,39 +6,17 @@ links locally and keeps session state in Redis.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, Field
 
 from sauti.catalog.logic import DEFAULT_LIMIT, MAX_LIMIT
 from sauti.http import http_app, lambda_entry
 from sauti.playback import logic
+from sauti.playback.models import EndSession, Heartbeat, StartSession
 
 app = http_app()
-
-Id = Annotated[str, Field(min_length=1, max_length=64)]
-
-
-class StartSession(BaseModel):
-    song_id: Id | None = None
-    video_id: Id | None = None
-    quality: Literal["low", "normal", "high"] | None = None
-    device_id: Annotated[str, Field(max_length=200)] | None = None
-    source: Annotated[str, Field(max_length=40, pattern=r"^[a-z_]+$")] | None = None
-    source_id: Id | None = None
-    next_song_ids: Annotated[list[Id], Field(max_length=10)] | None = None
-
-
-class Heartbeat(BaseModel):
-    position_ms: Annotated[int, Field(ge=0, le=24 * 3600 * 1000)]
-    state: Literal["playing", "paused"]
-    app_state: Literal["foreground", "background"]
-
-
-class EndSession(BaseModel):
-    listened_ms: Annotated[int, Field(ge=0, le=24 * 3600 * 1000)]
 
 
 @app.post("/playback/sessions")

@@ -102,3 +102,9 @@ def start(api: Any) -> Any:
         return api.post("/playback/sessions", json=body, token=user.token)
 
     return make
+
+
+@pytest.fixture
+def audio() -> bytes:
+    """The bytes every test rendition holds."""
+    return AUDIO

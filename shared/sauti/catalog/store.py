@@ -140,7 +140,8 @@ def insert_song(conn: Connection[Row], fields: dict[str, Any]) -> str:
         """INSERT INTO songs (artist_id, album_id, track_number, title, duration_ms, explicit, isrc, status,
                               published_at)
            VALUES (%(artist_id)s, %(album_id)s, %(track_number)s, %(title)s, %(duration_ms)s, %(explicit)s,
-                   %(isrc)s, %(status)s, CASE WHEN %(status)s = 'published' THEN now() END)
+                   %(isrc)s, %(status)s::content_status,
+                   CASE WHEN %(status)s::content_status = 'published' THEN now() END)
            RETURNING id::text""",
         fields,
     )
@@ -188,7 +189,8 @@ def insert_video(conn: Connection[Row], fields: dict[str, Any]) -> str:
         """INSERT INTO videos (artist_id, song_id, title, stream_uid, duration_ms, thumbnail_url, status,
                                published_at)
            VALUES (%(artist_id)s, %(song_id)s, %(title)s, %(stream_uid)s, %(duration_ms)s, %(thumbnail_url)s,
-                   %(status)s, CASE WHEN %(status)s = 'published' THEN now() END)
+                   %(status)s::content_status,
+                   CASE WHEN %(status)s::content_status = 'published' THEN now() END)
            RETURNING id::text""",
         fields,
     )
@@ -198,8 +200,8 @@ def insert_video(conn: Connection[Row], fields: dict[str, Any]) -> str:
 def set_video_status(conn: Connection[Row], video_id: str, status: str) -> bool:
     return (
         conn.execute(
-            """UPDATE videos SET status = %s, updated_at = now(),
-                   published_at = CASE WHEN %s = 'published' THEN coalesce(published_at, now())
+            """UPDATE videos SET status = %s::content_status, updated_at = now(),
+                   published_at = CASE WHEN %s::content_status = 'published' THEN coalesce(published_at, now())
                                        ELSE published_at END
                WHERE id = %s""",
             (status, status, video_id),
