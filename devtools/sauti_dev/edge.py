@@ -65,7 +65,9 @@ class _EdgeHandler(BaseHTTPRequestHandler):
             secret=settings.get("CDN_TOKEN_SECRET"),
             ttl_seconds=settings.int("MEDIA_LINK_TTL_SECONDS"),
         ):
-            self._reply(403, b"forbidden: missing, expired or invalid token\n", {"content-type": "text/plain"})
+            self._reply(
+                403, b"forbidden: missing, expired or invalid token\n", {"content-type": "text/plain"}
+            )
             return
         key = unquote(self.path.split("?", 1)[0].lstrip("/"))
         found = _object(key)
@@ -73,7 +75,11 @@ class _EdgeHandler(BaseHTTPRequestHandler):
             self._reply(404, b"not found\n", {"content-type": "text/plain"})
             return
         data, content_type = found
-        headers = {"content-type": content_type, "accept-ranges": "bytes", "cache-control": "private, max-age=300"}
+        headers = {
+            "content-type": content_type,
+            "accept-ranges": "bytes",
+            "cache-control": "private, max-age=300",
+        }
         requested = self.headers.get("range")
         if requested is None:
             self._reply(200, data, headers)
@@ -83,7 +89,9 @@ class _EdgeHandler(BaseHTTPRequestHandler):
             self._reply(416, b"", {**headers, "content-range": f"bytes */{len(data)}"})
             return
         first, last = span
-        self._reply(206, data[first : last + 1], {**headers, "content-range": f"bytes {first}-{last}/{len(data)}"})
+        self._reply(
+            206, data[first : last + 1], {**headers, "content-range": f"bytes {first}-{last}/{len(data)}"}
+        )
 
     do_HEAD = do_GET
 

@@ -57,7 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
     ),
     # catalog & playback: media links (docs/catalog.md)
-    Setting("CDN_BASE_URL", "http://127.0.0.1:3001", doc="base URL of the media CDN (Cloudflare, R2 behind it)"),
+    Setting(
+        "CDN_BASE_URL", "http://127.0.0.1:3001", doc="base URL of the media CDN (Cloudflare, R2 behind it)"
+    ),
     Setting(
         "CDN_TOKEN_SECRET",
         "sauti-local-cdn-token-secret",

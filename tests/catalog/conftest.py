@@ -1,4 +1,4 @@
-"""Catalog & playback fixtures: the local Cloudflare edge on a free port, and songs with real objects in R2."""
+"""Catalog & playback fixtures: the local Cloudflare edge on a free port, songs with real objects in R2."""
 
 from __future__ import annotations
 
@@ -66,7 +66,13 @@ class Catalog:
             key = f"audio/{slug}/{quality}.wav"
             put_object(key)
             renditions.append(
-                {"quality": quality, "codec": "pcm_s16le", "bitrate_kbps": 128, "object_key": key, "size_bytes": 1}
+                {
+                    "quality": quality,
+                    "codec": "pcm_s16le",
+                    "bitrate_kbps": 128,
+                    "object_key": key,
+                    "size_bytes": 1,
+                }
             )
         return logic.create_song(
             self.artist_id,

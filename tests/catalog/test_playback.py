@@ -1,4 +1,4 @@
-"""Play sessions through the API: links that the local edge serves, plans, ads, one stream, the 30-second rule."""
+"""Play sessions through the API: links the local edge serves, plans, ads, one stream, the 30-second rule."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def _heartbeat(api, user, session_id, app_state="foreground", state="playing"):
     )
 
 
-def test_a_session_link_serves_the_bytes_through_the_edge_also_as_a_range(api, new_user, catalog, edge, start, audio):
+def test_a_session_link_serves_the_bytes_through_the_edge_also_as_a_range(
+    api, new_user, catalog, edge, start, audio
+):
     song_id = catalog.song()
     user = new_user()
 
@@ -93,7 +95,9 @@ def test_a_free_user_gets_no_background_play_a_capped_quality_and_an_ad_every_fe
     assert [s["ads"] is not None for s in sessions] == [True, False, False, True]
 
 
-def test_a_premium_user_gets_background_play_the_high_quality_and_no_ads(api, new_user, make_premium, catalog, start):
+def test_a_premium_user_gets_background_play_the_high_quality_and_no_ads(
+    api, new_user, make_premium, catalog, start
+):
     catalog.ad()
     song_id = catalog.song()
     user = new_user()
@@ -113,7 +117,9 @@ def test_a_premium_user_in_grace_is_still_premium(api, new_user, make_premium, c
 
     user = new_user()
     now = datetime.now(UTC)
-    make_premium(user.id, status="past_due", period_end=now - timedelta(days=1), grace_until=now + timedelta(days=3))
+    make_premium(
+        user.id, status="past_due", period_end=now - timedelta(days=1), grace_until=now + timedelta(days=3)
+    )
 
     assert start(user, song_id=catalog.song()).json()["background_allowed"] is True
 
@@ -158,13 +164,17 @@ def test_someone_elses_or_an_unknown_session_is_not_found(api, new_user, catalog
     session_id = start(owner, song_id=catalog.song()).json()["session_id"]
 
     assert_problem(_heartbeat(api, other, session_id), 404)
-    assert_problem(api.post(f"/playback/sessions/{session_id}/end", json={"listened_ms": 0}, token=other.token), 404)
+    assert_problem(
+        api.post(f"/playback/sessions/{session_id}/end", json={"listened_ms": 0}, token=other.token), 404
+    )
     assert_problem(_heartbeat(api, owner, "00000000-0000-4000-8000-000000000000"), 404)
     assert_problem(_heartbeat(api, owner, "nonsense"), 404)
 
 
 def _end(api, user, session_id, listened_ms):
-    return api.post(f"/playback/sessions/{session_id}/end", json={"listened_ms": listened_ms}, token=user.token)
+    return api.post(
+        f"/playback/sessions/{session_id}/end", json={"listened_ms": listened_ms}, token=user.token
+    )
 
 
 def _plays(user_id):
@@ -237,7 +247,9 @@ def test_recently_played_lists_the_callers_counted_plays_newest_first_paged(api,
     start(other, song_id=first)
 
     page = api.get("/me/recently-played", token=user.token, query={"limit": 1}).json()
-    rest = api.get("/me/recently-played", token=user.token, query={"limit": 1, "cursor": page["next_cursor"]}).json()
+    rest = api.get(
+        "/me/recently-played", token=user.token, query={"limit": 1, "cursor": page["next_cursor"]}
+    ).json()
 
     assert [item["song"]["title"] for item in page["items"]] == ["Upepo"]
     assert [item["song"]["title"] for item in rest["items"]] == ["Mawimbi"]
@@ -249,13 +261,17 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     from sauti.catalog import logic
     from sauti.signing.links import stream_signer
 
-    video_id = logic.create_video(catalog.artist_id, "Mawimbi (live)", "5d5bc37ffcf54c9b82e996823bffbb81", 180_000)
+    video_id = logic.create_video(
+        catalog.artist_id, "Mawimbi (live)", "5d5bc37ffcf54c9b82e996823bffbb81", 180_000
+    )
     user = new_user()
 
     session = start(user, video_id=video_id).json()
 
     url = session["stream"]["url"]
-    assert url.startswith("https://customer-localdev.cloudflarestream.com/") and url.endswith("/manifest/video.m3u8")
+    assert url.startswith("https://customer-localdev.cloudflarestream.com/") and url.endswith(
+        "/manifest/video.m3u8"
+    )
     token = url.split("/")[3]
     claims = jwt.decode(token, stream_signer().private_key.public_key(), algorithms=["RS256"])
     assert claims["sub"] == "5d5bc37ffcf54c9b82e996823bffbb81"

@@ -17,7 +17,13 @@ SECRET = "thisisasharedsecret"
 
 
 def test_a_cdn_link_is_the_path_then_verify_with_the_issue_time_and_an_hmac_of_path_and_time():
-    link = cdn.sign_path("/audio/a/high.m4a", secret=SECRET, base_url="https://media.sauti.app", ttl_seconds=300, now=1_800_000_030)
+    link = cdn.sign_path(
+        "/audio/a/high.m4a",
+        secret=SECRET,
+        base_url="https://media.sauti.app",
+        ttl_seconds=300,
+        now=1_800_000_030,
+    )
 
     url, _, token = link.url.rpartition("?verify=")
     timestamp, mac = token.split("-", 1)
@@ -30,9 +36,15 @@ def test_a_cdn_link_is_the_path_then_verify_with_the_issue_time_and_an_hmac_of_p
 
 
 def test_verify_stays_the_last_query_parameter_and_urls_are_stable_within_the_time_bucket():
-    first = cdn.sign_path("/a.m4a?v=2", secret=SECRET, base_url="https://m", ttl_seconds=300, now=1_800_000_001)
-    again = cdn.sign_path("/a.m4a?v=2", secret=SECRET, base_url="https://m", ttl_seconds=300, now=1_800_000_059)
-    later = cdn.sign_path("/a.m4a?v=2", secret=SECRET, base_url="https://m", ttl_seconds=300, now=1_800_000_060)
+    first = cdn.sign_path(
+        "/a.m4a?v=2", secret=SECRET, base_url="https://m", ttl_seconds=300, now=1_800_000_001
+    )
+    again = cdn.sign_path(
+        "/a.m4a?v=2", secret=SECRET, base_url="https://m", ttl_seconds=300, now=1_800_000_059
+    )
+    later = cdn.sign_path(
+        "/a.m4a?v=2", secret=SECRET, base_url="https://m", ttl_seconds=300, now=1_800_000_060
+    )
 
     assert first.url == again.url != later.url
     assert "&verify=" in first.url and first.url.rsplit("&", 1)[1].startswith("verify=")
@@ -61,11 +73,22 @@ def test_a_stream_token_decodes_with_the_public_key_to_the_video_uid_and_expiry(
     token = signer.sign("5d5bc37ffcf54c9b82e996823bffbb81", ttl_seconds=300, now=1_800_000_000)
 
     claims = jwt.decode(
-        token.token, key.public_key(), algorithms=["RS256"], options={"verify_exp": False, "verify_nbf": False}
+        token.token,
+        key.public_key(),
+        algorithms=["RS256"],
+        options={"verify_exp": False, "verify_nbf": False},
     )
     assert jwt.get_unverified_header(token.token) == {"alg": "RS256", "kid": "key-1"}
-    assert claims == {"sub": "5d5bc37ffcf54c9b82e996823bffbb81", "kid": "key-1", "nbf": 1_799_999_970, "exp": 1_800_000_300}
-    assert token.manifest_url == f"https://customer-abc123.cloudflarestream.com/{token.token}/manifest/video.m3u8"
+    assert claims == {
+        "sub": "5d5bc37ffcf54c9b82e996823bffbb81",
+        "kid": "key-1",
+        "nbf": 1_799_999_970,
+        "exp": 1_800_000_300,
+    }
+    assert (
+        token.manifest_url
+        == f"https://customer-abc123.cloudflarestream.com/{token.token}/manifest/video.m3u8"
+    )
 
 
 def test_the_stream_key_is_read_from_base64_of_a_pem_as_cloudflare_hands_it_out_or_from_a_plain_pem():
@@ -73,7 +96,9 @@ def test_the_stream_key_is_read_from_base64_of_a_pem_as_cloudflare_hands_it_out_
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     )
     for text in (pem.decode(), base64.b64encode(pem).decode()):
         assert load_private_key(text).private_numbers() == key.private_numbers()
@@ -99,7 +124,8 @@ def test_the_play_path_imports_neither_boto3_nor_pyjwt_nor_stripe():
 
     code = (
         "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('app', r'{PROJECT_ROOT / 'functions/playback/app.py'}')\n"
+        f"path = r'{PROJECT_ROOT / 'functions/playback/app.py'}'\n"
+        "spec = importlib.util.spec_from_file_location('app', path)\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
         "print(sorted(m for m in ('boto3', 'jwt', 'stripe') if m in sys.modules))\n"
     )

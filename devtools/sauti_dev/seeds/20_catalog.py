@@ -24,9 +24,15 @@ CATALOG = {
         "albums": {"Pwani Nights": ["Mawimbi", "Taa za Bandari", "Upepo"]},
         "singles": ["Safari Moja"],
     },
-    "Kora Lights": {"bio": "Desert blues from Bamako.", "albums": {"Sahel Hours": ["Niger Dawn", "Sand Letters"]}},
+    "Kora Lights": {
+        "bio": "Desert blues from Bamako.",
+        "albums": {"Sahel Hours": ["Niger Dawn", "Sand Letters"]},
+    },
 }
-VIDEOS = [("Mawimbi (live)", "5d5bc37ffcf54c9b82e996823bffbb81"), ("Niger Dawn (video)", "ea95132c15732412d22c1476fa83f27a")]
+VIDEOS = [
+    ("Mawimbi (live)", "5d5bc37ffcf54c9b82e996823bffbb81"),
+    ("Niger Dawn (video)", "ea95132c15732412d22c1476fa83f27a"),
+]
 ADS = [("Sauti Premium: no ads", "Sauti", 5), ("Chai ya Asubuhi", "Kahawa Co.", 4)]
 
 
@@ -71,13 +77,21 @@ def _song_renditions(slug: str, seed: int) -> list[dict]:
         key = f"audio/{slug}/{quality}.wav"
         size = _upload(key, lambda rate=rate, width=width: tone_wav(seed, SECONDS, rate, width))
         renditions.append(
-            {"quality": quality, "codec": codec, "bitrate_kbps": bitrate, "object_key": key, "size_bytes": size}
+            {
+                "quality": quality,
+                "codec": codec,
+                "bitrate_kbps": bitrate,
+                "object_key": key,
+                "size_bytes": size,
+            }
         )
     return renditions
 
 
 def seed() -> None:
-    seeded = db.fetch_one("SELECT 1 AS found FROM artists WHERE name = %s", (next(iter(CATALOG)),)) is not None
+    seeded = (
+        db.fetch_one("SELECT 1 AS found FROM artists WHERE name = %s", (next(iter(CATALOG)),)) is not None
+    )
     number = 0
     songs: dict[str, str] = {}
     for artist_name, spec in CATALOG.items():

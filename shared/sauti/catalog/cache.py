@@ -1,4 +1,4 @@
-"""Cache-aside in Redis for hot catalog lookups. Redis failing only costs speed: every error reads as a miss."""
+"""Cache-aside in Redis for hot catalog lookups. A Redis failure only costs speed: errors read as misses."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def cached(key: str, seconds: int, load: Callable[[], Any]) -> Any:
     value = load()
     try:
         redis_client().set(
-            key, json.dumps(MISSING if value is None else value), ex=MISSING_SECONDS if value is None else seconds
+            key,
+            json.dumps(MISSING if value is None else value),
+            ex=MISSING_SECONDS if value is None else seconds,
         )
     except redis.RedisError:
         logger.warning("catalog cache write failed", extra={"key": key})

@@ -206,7 +206,9 @@ def create_artist(name: str, bio: str | None = None) -> str:
     return artist_id
 
 
-def create_album(artist_id: str, title: str, *, status: str = "published", release_date: date | None = None) -> str:
+def create_album(
+    artist_id: str, title: str, *, status: str = "published", release_date: date | None = None
+) -> str:
     with transaction() as conn:
         album_id = store.insert_album(conn, artist_id, title, status, release_date)
     cache.invalidate([cache.album_key(album_id), cache.artist_key(artist_id)])
@@ -239,7 +241,9 @@ def create_song(
         song_id = store.insert_song(conn, fields)
         for rendition in renditions:
             store.insert_rendition(conn, song_id, rendition)
-    cache.invalidate([cache.song_key(song_id), cache.artist_key(artist_id), album_id and cache.album_key(album_id)])
+    cache.invalidate(
+        [cache.song_key(song_id), cache.artist_key(artist_id), album_id and cache.album_key(album_id)]
+    )
     return song_id
 
 
@@ -301,7 +305,13 @@ def set_video_status(video_id: str, status: str) -> None:
 
 
 def create_ad(
-    title: str, advertiser: str, object_key: str, duration_ms: int, *, click_url: str | None = None, weight: int = 1
+    title: str,
+    advertiser: str,
+    object_key: str,
+    duration_ms: int,
+    *,
+    click_url: str | None = None,
+    weight: int = 1,
 ) -> str:
     fields = {
         "title": title,

@@ -83,7 +83,11 @@ def album(album_id: str) -> dict[str, Any] | None:
             (album_id,),
         ).fetchall()
     release = row["release_date"]
-    return {**row, "release_date": release.isoformat() if release else None, "songs": [_song(s) for s in songs]}
+    return {
+        **row,
+        "release_date": release.isoformat() if release else None,
+        "songs": [_song(s) for s in songs],
+    }
 
 
 _VIDEO_SELECT = """
@@ -129,7 +133,8 @@ def insert_artist(conn: Connection[Row], name: str, bio: str | None = None) -> s
 
 def insert_album(conn: Connection[Row], artist_id: str, title: str, status: str, release_date: Any) -> str:
     row = conn.execute(
-        "INSERT INTO albums (artist_id, title, status, release_date) VALUES (%s, %s, %s, %s) RETURNING id::text",
+        """INSERT INTO albums (artist_id, title, status, release_date) VALUES (%s, %s, %s, %s)
+           RETURNING id::text""",
         (artist_id, title, status, release_date),
     )
     return row.fetchone()["id"]  # type: ignore[index]
@@ -170,13 +175,13 @@ def update_song(conn: Connection[Row], song_id: str, fields: dict[str, Any]) -> 
     """Set the given columns; returns the song's artist and album before and after, or None if unknown."""
     allowed = {"title", "duration_ms", "explicit", "isrc", "track_number", "album_id", "status"}
     columns = [name for name in fields if name in allowed]
-    before = conn.execute("SELECT artist_id::text, album_id::text FROM songs WHERE id = %s", (song_id,)).fetchone()
+    before = conn.execute(
+        "SELECT artist_id::text, album_id::text FROM songs WHERE id = %s", (song_id,)
+    ).fetchone()
     if before is None:
         return None
     assignments = ", ".join(f"{name} = %({name})s" for name in columns)
-    publish = (
-        ", published_at = coalesce(published_at, now())" if fields.get("status") == "published" else ""
-    )
+    publish = ", published_at = coalesce(published_at, now())" if fields.get("status") == "published" else ""
     conn.execute(
         f"UPDATE songs SET {assignments}{publish}, updated_at = now() WHERE id = %(song_id)s",
         {**fields, "song_id": song_id},
@@ -201,7 +206,8 @@ def set_video_status(conn: Connection[Row], video_id: str, status: str) -> bool:
     return (
         conn.execute(
             """UPDATE videos SET status = %s::content_status, updated_at = now(),
-                   published_at = CASE WHEN %s::content_status = 'published' THEN coalesce(published_at, now())
+                   published_at = CASE WHEN %s::content_status = 'published'
+                                       THEN coalesce(published_at, now())
                                        ELSE published_at END
                WHERE id = %s""",
             (status, status, video_id),

@@ -162,7 +162,9 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
     return answer
 
 
-def heartbeat(user_id: str, session_id: str, report: dict[str, Any], *, now: float | None = None) -> dict[str, Any]:
+def heartbeat(
+    user_id: str, session_id: str, report: dict[str, Any], *, now: float | None = None
+) -> dict[str, Any]:
     now = time.time() if now is None else now
     if not catalog.is_uuid(session_id):
         raise SessionNotFound("no such play session")
@@ -189,7 +191,9 @@ def heard_ms(session: dict[str, str], now: float) -> float:
     return (horizon - float(session["started_at"])) * 1000 - paused
 
 
-def end_session(user_id: str, session_id: str, listened_ms: int, *, now: float | None = None) -> dict[str, Any]:
+def end_session(
+    user_id: str, session_id: str, listened_ms: int, *, now: float | None = None
+) -> dict[str, Any]:
     """POST .../end: counts the play when the 30-second rule holds, at most once per session."""
     from sauti.analytics.plays import CountedPlay, record_play
     from sauti.catalog import store

@@ -15,7 +15,9 @@ class StartSession(BaseModel):
     video_id: Id | None = None
     quality: Literal["low", "normal", "high"] | None = None
     device_id: Annotated[str, Field(max_length=200)] | None = None
-    source: Annotated[str, Field(max_length=40, pattern=r"^[a-z_]+$")] | None = None  # album, playlist, search...
+    source: Annotated[str, Field(max_length=40, pattern=r"^[a-z_]+$")] | None = (
+        None  # album, playlist, search...
+    )
     source_id: Id | None = None
     next_song_ids: Annotated[list[Id], Field(max_length=10)] | None = None  # what plays next, to prefetch
 

@@ -135,7 +135,8 @@ def heartbeat(
     position_ms: int,
     background_allowed: bool,
 ) -> tuple[str, str | None]:
-    """``("ok", None)``, ``("stop", reason)`` or ``("missing", None)`` (unknown, expired or not the caller's)."""
+    """``("ok", None)``, ``("stop", reason)``, or ``("missing", None)`` when unknown, expired or not
+    the caller's."""
     result = _script(_HEARTBEAT)(
         keys=[session_key(session_id), active_key(user_id)],
         args=[

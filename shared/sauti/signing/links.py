@@ -13,13 +13,19 @@ from sauti.signing.stream import StreamSigner, StreamToken, load_private_key
 @functools.cache
 def _cdn_settings() -> tuple[str, str, int]:
     settings = config()
-    return settings.get("CDN_TOKEN_SECRET"), settings.get("CDN_BASE_URL"), settings.int("MEDIA_LINK_TTL_SECONDS")
+    return (
+        settings.get("CDN_TOKEN_SECRET"),
+        settings.get("CDN_BASE_URL"),
+        settings.int("MEDIA_LINK_TTL_SECONDS"),
+    )
 
 
 def sign_object(object_key: str, *, now: float | None = None) -> cdn.SignedLink:
     """A CDN link to an R2 object, valid for MEDIA_LINK_TTL_SECONDS from the current time bucket."""
     secret, base_url, ttl = _cdn_settings()
-    return cdn.sign_path(cdn.object_path(object_key), secret=secret, base_url=base_url, ttl_seconds=ttl, now=now)
+    return cdn.sign_path(
+        cdn.object_path(object_key), secret=secret, base_url=base_url, ttl_seconds=ttl, now=now
+    )
 
 
 def _local_stream_key_file() -> Path:

@@ -53,7 +53,12 @@ class StreamSigner:
 
         issued = int(time.time() if now is None else now)
         expires = issued + min(ttl_seconds, MAX_LIFETIME_SECONDS)
-        claims = {"sub": video_uid, "kid": self.key_id, "nbf": issued - NOT_BEFORE_SKEW_SECONDS, "exp": expires}
+        claims = {
+            "sub": video_uid,
+            "kid": self.key_id,
+            "nbf": issued - NOT_BEFORE_SKEW_SECONDS,
+            "exp": expires,
+        }
         signing_input = f"{self._header}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
         signature = self.private_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         token = f"{signing_input}.{_b64(signature)}"
