@@ -100,6 +100,29 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
         doc="the app's numeric Apple ID (required when APPLE_ENVIRONMENT=Production)",
     ),
+    # catalog & playback: media links (docs/catalog.md)
+    Setting(
+        "CDN_BASE_URL", "http://127.0.0.1:3001", doc="base URL of the media CDN (Cloudflare, R2 behind it)"
+    ),
+    Setting(
+        "CDN_TOKEN_SECRET",
+        "sauti-local-cdn-token-secret",
+        secret=True,
+        doc="secret shared with the Cloudflare token-authentication (WAF) rule",
+    ),
+    Setting("MEDIA_LINK_TTL_SECONDS", "300", doc="lifetime of signed media links (the WAF rule's ttl)"),
+    Setting("STREAM_CUSTOMER_CODE", "localdev", doc="Cloudflare Stream customer subdomain code"),
+    Setting("STREAM_KEY_ID", "local-stream-key", doc="Cloudflare Stream signing key id"),
+    Setting(
+        "STREAM_SIGNING_KEY",
+        None,
+        secret=True,
+        doc="Cloudflare Stream signing key: the `pem` field (base64 of a PEM) or a plain PEM",
+    ),
+    Setting("R2_ENDPOINT_URL", "", doc="R2's S3 endpoint `https://<account>.r2.cloudflarestorage.com`"),
+    Setting("R2_ACCESS_KEY_ID", "local", doc="R2 API token's access key id"),
+    Setting("R2_SECRET_ACCESS_KEY", "local", secret=True, doc="R2 API token's secret access key"),
+    Setting("MEDIA_BUCKET", "sauti-media-local", doc="the R2 bucket of audio, ads and images"),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
