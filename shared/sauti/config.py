@@ -56,6 +56,16 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
     ),
+    Setting(
+        "ANALYTICS_DAILY_PLAY_CAP",
+        "10",
+        doc="counted plays of one song by one user per UTC day that reach the totals (the rest stay raw)",
+    ),
+    Setting(
+        "ANALYTICS_RAW_RETENTION_DAYS",
+        "35",
+        doc="days of raw plays kept attached; older rolled-up day partitions are detached",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
