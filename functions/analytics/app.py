@@ -13,12 +13,12 @@ app = http_app()
 
 
 @app.get("/artists/<artist_id>/stats")
-def get_artist_stats(artist_id: str, range: Annotated[Range, Query()] = "last_30_days") -> dict[str, Any]:  # noqa: A002
+def get_artist_stats(artist_id: str, range: Annotated[Range, Query()] = "last_30_days") -> dict[str, Any]:
     return artist_stats(app.principal(), artist_id, range)
 
 
 @app.get("/songs/<song_id>/stats")
-def get_song_stats(song_id: str, range: Annotated[Range, Query()] = "last_30_days") -> dict[str, Any]:  # noqa: A002
+def get_song_stats(song_id: str, range: Annotated[Range, Query()] = "last_30_days") -> dict[str, Any]:
     return song_stats(app.principal(), song_id, range)
 
 

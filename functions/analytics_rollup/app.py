@@ -22,12 +22,18 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     else:
         # Start another day only while twice the slowest day so far still fits in the time left.
         done = catch_up(
-            keep_going=lambda longest_ms: context.get_remaining_time_in_millis()
-            > 2 * longest_ms + SAFETY_MARGIN_MS
+            keep_going=lambda longest_ms: (
+                context.get_remaining_time_in_millis() > 2 * longest_ms + SAFETY_MARGIN_MS
+            )
         )
     return {
         "rolled_up": [
-            {"day": r.day.isoformat(), "raw_plays": r.raw_plays, "counted_plays": r.counted_plays, "songs": r.songs}
+            {
+                "day": r.day.isoformat(),
+                "raw_plays": r.raw_plays,
+                "counted_plays": r.counted_plays,
+                "songs": r.songs,
+            }
             for r in done
         ]
     }

@@ -51,8 +51,15 @@ def at(day: date, hour: int = 12, minute: int = 0) -> str:
     return datetime.combine(day, time(hour, minute), UTC).isoformat().replace("+00:00", "Z")
 
 
-def play(user_id: str, song_id: str, day: date, minute: int, listened_ms: int = 95_000) -> dict[str, Any]:
-    return {"user_id": user_id, "song_id": song_id, "played_at": at(day, 10, minute), "listened_ms": listened_ms}
+def play(
+    user_id: str, song_id: str, day: date, minute: int, listened_ms: int = 95_000, hour: int = 10
+) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "song_id": song_id,
+        "played_at": at(day, hour, minute),
+        "listened_ms": listened_ms,
+    }
 
 
 @pytest.fixture
@@ -62,7 +69,9 @@ def jsonl(tmp_path: Path) -> Callable[[list[Any]], Path]:
 
     def write(lines: list[Any]) -> Path:
         path = tmp_path / f"plays-{next(counter)}.jsonl"
-        path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines))
+        path.write_text(
+            "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
+        )
         return path
 
     return write

@@ -6,8 +6,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
-
 from conftest import days_ago, play, today
+
 from sauti_dev.events import scheduled_event
 
 
@@ -44,7 +44,10 @@ def two_days(make_artist, jsonl):
         + [play(casual, alpha, first, minute) for minute in range(2)]
         + [play(other, beta, first, 1)]
         + [play(fan, beta, second, 1)]
-        + [play(casual, alpha, second, 2, listened_ms=29_999), play(casual, alpha, second, 3, listened_ms=30_000)]
+        + [
+            play(casual, alpha, second, 2, listened_ms=29_999),
+            play(casual, alpha, second, 3, listened_ms=30_000),
+        ]
     )
     report = import_file(jsonl(lines))
     assert report.imported == cap() + 2 + 2 + 1 + 1 + 1
@@ -65,7 +68,9 @@ def test_imported_plays_give_exactly_the_expected_totals_after_the_rollup(functi
         (second, alpha): (1, 1, 1),  # 29 999 ms does not count, 30 000 ms does
         (second, beta): (1, 1, 1),
     }
-    got = {(row["day"], row["song_id"]): (row["plays"], row["listeners"], row["raw_plays"]) for row in stats()}
+    got = {
+        (row["day"], row["song_id"]): (row["plays"], row["listeners"], row["raw_plays"]) for row in stats()
+    }
     assert got == expected
 
 
@@ -90,7 +95,9 @@ def test_a_play_from_today_is_never_rolled_up(functions, make_artist):
     from datetime import UTC, datetime
 
     record_play(CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC), 60_000))
-    record_play(CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC) - timedelta(days=1), 60_000))
+    record_play(
+        CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC) - timedelta(days=1), 60_000)
+    )
 
     roll_up(functions)
 
@@ -110,8 +117,15 @@ def test_a_missed_day_is_caught_up_by_the_next_scheduled_run(functions, make_art
 
     result = roll_up(functions)
 
-    assert [entry["day"] for entry in result["rolled_up"]] == [days_ago(2).isoformat(), days_ago(1).isoformat()]
-    assert {(row["day"], row["plays"]) for row in stats()} == {(days_ago(3), 2), (days_ago(2), 1), (days_ago(1), 1)}
+    assert [entry["day"] for entry in result["rolled_up"]] == [
+        days_ago(2).isoformat(),
+        days_ago(1).isoformat(),
+    ]
+    assert {(row["day"], row["plays"]) for row in stats()} == {
+        (days_ago(3), 2),
+        (days_ago(2), 1),
+        (days_ago(1), 1),
+    }
     done = db.fetch_all("SELECT day FROM rollup_days WHERE status = 'done' ORDER BY day")
     assert [row["day"] for row in done] == [days_ago(3), days_ago(2), days_ago(1)]
 

@@ -49,7 +49,9 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
     """Roll up one finished day; running it again gives the same totals."""
     today = today or today_utc()
     if day >= today:
-        raise DayNotFinished(f"{day.isoformat()} is not over yet (UTC); the latest day is {today - timedelta(1)}")
+        raise DayNotFinished(
+            f"{day.isoformat()} is not over yet (UTC); the latest day is {today - timedelta(1)}"
+        )
     cap = daily_cap()
     started = time.monotonic()
     with transaction() as conn:
@@ -60,7 +62,9 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
         duration_ms = int((time.monotonic() - started) * 1000)
         store.mark_done(conn, day, totals, cap, duration_ms)
         store.bump_generation(conn)
-    result = DayRollup(day, int(totals["raw_plays"]), int(totals["counted_plays"]), totals["songs"], duration_ms)
+    result = DayRollup(
+        day, int(totals["raw_plays"]), int(totals["counted_plays"]), totals["songs"], duration_ms
+    )
     logger.info("day rolled up", extra={"day": day.isoformat(), **_as_log(result)})
     return result
 
@@ -71,7 +75,9 @@ def roll_up_range(first: date, last: date, *, today: date | None = None) -> list
     if last < first:
         raise DomainError(f"the range ends ({last}) before it starts ({first})")
     if last >= today:
-        raise DayNotFinished(f"{last.isoformat()} is not over yet (UTC); the latest day is {today - timedelta(1)}")
+        raise DayNotFinished(
+            f"{last.isoformat()} is not over yet (UTC); the latest day is {today - timedelta(1)}"
+        )
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
     return [roll_up_day(day, today=today) for day in days]
 

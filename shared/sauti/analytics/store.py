@@ -113,7 +113,13 @@ def cached_body(conn: Connection[Row], subject: str, subject_id: str, range_: st
 
 
 def save_body(
-    conn: Connection[Row], subject: str, subject_id: str, range_: str, through: date, generation: int, body: Any
+    conn: Connection[Row],
+    subject: str,
+    subject_id: str,
+    range_: str,
+    through: date,
+    generation: int,
+    body: Any,
 ) -> None:
     # A slower reader computing from an older generation never overwrites a newer answer.
     conn.execute(
@@ -128,7 +134,7 @@ def save_body(
 
 
 def daily_plays(conn: Connection[Row], song_ids: list[str], first: date | None, last: date) -> list[Row]:
-    """``{day, plays}`` summed over the songs, for the days that had any, from ``first`` (or ever) to ``last``."""
+    """``{day, plays}`` summed over the songs, for the days that had any, ``first`` (or ever) to ``last``."""
     return conn.execute(
         """SELECT day, sum(plays)::bigint AS plays FROM song_daily_stats
            WHERE song_id = ANY(%s::uuid[]) AND (%s::date IS NULL OR day >= %s) AND day <= %s
