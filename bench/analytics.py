@@ -63,10 +63,13 @@ def catalog_fixture() -> tuple[str, str]:
     """An artist account linked to an artist owning the 20 most played songs; returns (user id, artist id)."""
     from sauti.db import fetch_one, transaction
 
-    user = fetch_one("INSERT INTO users (email, display_name, roles) VALUES ('bench@example.com', 'Bench', "
-                     "'{artist}') RETURNING id::text")
-    artist = fetch_one("INSERT INTO artists (name, user_id) VALUES ('Bench Artist', %s) RETURNING id::text",
-                       (user["id"],))
+    user = fetch_one(
+        "INSERT INTO users (email, display_name, roles) VALUES ('bench@example.com', 'Bench', "
+        "'{artist}') RETURNING id::text"
+    )
+    artist = fetch_one(
+        "INSERT INTO artists (name, user_id) VALUES ('Bench Artist', %s) RETURNING id::text", (user["id"],)
+    )
     with transaction() as conn:
         for index in range(ARTIST_SONGS):
             conn.execute(
@@ -113,8 +116,9 @@ def run() -> None:
     rollup = roll_up_day(day)
     rollup_seconds = time.perf_counter() - started
     print(
-        f"rollup of {day}: {rollup_seconds:.1f} s wall time  (target < 60 s): {rollup.raw_plays:,} raw plays -> "
-        f"{rollup.counted_plays:,} counted after the daily cap, {rollup.songs:,} songs"
+        f"rollup of {day}: {rollup_seconds:.1f} s wall time  (target < 60 s): "
+        f"{rollup.raw_plays:,} raw plays -> {rollup.counted_plays:,} counted after the daily cap, "
+        f"{rollup.songs:,} songs"
     )
 
     caller = Principal(user_id, frozenset({"artist"}))
@@ -128,7 +132,8 @@ def run() -> None:
         samples.append((time.perf_counter() - started) * 1000)
     print(
         f"dashboard from the cache, {CACHED_CALLS} reads (authorisation + cache row): "
-        f"median {statistics.median(samples):.2f} ms, p99 {percentile(samples, 0.99):.2f} ms  (target p99 < 5 ms)"
+        f"median {statistics.median(samples):.2f} ms, p99 {percentile(samples, 0.99):.2f} ms"
+        "  (target p99 < 5 ms)"
     )
 
     api = Api(LocalGateway(LocalFunctions()))
