@@ -59,6 +59,14 @@ def generate(day) -> float:
     return time.perf_counter() - started
 
 
+def partition_size(day) -> str:
+    from sauti.analytics.plays import partition_name
+    from sauti.db import fetch_one
+
+    row = fetch_one("SELECT pg_size_pretty(pg_total_relation_size(%s)) AS size", (partition_name(day),))
+    return row["size"]
+
+
 def catalog_fixture() -> tuple[str, str]:
     """An artist account linked to an artist owning the 20 most played songs; returns (user id, artist id)."""
     from sauti.db import fetch_one, transaction
@@ -111,6 +119,7 @@ def run() -> None:
     day = datetime.now(UTC).date() - timedelta(days=1)
     user_id, artist_id = catalog_fixture()
     print(f"generated {PLAYS:,} plays for {day} (seed {SEED}) in {generate(day):.1f} s")
+    print(f"the day's partition with its indexes: {partition_size(day)}")
 
     started = time.perf_counter()
     rollup = roll_up_day(day)

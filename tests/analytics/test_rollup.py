@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from conftest import days_ago, play, today
@@ -92,8 +92,6 @@ def test_a_play_from_today_is_never_rolled_up(functions, make_artist):
     from sauti.analytics.rollup import DayNotFinished, roll_up_day
 
     artist = make_artist()
-    from datetime import UTC, datetime
-
     record_play(CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC), 60_000))
     record_play(
         CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC) - timedelta(days=1), 60_000)
@@ -135,7 +133,7 @@ def test_plays_recorded_late_for_a_rolled_up_day_are_picked_up(functions, make_a
     from sauti.analytics.rollup import roll_up_day
 
     artist = make_artist()
-    played = datetime_on(days_ago(2))
+    played = datetime.combine(days_ago(2), time(9), UTC)
     record_play(CountedPlay(str(uuid.uuid4()), artist.song_ids[0], played, 60_000))
     roll_up_day(days_ago(2))
     roll_up_day(days_ago(1))
@@ -160,9 +158,3 @@ def test_a_backfill_rolls_up_a_range_and_refuses_unfinished_days(make_artist, js
     assert [d.counted_plays for d in done] == [0, 1, 1, 0]
     with pytest.raises(DayNotFinished):
         roll_up_range(days_ago(1), today())
-
-
-def datetime_on(day):
-    from datetime import UTC, datetime, time
-
-    return datetime.combine(day, time(9, 0), UTC)

@@ -105,12 +105,18 @@ def test_counted_plays_are_published_in_batches_once(stack):
     assert {"play_id", "user_id", "song_id", "played_at", "listened_ms", "source"} == plays[0].keys()
 
 
-def test_the_publisher_job_puts_its_events_on_the_bus(functions):
-    from sauti.analytics.plays import CountedPlay, record_play
+def test_the_publisher_job_puts_settled_plays_on_the_bus(functions):
+    from sauti import db
 
-    functions.invoke("AnalyticsPlayEventsFunction", {})
-    record_play(CountedPlay(str(uuid.uuid4()), str(uuid.uuid4()), datetime.now(UTC), 45_000))
+    db.execute("INSERT INTO analytics_state (publish_cursor) VALUES (now() - interval '10 minutes')")
+    for recorded_ago in ("2 minutes", "10 seconds"):  # the second is not settled yet
+        db.execute(
+            """INSERT INTO plays (played_at, user_id, song_id, listened_ms, recorded_at)
+               VALUES (now() - interval '5 minutes', gen_random_uuid(), gen_random_uuid(), 45000,
+                       now() - %s::interval)""",
+            (recorded_ago,),
+        )
 
-    result = functions.invoke("AnalyticsPlayEventsFunction", {})  # within a minute: not settled yet
+    result = functions.invoke("AnalyticsPlayEventsFunction", {})  # moto's EventBridge accepts them
 
-    assert result["plays"] == 0
+    assert (result["plays"], result["events"]) == (1, 1)

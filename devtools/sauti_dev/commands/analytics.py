@@ -51,7 +51,8 @@ def run_import(args: argparse.Namespace) -> int:
     )
     if report.days:
         print(
-            f"days to roll up again: {report.days[0]} to {report.days[-1]} ({len(report.days)} days); "
+            f"days to roll up again: {report.days[0]} to {report.days[-1]} "
+            f"({len(report.days)} day{'s' if len(report.days) > 1 else ''}); "
             "the next analytics-rollup run does it, or `sauti analytics backfill "
             f"{report.days[0]} {report.days[-1]}`"
         )
