@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +42,6 @@ def make_artist() -> Callable[..., CatalogArtist]:
     return make
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def at(day: date, hour: int = 12, minute: int = 0) -> str:
-    return datetime.combine(day, time(hour, minute), UTC).isoformat().replace("+00:00", "Z")
-
-
-def play(
-    user_id: str, song_id: str, day: date, minute: int, listened_ms: int = 95_000, hour: int = 10
-) -> dict[str, Any]:
-    return {
-        "user_id": user_id,
-        "song_id": song_id,
-        "played_at": at(day, hour, minute),
-        "listened_ms": listened_ms,
-    }
-
-
 @pytest.fixture
 def jsonl(tmp_path: Path) -> Callable[[list[Any]], Path]:
     """A JSON Lines file: dicts are dumped, strings written as they are (to make bad lines)."""
@@ -75,7 +55,3 @@ def jsonl(tmp_path: Path) -> Callable[[list[Any]], Path]:
         return path
 
     return write
-
-
-def days_ago(count: int) -> date:
-    return today() - timedelta(days=count)

@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from conftest import days_ago, play, today
+from analytics_helpers import days_ago, play, today
 
 from helpers import assert_problem
 

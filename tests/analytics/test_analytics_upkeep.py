@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
-from conftest import days_ago, today
+from analytics_helpers import days_ago, today
 
 
 def partition_of(play_id: str) -> str:

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from conftest import days_ago, play, today
+from analytics_helpers import days_ago, play, today
 
 from sauti_dev.events import scheduled_event
 

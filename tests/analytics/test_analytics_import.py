@@ -7,7 +7,7 @@ import sys
 import uuid
 
 import pytest
-from conftest import days_ago, play
+from analytics_helpers import days_ago, play
 
 
 def plays_count() -> int:
