@@ -13,13 +13,17 @@ app = http_app()
 
 
 @app.get("/artists/<artist_id>/stats")
-def get_artist_stats(artist_id: str, range: Annotated[Range, Query()] = "last_30_days") -> dict[str, Any]:
-    return artist_stats(app.principal(), artist_id, range)
+def get_artist_stats(
+    artist_id: str, range_: Annotated[Range, Query(alias="range")] = "last_30_days"
+) -> dict[str, Any]:
+    return artist_stats(app.principal(), artist_id, range_)
 
 
 @app.get("/songs/<song_id>/stats")
-def get_song_stats(song_id: str, range: Annotated[Range, Query()] = "last_30_days") -> dict[str, Any]:
-    return song_stats(app.principal(), song_id, range)
+def get_song_stats(
+    song_id: str, range_: Annotated[Range, Query(alias="range")] = "last_30_days"
+) -> dict[str, Any]:
+    return song_stats(app.principal(), song_id, range_)
 
 
 lambda_handler: Any = lambda_entry(app)
