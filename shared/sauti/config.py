@@ -123,6 +123,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("R2_ACCESS_KEY_ID", "local", doc="R2 API token's access key id"),
     Setting("R2_SECRET_ACCESS_KEY", "local", secret=True, doc="R2 API token's secret access key"),
     Setting("MEDIA_BUCKET", "sauti-media-local", doc="the R2 bucket of audio, ads and images"),
+    Setting(
+        "ANALYTICS_DAILY_PLAY_CAP",
+        "10",
+        doc="counted plays of one song by one user per UTC day that reach the totals (the rest stay raw)",
+    ),
+    Setting(
+        "ANALYTICS_RAW_RETENTION_DAYS",
+        "35",
+        doc="days of raw plays kept attached; older rolled-up day partitions are detached",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
