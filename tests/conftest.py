@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from helpers import Api, TestUser, drain_queue
+from helpers import Api, Catalog, TestUser, drain_queue
 from sauti_dev.gateway import LocalGateway
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.stack import LocalStack
@@ -131,3 +131,34 @@ def make_premium() -> Any:
         invalidate(user_id)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def edge(stack: LocalStack) -> Iterator[str]:
+    """The local edge, serving the local R2 bucket behind the token rule; CDN_BASE_URL points at it."""
+    from sauti.config import config
+    from sauti.signing import links
+    from sauti_dev.edge import serve_edge
+
+    server = serve_edge(0)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    previous = os.environ.get("CDN_BASE_URL")
+    os.environ["CDN_BASE_URL"] = base_url
+    config.cache_clear()
+    links.reset()
+    yield base_url
+    server.shutdown()
+    if previous is None:
+        os.environ.pop("CDN_BASE_URL", None)
+    else:
+        os.environ["CDN_BASE_URL"] = previous
+    config.cache_clear()
+    links.reset()
+
+
+@pytest.fixture
+def catalog(stack: LocalStack) -> Catalog:
+    from sauti.catalog import logic
+
+    artist_id = logic.create_artist("Amani Wave", "Coastal benga")
+    return Catalog(artist_id=artist_id, album_id=logic.create_album(artist_id, "Pwani Nights"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,61 @@ def drain_queue(queue_url: str) -> list[dict[str, Any]]:
             QueueUrl=queue_url,
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
         )
+
+
+AUDIO = b"RIFF" + bytes(range(256)) * 64  # stands in for a rendition's bytes
+
+
+def put_object(key: str, body: bytes = AUDIO) -> None:
+    from sauti.config import config
+    from sauti.signing.r2 import client
+
+    client().put_object(Bucket=config().get("MEDIA_BUCKET"), Key=key, Body=body, ContentType="audio/wav")
+
+
+@dataclass
+class Catalog:
+    artist_id: str
+    album_id: str
+
+    def song(
+        self,
+        title: str = "Mawimbi",
+        *,
+        qualities: tuple[str, ...] = ("low", "normal", "high"),
+        status: str = "published",
+        track_number: int | None = None,
+        album: bool = True,
+    ) -> str:
+        from sauti.catalog import logic
+
+        slug = f"{title.lower().replace(' ', '-')}-{os.urandom(3).hex()}"
+        renditions = []
+        for quality in qualities:
+            key = f"audio/{slug}/{quality}.wav"
+            put_object(key)
+            renditions.append(
+                {
+                    "quality": quality,
+                    "codec": "pcm_s16le",
+                    "bitrate_kbps": 128,
+                    "object_key": key,
+                    "size_bytes": 1,
+                }
+            )
+        return logic.create_song(
+            self.artist_id,
+            title,
+            200_000,
+            renditions,
+            album_id=self.album_id if album else None,
+            track_number=track_number,
+            status=status,
+        )
+
+    def ad(self, title: str = "Chai ya Asubuhi") -> str:
+        from sauti.catalog import logic
+
+        key = f"ads/{os.urandom(4).hex()}.wav"
+        put_object(key)
+        return logic.create_ad(title, "Kahawa Co.", key, 5_000)

@@ -62,6 +62,80 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
     ),
+    Setting("REFRESH_TOKEN_TTL_SECONDS", "2592000", doc="a session ends after this long without a refresh"),
+    Setting("SESSION_MAX_AGE_SECONDS", "7776000", doc="a session ends this long after login, used or not"),
+    Setting("PASSWORD_RESET_TTL_SECONDS", "1800", doc="lifetime of a password-reset link"),
+    Setting("EMAIL_VERIFICATION_TTL_SECONDS", "172800", doc="lifetime of an email-verification link"),
+    Setting(
+        "AUTH_LINK_BASE_URL",
+        "http://127.0.0.1:8080",
+        doc="base URL of the web app pages that the reset and verification emails link to",
+    ),
+    Setting(
+        "STRIPE_SECRET_KEY", "", secret=True, doc="Stripe API key; unset: checkout and portal answer 503"
+    ),
+    Setting(
+        "STRIPE_WEBHOOK_SECRET",
+        "whsec_sauti_local_development_only",
+        secret=True,
+        doc="endpoint secret that /webhooks/stripe verifies",
+    ),
+    Setting(
+        "STRIPE_PREMIUM_PRICE_ID",
+        "price_sauti_local_premium",
+        secret=True,
+        doc="the Stripe price of the premium plan",
+    ),
+    Setting(
+        "STRIPE_API_BASE", "https://api.stripe.com", doc="where Stripe API calls go (a fake server in tests)"
+    ),
+    Setting("BILLING_GRACE_PERIOD_DAYS", "7", doc="days a failed Stripe renewal (past_due) keeps premium"),
+    Setting(
+        "APPLE_ROOT_CERTIFICATES",
+        "",
+        doc="comma-separated paths of trusted roots (DER or PEM) for App Store signed data",
+    ),
+    Setting("APPLE_BUNDLE_ID", "app.sauti.ios", secret=True, doc="the iOS app's bundle id"),
+    Setting("APPLE_ENVIRONMENT", "Sandbox", secret=True, doc="`Production` or `Sandbox`"),
+    Setting(
+        "APPLE_APP_APPLE_ID",
+        "",
+        secret=True,
+        doc="the app's numeric Apple ID (required when APPLE_ENVIRONMENT=Production)",
+    ),
+    # catalog & playback: media links (docs/catalog.md)
+    Setting(
+        "CDN_BASE_URL", "http://127.0.0.1:3001", doc="base URL of the media CDN (Cloudflare, R2 behind it)"
+    ),
+    Setting(
+        "CDN_TOKEN_SECRET",
+        "sauti-local-cdn-token-secret",
+        secret=True,
+        doc="secret shared with the Cloudflare token-authentication (WAF) rule",
+    ),
+    Setting("MEDIA_LINK_TTL_SECONDS", "300", doc="lifetime of signed media links (the WAF rule's ttl)"),
+    Setting("STREAM_CUSTOMER_CODE", "localdev", doc="Cloudflare Stream customer subdomain code"),
+    Setting("STREAM_KEY_ID", "local-stream-key", doc="Cloudflare Stream signing key id"),
+    Setting(
+        "STREAM_SIGNING_KEY",
+        None,
+        secret=True,
+        doc="Cloudflare Stream signing key: the `pem` field (base64 of a PEM) or a plain PEM",
+    ),
+    Setting("R2_ENDPOINT_URL", "", doc="R2's S3 endpoint `https://<account>.r2.cloudflarestorage.com`"),
+    Setting("R2_ACCESS_KEY_ID", "local", doc="R2 API token's access key id"),
+    Setting("R2_SECRET_ACCESS_KEY", "local", secret=True, doc="R2 API token's secret access key"),
+    Setting("MEDIA_BUCKET", "sauti-media-local", doc="the R2 bucket of audio, ads and images"),
+    Setting(
+        "ANALYTICS_DAILY_PLAY_CAP",
+        "10",
+        doc="counted plays of one song by one user per UTC day that reach the totals (the rest stay raw)",
+    ),
+    Setting(
+        "ANALYTICS_RAW_RETENTION_DAYS",
+        "35",
+        doc="days of raw plays kept attached; older rolled-up day partitions are detached",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -113,8 +113,13 @@ def sign(claims: dict[str, Any], *, typ: str = "JWT") -> str:
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": typ})
 
 
-def issue_access_token(user_id: str, roles: list[str], *, now: float | None = None) -> tuple[str, int]:
-    """A short-lived access token for ``user_id``; returns the token and its lifetime in seconds."""
+def issue_access_token(
+    user_id: str, roles: list[str], *, now: float | None = None, session_id: str | None = None
+) -> tuple[str, int]:
+    """A short-lived access token for ``user_id``; returns the token and its lifetime in seconds.
+
+    ``session_id`` (claim ``sid``) names the refresh-token session the token came from.
+    """
     settings = config()
     issued_at = int(now if now is not None else time.time())
     lifetime = settings.int("ACCESS_TOKEN_TTL_SECONDS")
@@ -128,4 +133,6 @@ def issue_access_token(user_id: str, roles: list[str], *, now: float | None = No
         "jti": uuid.uuid4().hex,
         "roles": sorted(roles),
     }
+    if session_id:
+        claims["sid"] = session_id
     return sign(claims), lifetime

@@ -80,8 +80,11 @@ def run_dev(_args: argparse.Namespace) -> int:
     port = int(os.environ.get("PORT", "3000"))
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     os.environ.setdefault("JWT_ISSUER", f"http://127.0.0.1:{port}")
+    edge_port = int(os.environ.get("EDGE_PORT", "3001"))
+    os.environ.setdefault("CDN_BASE_URL", f"http://127.0.0.1:{edge_port}")
     with local_stack() as stack:
         from sauti.migrate import apply_migrations
+        from sauti_dev.edge import serve_edge
         from sauti_dev.gateway import LocalGateway, serve
         from sauti_dev.lambdas import LocalFunctions
         from sauti_dev.queues import start_feeding
@@ -92,7 +95,9 @@ def run_dev(_args: argparse.Namespace) -> int:
         print(f"seed: {', '.join(run_all())}")
         functions = LocalFunctions()
         server = serve(LocalGateway(functions), port)
+        edge = serve_edge(edge_port)
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
+        print(f"media edge (local Cloudflare) on http://127.0.0.1:{edge_port}")
         print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         stopped = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -104,4 +109,5 @@ def run_dev(_args: argparse.Namespace) -> int:
             print("stopping...", flush=True)
             stop_feeding.set()
             server.shutdown()
+            edge.shutdown()
     return 0

@@ -48,6 +48,9 @@ def recently_played(user_id: str, *, limit: int, before: datetime | None = None)
         ).fetchall()
 
 
+PARTITIONS_LOCK = 7_242_517  # advisory lock: one partition change at a time
+
+
 def partition_name(day: date) -> str:
     return f"plays_{day:%Y%m%d}"
 
@@ -59,6 +62,7 @@ def ensure_daily_partitions(first_day: date, days: int) -> list[str]:
     """
     created = []
     with transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PARTITIONS_LOCK,))
         for offset in range(days):
             day = first_day + timedelta(days=offset)
             name = partition_name(day)

@@ -102,6 +102,7 @@ def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitleme
             "source": shown["source"],
             "current_period_end": _iso(shown["current_period_end"]),
             "grace_until": _iso(shown["grace_until"]),
+            "cancel_at_period_end": shown["cancel_at_period_end"],
         }
     if not granting:
         return Entitlements.for_plan("free", subscription)

@@ -67,3 +67,24 @@ CREATE TABLE videos (
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX videos_published_idx ON videos (published_at DESC, id DESC) WHERE status = 'published';
+
+-- How often each song was counted, kept beside each counted play so an artist's top songs are one index scan.
+CREATE TABLE song_play_counts (
+    song_id      uuid PRIMARY KEY REFERENCES songs (id) ON DELETE CASCADE,
+    plays        bigint NOT NULL DEFAULT 0
+);
+
+-- The ad inventory free users hear; each ad is an audio object in R2, signed like a song.
+CREATE TABLE ads (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    title        text NOT NULL,
+    advertiser   text NOT NULL,
+    object_key   text NOT NULL,
+    duration_ms  integer NOT NULL CHECK (duration_ms > 0),
+    click_url    text,
+    weight       integer NOT NULL DEFAULT 1 CHECK (weight > 0),
+    active       boolean NOT NULL DEFAULT true,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ads_active_idx ON ads (id) WHERE active;

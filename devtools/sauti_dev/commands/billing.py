@@ -1,0 +1,158 @@
+"""`sauti stripe trigger EVENT`, `sauti apple notify TYPE`: signed provider webhooks to the local stack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from sauti_dev import billing_samples as samples
+from sauti_dev.template import PROJECT_ROOT
+
+STRIPE_EVENTS = (
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+)
+APPLE_TYPES = (
+    "SUBSCRIBED",
+    "DID_RENEW",
+    "DID_CHANGE_RENEWAL_STATUS",
+    "DID_FAIL_TO_RENEW",
+    "GRACE_PERIOD_EXPIRED",
+    "EXPIRED",
+    "REFUND",
+    "REVOKE",
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    stripe = subparsers.add_parser("stripe", help="Stripe helpers for the local stack")
+    stripe_commands = stripe.add_subparsers(dest="stripe_command", required=True, metavar="SUBCOMMAND")
+    trigger = stripe_commands.add_parser("trigger", help="send a signed Stripe event to /webhooks/stripe")
+    trigger.add_argument("event", choices=STRIPE_EVENTS)
+    trigger.add_argument("--user-id", required=True, help="the Sauti user the subscription belongs to")
+    trigger.add_argument(
+        "--subscription", default=None, help="Stripe subscription id (default: one per user)"
+    )
+    trigger.add_argument("--customer", default=None, help="Stripe customer id (default: one per user)")
+    trigger.add_argument(
+        "--status", default=None, help="subscription status for customer.subscription.* events"
+    )
+    trigger.add_argument("--cancel-at-period-end", action="store_true")
+    trigger.set_defaults(run=run_stripe_trigger)
+
+    apple = subparsers.add_parser("apple", help="App Store helpers for the local stack")
+    apple_commands = apple.add_subparsers(dest="apple_command", required=True, metavar="SUBCOMMAND")
+    notify = apple_commands.add_parser(
+        "notify", help="send an App Store Server Notification V2 to /webhooks/apple"
+    )
+    notify.add_argument("type", choices=APPLE_TYPES, metavar="TYPE", help=", ".join(APPLE_TYPES))
+    notify.add_argument("--subtype", default=None, help="e.g. INITIAL_BUY, GRACE_PERIOD, AUTO_RENEW_DISABLED")
+    notify.add_argument("--user-id", required=True, help="appAccountToken: the Sauti user id")
+    notify.add_argument("--original-transaction-id", default=None, help="default: one per user")
+    notify.add_argument(
+        "--grace-days", type=int, default=16, help="billing grace for DID_FAIL_TO_RENEW/GRACE_PERIOD"
+    )
+    notify.set_defaults(run=run_apple_notify)
+
+
+def _base_url() -> str:
+    return f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"
+
+
+def _post(path: str, body: str, headers: dict[str, str]) -> int:
+    try:
+        response = requests.post(
+            _base_url() + path,
+            data=body.encode(),
+            headers={"content-type": "application/json", **headers},
+            timeout=10,
+        )
+    except requests.ConnectionError:
+        print(f"nothing answers on {_base_url()}: start `make dev` first (or set PORT)")
+        return 2
+    print(f"{response.status_code} {response.text}")
+    return 0 if response.ok else 1
+
+
+def _local_setting(name: str) -> str:
+    from sauti.config import config
+
+    os.environ.setdefault("SAUTI_DATA_DIR", str(PROJECT_ROOT / ".local"))  # where `make dev` keeps its data
+
+    return config().get(name)
+
+
+def run_stripe_trigger(args: argparse.Namespace) -> int:
+    user_key = uuid.UUID(args.user_id).hex[:14]
+    subscription_id = args.subscription or f"sub_local{user_key}"
+    customer_id = args.customer or f"cus_local{user_key}"
+    now = datetime.now(UTC)
+    if args.event == "checkout.session.completed":
+        obj = samples.stripe_checkout_session(args.user_id, subscription_id, customer_id)
+    elif args.event.startswith("invoice."):
+        obj = samples.stripe_invoice(
+            subscription_id, paid=args.event == "invoice.paid", customer_id=customer_id
+        )
+    else:
+        default_status = "canceled" if args.event.endswith(".deleted") else "active"
+        obj = samples.stripe_subscription(
+            args.user_id,
+            subscription_id=subscription_id,
+            customer_id=customer_id,
+            status=args.status or default_status,
+            period_end=now + timedelta(days=30),
+            cancel_at_period_end=args.cancel_at_period_end,
+        )
+    payload = json.dumps(samples.stripe_event(args.event, obj, created=now))
+    signature = samples.stripe_signature(payload, _local_setting("STRIPE_WEBHOOK_SECRET"))
+    print(f"{args.event} for subscription {subscription_id} -> {_base_url()}/webhooks/stripe")
+    return _post("/webhooks/stripe", payload, {"stripe-signature": signature})
+
+
+def run_apple_notify(args: argparse.Namespace) -> int:
+    from sauti.billing.apple import local_chain_directory
+
+    _local_setting("APP_ENV")
+    now = datetime.now(UTC)
+    original = args.original_transaction_id or str(int(uuid.UUID(args.user_id).hex[:12], 16))
+    revoked = now if args.type in ("REFUND", "REVOKE") else None
+    expires = (
+        now - timedelta(minutes=1)
+        if args.type in ("EXPIRED", "DID_FAIL_TO_RENEW", "GRACE_PERIOD_EXPIRED")
+        else None
+    )
+    transaction = samples.apple_transaction(
+        args.user_id,
+        original_transaction_id=original,
+        expires=expires,
+        revoked=revoked,
+        bundle_id=_local_setting("APPLE_BUNDLE_ID"),
+        environment=_local_setting("APPLE_ENVIRONMENT"),
+    )
+    grace = now + timedelta(days=args.grace_days) if args.subtype == "GRACE_PERIOD" else None
+    renewal = samples.apple_renewal(
+        original,
+        auto_renew=args.subtype != "AUTO_RENEW_DISABLED",
+        grace_expires=grace,
+        environment=_local_setting("APPLE_ENVIRONMENT"),
+    )
+    body = samples.apple_notification(
+        args.type,
+        transaction,
+        local_chain_directory(),
+        subtype=args.subtype,
+        renewal=renewal,
+        bundle_id=_local_setting("APPLE_BUNDLE_ID"),
+        environment=_local_setting("APPLE_ENVIRONMENT"),
+    )
+    print(f"{args.type} {args.subtype or ''} for transaction {original} -> {_base_url()}/webhooks/apple")
+    return _post("/webhooks/apple", json.dumps(body), {})

@@ -1,0 +1,19 @@
+"""Demo accounts for the local stack (idempotent): a listener and a super admin (docs/auth.md)."""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "sauti demo password"
+DEMO_ACCOUNTS = (
+    ("listener@sauti.local", "Demo Listener", ()),
+    ("admin@sauti.local", "Demo Admin", ("super_admin",)),
+)
+
+
+def seed() -> None:
+    from sauti.auth import passwords, store
+
+    for email, display_name, roles in DEMO_ACCOUNTS:
+        if store.user_by_email(email) is None:
+            store.insert_user(email, display_name, passwords.hash_password(DEMO_PASSWORD))
+        for role in roles:
+            store.add_role(email, role)

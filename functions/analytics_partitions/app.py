@@ -1,0 +1,16 @@
+"""Daily upkeep of the plays partitions: the next days created ahead, old rolled-up days detached."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sauti.analytics.partitions import maintain_partitions
+from sauti.observability import instrumented, logger
+
+
+@instrumented()
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    upkeep = asdict(maintain_partitions())
+    logger.info("plays partitions maintained", extra=upkeep)
+    return upkeep

@@ -1,0 +1,19 @@
+"""POST /webhooks/apple: App Store Server Notifications V2, verified and acted on once each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sauti.billing import apple
+from sauti.billing.models import AppleNotificationRequest
+from sauti.http import http_app, lambda_entry
+
+app = http_app()
+
+
+@app.post("/webhooks/apple")
+def apple_webhook(body: AppleNotificationRequest) -> dict[str, Any]:
+    return {"received": True, "outcome": apple.handle_notification(body.signedPayload)}
+
+
+lambda_handler: Any = lambda_entry(app)

@@ -1,0 +1,36 @@
+"""Subscriptions & billing: the caller's subscription, Stripe Checkout and portal, StoreKit transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sauti.billing import apple, logic, stripe_billing
+from sauti.billing.models import AppleTransactionRequest, CheckoutRequest, PortalRequest
+from sauti.http import http_app, lambda_entry
+
+app = http_app()
+
+
+@app.get("/billing/subscription")
+def subscription() -> dict[str, Any]:
+    return logic.subscription_view(app.principal().user_id)
+
+
+@app.post("/billing/checkout")
+def checkout(body: CheckoutRequest) -> dict[str, Any]:
+    user_id = app.principal().user_id
+    key = app.current_event.headers.get("idempotency-key")
+    return {"url": stripe_billing.create_checkout(user_id, body.success_url, body.cancel_url, key)}
+
+
+@app.post("/billing/portal")
+def portal(body: PortalRequest) -> dict[str, Any]:
+    return {"url": stripe_billing.create_portal(app.principal().user_id, body.return_url)}
+
+
+@app.post("/billing/apple/transactions")
+def apple_transaction(body: AppleTransactionRequest) -> dict[str, Any]:
+    return apple.register_transaction(app.principal().user_id, body.signed_transaction_info)
+
+
+lambda_handler: Any = lambda_entry(app)

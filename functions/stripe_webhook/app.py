@@ -1,0 +1,23 @@
+"""POST /webhooks/stripe: Stripe's events, verified on the raw body and acted on once each."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from sauti.billing import stripe_billing
+from sauti.http import http_app, lambda_entry
+
+app = http_app()
+
+
+@app.post("/webhooks/stripe")
+def stripe_webhook() -> dict[str, Any]:
+    event = app.current_event
+    raw = event.raw_event.get("body") or ""
+    payload = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
+    outcome = stripe_billing.handle_webhook(payload, event.headers.get("stripe-signature"))
+    return {"received": True, "outcome": outcome}
+
+
+lambda_handler: Any = lambda_entry(app)

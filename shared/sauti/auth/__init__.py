@@ -1,0 +1,5 @@
+"""Auth & users: accounts, passwords, refresh-token sessions, roles (docs/auth.md).
+
+Other modules call ``sauti.auth.logic`` (``get_user``, ``grant_role``, ``suspend_user``, ...);
+they never read the users or sessions tables.
+"""

@@ -1,0 +1,349 @@
+"""What the Auth & users module does, as plain functions (the HTTP handler and other modules call these)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sauti import tokens
+from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
+from sauti.auth.errors import (
+    AccountSuspended,
+    AccountUnavailable,
+    EmailAlreadyVerified,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidToken,
+)
+from sauti.billing.entitlements import entitlements_for
+from sauti.config import config
+from sauti.db import Row
+from sauti.errors import NotFound, ValidationFailed
+from sauti.observability import logger
+from sauti.principal import ALL_ROLES
+
+RESET = "reset"
+VERIFY = "verify"
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is asking: client address and device, for throttling and the sessions list."""
+
+    address: str
+    user_agent: str | None = None
+    platform: str | None = None
+    device_name: str | None = None
+
+    def device(self) -> sessions.Device:
+        return sessions.Device(
+            self.user_agent, self.platform or guess_platform(self.user_agent), self.device_name
+        )
+
+
+def guess_platform(user_agent: str | None) -> str | None:
+    agent = (user_agent or "").lower()
+    if any(word in agent for word in ("iphone", "ipad", "ios", "cfnetwork")):
+        return "ios"
+    if "android" in agent or "okhttp" in agent:
+        return "android"
+    if "mozilla" in agent:
+        return "web"
+    return None
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _public_user(user: Row) -> dict[str, Any]:
+    return {"id": str(user["id"]), "email": user["email"], "display_name": user["display_name"]}
+
+
+def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
+    access_token, lifetime = tokens.issue_access_token(
+        str(user["id"]), list(user["roles"]), session_id=session_id
+    )
+    return {
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+    }
+
+
+def _signed_in(user: Row, client: Client) -> dict[str, Any]:
+    session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    return {"user": _public_user(user), **_tokens(user, session_id, refresh_token)}
+
+
+def _notify(type_: str, user: Row, data: dict[str, Any]) -> None:
+    """Queue an email. A queue failure is logged, not shown: the answer must not depend on it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sauti.notify import publish_notification
+
+    try:
+        publish_notification(
+            type_,
+            user_id=str(user["id"]),
+            email=user["email"],
+            data={"display_name": user["display_name"], **data},
+        )
+    except (BotoCoreError, ClientError):
+        logger.exception("could not queue an auth email", extra={"type": type_})
+
+
+def _link(page: str, token: str) -> str:
+    return f"{config().get('AUTH_LINK_BASE_URL').rstrip('/')}/{page}?{urlencode({'token': token})}"
+
+
+# -- accounts --------------------------------------------------------------------------------------
+
+
+def signup(email: str, password: str, display_name: str, client: Client) -> dict[str, Any]:
+    """Create an account and sign it in; email, name and password arrive normalised."""
+    ratelimit.check_and_hit(
+        (ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address)
+    )
+    passwords.check_password(password, context=(email, display_name))
+    user = store.insert_user(email, display_name, passwords.hash_password(password))
+    _send_verification(user)
+    return _signed_in(user, client)
+
+
+def login(email: str, password: str, client: Client) -> dict[str, Any]:
+    """Sign in. Unknown emails and wrong passwords cost the same: one Argon2 check each."""
+    try:
+        normalised: str | None = normalize.email(email)
+    except ValueError:
+        normalised = None
+    account = normalised or email.strip().lower()
+    ratelimit.check(
+        (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
+        (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
+    )
+    user = store.user_by_email(normalised) if normalised else None
+    if not passwords.verify_password(user["password_hash"] if user else None, password) or user is None:
+        ratelimit.hit(
+            (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
+            (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
+        )
+        raise InvalidCredentials("the email or the password is wrong")
+    if user["suspended_at"] is not None:
+        raise AccountSuspended("this account is suspended")
+    ratelimit.reset(ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account)
+    if passwords.needs_rehash(user["password_hash"]):
+        store.replace_password_hash(str(user["id"]), user["password_hash"], passwords.hash_password(password))
+    store.prune_sessions(str(user["id"]))
+    return _signed_in(user, client)
+
+
+def refresh(refresh_token: str) -> dict[str, Any]:
+    """New access and refresh tokens for a current refresh token (the old one stops working)."""
+    session = sessions.find(refresh_token)
+    if session is None:
+        raise InvalidRefreshToken("unknown or expired refresh token")
+    user = store.user_by_id(session.user_id)
+    if user is None or user["suspended_at"] is not None:
+        sessions.revoke(session.user_id, session.id)
+        if user is None:
+            raise InvalidRefreshToken("this account no longer exists")
+        raise AccountSuspended("this account is suspended")
+    new_refresh_token = sessions.rotate(session)
+    return _tokens(user, session.id, new_refresh_token)
+
+
+def logout(refresh_token: str) -> None:
+    """End the session the token belongs to; an unknown token is already logged out."""
+    session = sessions.find(refresh_token)
+    if session is not None:
+        sessions.revoke(session.user_id, session.id)
+
+
+def _live_user(user_id: str) -> Row:
+    user = store.user_by_id(user_id)
+    if user is None:
+        raise AccountUnavailable("this account no longer exists")
+    return user
+
+
+def profile(user_id: str) -> dict[str, Any]:
+    """The caller's account with roles, plan, entitlements and subscription (GET /me)."""
+    user = _live_user(user_id)
+    entitlements = entitlements_for(user_id)
+    return {
+        **_public_user(user),
+        "roles": sorted(user["roles"]),
+        "email_verified": user["email_verified_at"] is not None,
+        "created_at": iso(user["created_at"]),
+        "plan": entitlements.plan,
+        "entitlements": entitlements.flags(),
+        "subscription": entitlements.subscription,
+    }
+
+
+def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
+    if store.set_display_name(user_id, display_name) is None:
+        raise AccountUnavailable("this account no longer exists")
+    return profile(user_id)
+
+
+def delete_account(user_id: str) -> None:
+    """Anonymise the account and end its sessions (docs/auth.md says what is kept)."""
+    _live_user(user_id)
+    sessions.revoke_all(user_id)
+    store.anonymise_user(user_id)
+    sessions.forget_all(user_id)
+    from sauti.events import publish_event
+
+    try:
+        publish_event("auth", "user.deleted", {"user_id": user_id})
+    except Exception:  # the account is gone either way; other modules also check deleted users
+        logger.exception("could not publish user.deleted", extra={"user_id": user_id})
+
+
+def get_user(user_id: str) -> dict[str, Any] | None:
+    """For other modules: a live user's id, display name and roles, or None."""
+    user = store.user_by_id(user_id)
+    if user is None:
+        return None
+    return {"id": str(user["id"]), "display_name": user["display_name"], "roles": sorted(user["roles"])}
+
+
+# -- sessions --------------------------------------------------------------------------------------
+
+
+def list_sessions(user_id: str, current_session_id: str | None) -> dict[str, Any]:
+    items = [
+        {
+            "id": str(row["id"]),
+            "device": {
+                "platform": row["platform"],
+                "name": row["device_name"],
+                "user_agent": row["user_agent"],
+            },
+            "created_at": iso(row["created_at"]),
+            "last_used_at": iso(row["last_used_at"]),
+            "expires_at": iso(min(row["idle_expires_at"], row["expires_at"])),
+            "current": str(row["id"]) == current_session_id,
+        }
+        for row in sessions.live(user_id)
+    ]
+    return {"items": items, "next_cursor": None}
+
+
+def revoke_session(user_id: str, session_id: str) -> None:
+    try:
+        session_id = str(uuid.UUID(session_id))
+    except ValueError as exc:
+        raise NotFound("no such session") from exc
+    if not sessions.revoke(user_id, session_id):
+        raise NotFound("no such session")
+
+
+def revoke_all_sessions(user_id: str, *, keep_session_id: str | None = None) -> None:
+    sessions.revoke_all(user_id, keep=keep_session_id)
+
+
+# -- password reset and email verification ---------------------------------------------------------
+
+
+def request_password_reset(email: str, client: Client) -> None:
+    """Email a reset link if the account exists; the caller answers 202 either way."""
+    ratelimit.check_and_hit(
+        (ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address)
+    )
+    user = store.user_by_email(email)
+    if user is None or user["deleted_at"] is not None or user["suspended_at"] is not None:
+        return
+    ttl = config().int("PASSWORD_RESET_TTL_SECONDS")
+    token = onetime.issue(RESET, {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])}, ttl)
+    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+    _notify(
+        "auth.password_reset",
+        user,
+        {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)},
+    )
+
+
+def reset_password(token: str, new_password: str) -> None:
+    """Set a new password from a reset link (single use) and end every session of the account."""
+    grant = onetime.peek(RESET, token)
+    user = store.user_by_id(grant["user_id"]) if grant else None
+    # A link dies when the password changes, whichever link or route changed it.
+    if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
+        raise InvalidToken("this reset link is invalid, expired or already used")
+    passwords.check_password(new_password, context=(user["email"], user["display_name"]))
+    if onetime.consume(RESET, token) is None:
+        raise InvalidToken("this reset link is invalid, expired or already used")
+    store.set_password(str(user["id"]), passwords.hash_password(new_password))
+    sessions.revoke_all(str(user["id"]))
+    _notify("auth.password_changed", user, {})
+
+
+def _send_verification(user: Row) -> None:
+    ttl = config().int("EMAIL_VERIFICATION_TTL_SECONDS")
+    token = onetime.issue(VERIFY, {"user_id": str(user["id"]), "email": user["email"]}, ttl)
+    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+    _notify(
+        "auth.email_verification",
+        user,
+        {"token": token, "link": _link("verify-email", token), "expires_at": iso(expires_at)},
+    )
+
+
+def resend_verification(user_id: str, client: Client) -> None:
+    user = _live_user(user_id)
+    if user["email_verified_at"] is not None:
+        raise EmailAlreadyVerified("this email address is already verified")
+    ratelimit.check_and_hit(
+        (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.EMAILS_PER_ADDRESS, client.address)
+    )
+    _send_verification(user)
+
+
+def verify_email(token: str) -> None:
+    grant = onetime.consume(VERIFY, token)
+    if grant is None or not store.mark_email_verified(grant["user_id"], grant["email"]):
+        raise InvalidToken("this verification link is invalid, expired or already used")
+
+
+# -- roles and suspension (the `sauti grant-role` command and the admin module) -------------------
+
+
+def _check_role(role: str) -> None:
+    if role not in ALL_ROLES:
+        raise ValidationFailed(f"unknown role {role!r}; roles: {', '.join(sorted(ALL_ROLES))}")
+
+
+def grant_role(email: str, role: str) -> dict[str, Any]:
+    """Give the user with this email a role; it reaches their tokens at their next refresh."""
+    _check_role(role)
+    user = store.add_role(normalize.email(email), role)
+    if user is None:
+        raise NotFound(f"no account with the email {email}")
+    return {**_public_user(user), "roles": sorted(user["roles"])}
+
+
+def revoke_role(email: str, role: str) -> dict[str, Any]:
+    _check_role(role)
+    user = store.remove_role(normalize.email(email), role)
+    if user is None:
+        raise NotFound(f"no account with the email {email}")
+    return {**_public_user(user), "roles": sorted(user["roles"])}
+
+
+def suspend_user(user_id: str) -> None:
+    """Suspend an account: no login, no refresh, every session ended. Access tokens lapse within their TTL."""
+    if not store.set_suspended(user_id, True):
+        raise NotFound("no such user")
+    sessions.revoke_all(user_id)
+
+
+def unsuspend_user(user_id: str) -> None:
+    if not store.set_suspended(user_id, False):
+        raise NotFound("no such user")

@@ -1,0 +1,212 @@
+"""Apple: App Store Server Notifications V2 and StoreKit 2 signed transactions.
+
+Everything Apple signs is verified by Apple's own ``SignedDataVerifier``: the
+x5c chain up to a trusted root (``APPLE_ROOT_CERTIFICATES``), the ES256
+signature, the bundle id and the environment. Outside ``APP_ENV=local`` it
+also asks Apple's OCSP responder about the chain; locally that is off, since
+the local test root is unknown to Apple. A subscription is linked to a user by
+``appAccountToken`` (the iOS app sets it to the user id) and, once stored, by
+its ``originalTransactionId``. Notifications are deduplicated by
+``notificationUUID`` and ordered by their ``signedDate``.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sauti.billing import store
+from sauti.billing.logic import (
+    Applied,
+    InvalidSignature,
+    MalformedPayload,
+    SourceState,
+    apply_state,
+    as_user_id,
+    handle_event,
+    subscription_view,
+    sync_plan,
+    utcnow,
+)
+from sauti.config import ConfigurationError, config
+from sauti.db import transaction
+from sauti.errors import Conflict, Forbidden, ServiceUnavailable, ValidationFailed
+from sauti.observability import logger
+
+BUNDLED_ROOT = Path(__file__).parent / "certs" / "AppleRootCA-G3.pem"
+ENVIRONMENTS = ("Production", "Sandbox")  # never Xcode or LocalTesting: those skip verification
+AUTO_RENEWABLE = "Auto-Renewable Subscription"
+
+# notificationType -> the subscription status it leaves (None: read it from the transaction)
+STATUS_BY_TYPE: dict[str, str | None] = {
+    "SUBSCRIBED": "active",
+    "DID_RENEW": "active",
+    "DID_CHANGE_RENEWAL_STATUS": None,
+    "DID_FAIL_TO_RENEW": "billing_retry",  # "in_grace" with the GRACE_PERIOD subtype
+    "GRACE_PERIOD_EXPIRED": "billing_retry",
+    "EXPIRED": "expired",
+    "REFUND": "refunded",
+    "REVOKE": "revoked",
+}
+
+
+class PurchaseLinkedElsewhere(Conflict):
+    code, title = "purchase_linked_elsewhere", "Purchase belongs to another account"
+
+
+def local_chain_directory() -> Path:
+    return config().data_dir / "apple-test-chain"
+
+
+def root_paths() -> list[Path]:
+    settings = config()
+    if settings.is_local:
+        from sauti.billing.apple_local import ensure_local_chain
+
+        local_root = ensure_local_chain(local_chain_directory()).root_path
+        settings.set_local_default("APPLE_ROOT_CERTIFICATES", f"{BUNDLED_ROOT},{local_root}")
+    value = settings.get("APPLE_ROOT_CERTIFICATES")
+    return [Path(part.strip()) for part in value.split(",") if part.strip()] or [BUNDLED_ROOT]
+
+
+def _der(path: Path) -> bytes:
+    data = path.read_bytes()
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        return data
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
+
+
+@functools.cache
+def verifier() -> Any:
+    from appstoreserverlibrary.models.Environment import Environment
+    from appstoreserverlibrary.signed_data_verifier import SignedDataVerifier
+
+    settings = config()
+    environment = settings.get("APPLE_ENVIRONMENT")
+    if environment not in ENVIRONMENTS:
+        raise ConfigurationError("APPLE_ENVIRONMENT must be Production or Sandbox")
+    app_apple_id = settings.get("APPLE_APP_APPLE_ID") if environment == "Production" else ""
+    return SignedDataVerifier(
+        root_certificates=[_der(path) for path in root_paths()],
+        enable_online_checks=not settings.is_local,
+        environment=Environment(environment),
+        bundle_id=settings.get("APPLE_BUNDLE_ID"),
+        app_apple_id=int(app_apple_id) if app_apple_id else None,
+    )
+
+
+def _verified(decode: Any, signed: str) -> Any:
+    """Run one of the verifier's decoders: 400 when the data is not Apple's (or not ours), 503 when
+    Apple's OCSP responder could not be asked."""
+    from appstoreserverlibrary.signed_data_verifier import VerificationException, VerificationStatus
+
+    try:
+        return decode(signed)
+    except VerificationException as exc:
+        if exc.status == VerificationStatus.RETRYABLE_VERIFICATION_FAILURE:
+            raise ServiceUnavailable("Apple's certificate status service did not answer") from exc
+        raise InvalidSignature(f"the signed data was refused ({exc.status.name.lower()})") from exc
+    except Exception as exc:  # verified, but not the shape Apple documents
+        raise MalformedPayload("the signed data is not an App Store payload") from exc
+
+
+def _time(milliseconds: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(milliseconds) / 1000, UTC) if milliseconds else None
+
+
+def handle_notification(signed_payload: str, now: datetime | None = None) -> str:
+    """An App Store Server Notification V2; returns the outcome (``duplicate`` for a redelivery)."""
+    check = verifier()
+    notification = _verified(check.verify_and_decode_notification, signed_payload)
+    notification_id = notification.notificationUUID
+    if not isinstance(notification_id, str) or not notification_id:
+        raise MalformedPayload("the notification has no notificationUUID")
+    kind = notification.rawNotificationType or "UNKNOWN"
+    data = notification.data
+    if kind not in STATUS_BY_TYPE or data is None or not data.signedTransactionInfo:
+        return handle_event("apple", notification_id, kind, lambda _conn: [], now)
+    transaction_info = _verified(check.verify_and_decode_signed_transaction, data.signedTransactionInfo)
+    renewal = (
+        _verified(check.verify_and_decode_renewal_info, data.signedRenewalInfo)
+        if data.signedRenewalInfo
+        else None
+    )
+    if not transaction_info.originalTransactionId:
+        raise MalformedPayload("the transaction has no originalTransactionId")
+    observed_at = _time(notification.signedDate) or utcnow()
+    state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
+    return handle_event("apple", notification_id, kind, lambda conn: [apply_state(conn, state)], now)
+
+
+def notification_state(
+    kind: str, subtype: str | None, transaction_info: Any, renewal: Any, observed_at: datetime
+) -> SourceState:
+    period_end = _time(transaction_info.expiresDate)
+    status = STATUS_BY_TYPE[kind]
+    grace_until = None
+    if kind == "DID_FAIL_TO_RENEW" and subtype == "GRACE_PERIOD":
+        status = "in_grace"
+        grace_until = _time(renewal.gracePeriodExpiresDate) if renewal else None
+    if status is None:
+        status = _status_of(transaction_info, observed_at)
+    cancel = None
+    if kind == "DID_CHANGE_RENEWAL_STATUS":
+        cancel = subtype == "AUTO_RENEW_DISABLED"
+    elif renewal is not None and renewal.rawAutoRenewStatus is not None:
+        cancel = renewal.rawAutoRenewStatus == 0
+    return SourceState(
+        source="apple",
+        external_id=str(transaction_info.originalTransactionId),
+        status=status,
+        observed_at=observed_at,
+        user_id=as_user_id(transaction_info.appAccountToken),
+        current_period_end=period_end,
+        cancel_at_period_end=cancel,
+        grace_until=grace_until,
+    )
+
+
+def _status_of(transaction_info: Any, at: datetime) -> str:
+    if transaction_info.revocationDate:
+        return "revoked"
+    period_end = _time(transaction_info.expiresDate)
+    return "active" if period_end is None or period_end > at else "expired"
+
+
+def register_transaction(
+    user_id: str, signed_transaction: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """A StoreKit 2 transaction the app sends after a purchase or restore; returns the subscription view."""
+    transaction_info = _verified(verifier().verify_and_decode_signed_transaction, signed_transaction)
+    if transaction_info.rawType != AUTO_RENEWABLE or not transaction_info.originalTransactionId:
+        raise ValidationFailed("this transaction is not an auto-renewable subscription")
+    token = transaction_info.appAccountToken
+    if token and as_user_id(token) != user_id:
+        raise Forbidden("this purchase was made for another account")
+    now = now or utcnow()
+    observed_at = _time(transaction_info.signedDate) or now
+    state = SourceState(
+        source="apple",
+        external_id=str(transaction_info.originalTransactionId),
+        status=_status_of(transaction_info, now),
+        observed_at=observed_at,
+        user_id=user_id,
+        current_period_end=_time(transaction_info.expiresDate),
+    )
+    with transaction() as conn:
+        existing = store.lock_subscription(conn, "apple", state.external_id)
+        if existing is not None and str(existing["user_id"]) != user_id:
+            raise PurchaseLinkedElsewhere("this purchase is already linked to another account")
+        result: Applied = apply_state(conn, state)
+        if result.outcome == "applied":
+            sync_plan(conn, user_id, now, cause="apple:transaction")
+    from sauti.billing.entitlements import invalidate
+
+    invalidate(user_id)
+    logger.info("apple transaction", extra={"outcome": result.outcome})
+    return subscription_view(user_id)

@@ -1,0 +1,269 @@
+"""Stripe: Checkout and the customer portal, the webhook, and re-reading a subscription's current state.
+
+The ``stripe`` library is imported only by the functions that talk to Stripe.
+Ordering: a ``customer.subscription.*`` event carries the subscription as it
+was when the event was created, so it is applied as news of that moment and
+never over newer news. Invoice and checkout events carry no subscription
+state; with an API key the subscription's current state is read from Stripe,
+without one (a laptop) the invoice's outcome is applied as news of its moment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+from sauti.billing import store
+from sauti.billing.entitlements import entitlements_for
+from sauti.billing.logic import (
+    Applied,
+    BillingUnavailable,
+    InvalidSignature,
+    MalformedPayload,
+    SourceState,
+    apply_state,
+    as_user_id,
+    handle_event,
+    utcnow,
+)
+from sauti.config import ConfigurationError, config
+from sauti.db import transaction
+from sauti.errors import Conflict
+from sauti.observability import logger
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+SUBSCRIPTION_EVENTS = (
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+)
+HANDLED_EVENTS = (
+    *SUBSCRIPTION_EVENTS,
+    "checkout.session.completed",
+    "invoice.paid",
+    "invoice.payment_failed",
+)
+
+
+class AlreadySubscribed(Conflict):
+    code, title = "already_subscribed", "Already premium"
+
+
+class NoStripeCustomer(Conflict):
+    code, title = "no_stripe_customer", "No Stripe customer"
+
+
+def secret_key() -> str | None:
+    try:
+        return config().get("STRIPE_SECRET_KEY") or None
+    except ConfigurationError:
+        return None
+
+
+def client() -> Any:
+    """A Stripe client, or 503 ``billing_unavailable`` when no API key is configured."""
+    key = secret_key()
+    if key is None:
+        raise BillingUnavailable("payments are not configured on this server")
+    import stripe
+
+    return stripe.StripeClient(
+        key, base_addresses={"api": config().get("STRIPE_API_BASE")}, max_network_retries=1
+    )
+
+
+def _call(request: Callable[[], Any]) -> Any:
+    import stripe
+
+    try:
+        return request()
+    except stripe.StripeError as exc:
+        logger.warning("stripe call failed", extra={"error": type(exc).__name__, "stripe_code": exc.code})
+        raise BillingUnavailable("the payment provider did not answer; please retry") from exc
+
+
+def create_checkout(
+    user_id: str, success_url: str, cancel_url: str, idempotency_key: str | None = None
+) -> str:
+    """A Checkout session (subscription mode) for the premium plan; returns its URL."""
+    stripe_client = client()
+    if entitlements_for(user_id).is_premium:
+        raise AlreadySubscribed("this account is premium already")
+    with transaction() as conn:
+        customer = store.stripe_customer(conn, user_id)
+    params: dict[str, Any] = {
+        "mode": "subscription",
+        "line_items": [{"price": config().get("STRIPE_PREMIUM_PRICE_ID"), "quantity": 1}],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": user_id,
+        "metadata": {"user_id": user_id},
+        "subscription_data": {"metadata": {"user_id": user_id}},
+    }
+    if customer:
+        params["customer"] = customer
+    options = {"idempotency_key": idempotency_key} if idempotency_key else None
+    session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
+    return session.url
+
+
+def create_portal(user_id: str, return_url: str) -> str:
+    """A customer-portal session for the user's Stripe customer; returns its URL."""
+    stripe_client = client()
+    with transaction() as conn:
+        customer = store.stripe_customer(conn, user_id)
+    if customer is None:
+        raise NoStripeCustomer("this account has never paid through Stripe")
+    params = {"customer": customer, "return_url": return_url}
+    return _call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url
+
+
+def fetch_subscription(subscription_id: str) -> SourceState:
+    """The subscription's current state, read from Stripe now."""
+    stripe_client = client()
+    subscription = _call(lambda: stripe_client.v1.subscriptions.retrieve(subscription_id))
+    return subscription_state(json.loads(str(subscription)), observed_at=utcnow())
+
+
+# -- the webhook ----------------------------------------------------------------------------------
+
+
+def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The event, if ``payload`` carries a valid ``Stripe-Signature`` within the tolerance; else 400."""
+    import stripe
+
+    secret = config().get("STRIPE_WEBHOOK_SECRET")
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
+    except stripe.SignatureVerificationError as exc:
+        raise InvalidSignature("the Stripe-Signature header does not match this payload") from exc
+    except (ValueError, TypeError, AttributeError) as exc:  # signed, but not JSON of a Stripe event
+        raise MalformedPayload("the payload is not a Stripe event") from exc
+    event = json.loads(payload)
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event.get("type"):
+        raise MalformedPayload("the payload is not a Stripe event")
+    return event
+
+
+def handle_webhook(payload: bytes, signature: str | None, now: datetime | None = None) -> str:
+    event = verify(payload, signature)
+    event_type = str(event["type"])
+    if event_type not in HANDLED_EVENTS:
+        return handle_event("stripe", event["id"], event_type, lambda _conn: [], now)
+    try:
+        act = _action(event_type, event)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # Signed by Stripe but not the shape we know: acknowledged (a 4xx would be retried for days).
+        logger.warning("unexpected stripe event shape", extra={"type": event_type, "event_id": event["id"]})
+        return handle_event("stripe", event["id"], event_type, lambda _conn: [Applied("ignored")], now)
+    return handle_event("stripe", event["id"], event_type, act, now)
+
+
+def _action(event_type: str, event: dict[str, Any]) -> Callable[[store.Conn], list[Applied]]:
+    """What to do for one event, parsed before any transaction so a strange shape changes nothing."""
+    obj = event["data"]["object"]
+    created = datetime.fromtimestamp(int(event["created"]), UTC)
+    if event_type in SUBSCRIPTION_EVENTS:
+        state = subscription_state(obj, observed_at=created)
+        customer = _id(obj.get("customer"))
+        return lambda conn: [_apply(conn, state, customer)]
+    if event_type == "checkout.session.completed":
+        user_id = as_user_id(obj.get("client_reference_id") or (obj.get("metadata") or {}).get("user_id"))
+        customer = _id(obj.get("customer"))
+        subscription_id = _id(obj.get("subscription"))
+        return lambda conn: _checkout_completed(conn, user_id, customer, subscription_id)
+    subscription_id = _invoice_subscription(obj)
+    customer = _id(obj.get("customer"))
+    if subscription_id is None:
+        return lambda _conn: [Applied("ignored")]  # a one-off invoice: nothing to do with the plan
+    if event_type == "invoice.paid":
+        fallback = SourceState(
+            "stripe", subscription_id, "active", created, current_period_end=_invoice_period_end(obj)
+        )
+    else:
+        fallback = SourceState("stripe", subscription_id, "past_due", created)
+    return lambda conn: [_apply(conn, _current_or(subscription_id, fallback), customer)]
+
+
+def _checkout_completed(
+    conn: store.Conn, user_id: str | None, customer: str | None, subscription_id: str | None
+) -> list[Applied]:
+    if user_id and customer:
+        _link(conn, user_id, customer)
+    if subscription_id is None or secret_key() is None:
+        return [Applied("ignored")]  # the customer.subscription.created event brings the state
+    state = fetch_subscription(subscription_id)
+    return [_apply(conn, _with_user(state, user_id), customer)]
+
+
+def _current_or(subscription_id: str, fallback: SourceState) -> SourceState:
+    return fetch_subscription(subscription_id) if secret_key() else fallback
+
+
+def _apply(conn: store.Conn, state: SourceState, customer: str | None) -> Applied:
+    if state.user_id and customer:
+        _link(conn, state.user_id, customer)
+    if state.user_id is None and customer:
+        state = _with_user(state, store.user_for_stripe_customer(conn, customer))
+    return apply_state(conn, state)
+
+
+def _with_user(state: SourceState, user_id: str | None) -> SourceState:
+    return replace(state, user_id=state.user_id or user_id)
+
+
+def _link(conn: store.Conn, user_id: str, customer: str) -> None:
+    try:
+        with conn.transaction():
+            store.link_stripe_customer(conn, user_id, customer)
+    except psycopg.errors.ForeignKeyViolation:
+        logger.warning("stripe customer names an unknown user", extra={"customer": customer})
+
+
+def subscription_state(obj: dict[str, Any], observed_at: datetime) -> SourceState:
+    """A Stripe subscription object as a ``SourceState`` (period end from the object or, since the
+    2025 API versions, from its items)."""
+    period_end = obj.get("current_period_end")
+    if period_end is None:
+        ends = [item.get("current_period_end") for item in (obj.get("items") or {}).get("data") or []]
+        period_end = max((end for end in ends if end), default=None)
+    status = obj["status"]
+    if not isinstance(status, str) or not isinstance(obj["id"], str):
+        raise ValueError("a subscription needs a string id and status")
+    return SourceState(
+        source="stripe",
+        external_id=obj["id"],
+        status=status,
+        observed_at=observed_at,
+        user_id=as_user_id((obj.get("metadata") or {}).get("user_id")),
+        current_period_end=datetime.fromtimestamp(int(period_end), UTC) if period_end else None,
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+    )
+
+
+def _id(value: Any) -> str | None:
+    """An id that Stripe sends either bare or as an expanded object."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return str(value) if value else None
+
+
+def _invoice_subscription(invoice: dict[str, Any]) -> str | None:
+    legacy = _id(invoice.get("subscription"))
+    if legacy:
+        return legacy
+    details = ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    return _id(details)
+
+
+def _invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
+    ends = [
+        ((line.get("period") or {}).get("end")) for line in (invoice.get("lines") or {}).get("data") or []
+    ]
+    end = max((value for value in ends if value), default=None)
+    return datetime.fromtimestamp(int(end), UTC) if end else None

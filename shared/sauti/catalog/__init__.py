@@ -1,0 +1,1 @@
+"""Media catalog: artists, albums, songs and their renditions, videos, the ad inventory (cached reads)."""

@@ -1,0 +1,333 @@
+"""Catalog reads (cached) and writes (which invalidate what they change).
+
+Internal documents keep everything playback needs (status, renditions and their
+object keys); the ``*_view`` functions shape what clients see, published content only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sauti.catalog import cache, store
+from sauti.db import transaction
+from sauti.errors import NotFound, ValidationFailed
+
+SONG_SECONDS = 600
+ARTIST_SECONDS = 300  # top songs move with plays; five minutes behind is fine
+ALBUM_SECONDS = 600
+VIDEO_SECONDS = 600
+ADS_SECONDS = 300
+TOP_SONGS = 10
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+
+
+class SongNotFound(NotFound):
+    code = "song_not_found"
+
+
+class VideoNotFound(NotFound):
+    code = "video_not_found"
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return True
+
+
+# -- internal documents ----------------------------------------------------------------------------
+
+
+def song(song_id: str) -> dict[str, Any] | None:
+    """The song with its status and renditions, whatever its status; None if unknown."""
+    if not is_uuid(song_id):
+        return None
+    return cache.cached(cache.song_key(song_id), SONG_SECONDS, lambda: store.song(song_id))
+
+
+def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Several songs by id in one cache round trip (the misses from the database); unknown ids left out."""
+    ids = list(dict.fromkeys(song_id for song_id in song_ids if is_uuid(song_id)))
+    found: dict[str, dict[str, Any]] = {}
+    for song_id, value in zip(ids, cache.cached_many([cache.song_key(i) for i in ids]), strict=True):
+        if value is None:
+            value = song(song_id)
+        if value and value != cache.MISSING:
+            found[song_id] = value
+    return found
+
+
+def video(video_id: str) -> dict[str, Any] | None:
+    if not is_uuid(video_id):
+        return None
+    return cache.cached(cache.video_key(video_id), VIDEO_SECONDS, lambda: store.video(video_id))
+
+
+def album(album_id: str) -> dict[str, Any] | None:
+    if not is_uuid(album_id):
+        return None
+    return cache.cached(cache.album_key(album_id), ALBUM_SECONDS, lambda: store.album(album_id))
+
+
+def active_ads() -> list[dict[str, Any]]:
+    return cache.cached(cache.ADS_KEY, ADS_SECONDS, store.active_ads) or []
+
+
+def published_song(song_id: str) -> dict[str, Any]:
+    found = song(song_id)
+    if found is None or found["status"] != "published":
+        raise SongNotFound("no such song")
+    return found
+
+
+def published_video(video_id: str) -> dict[str, Any]:
+    found = video(video_id)
+    if found is None or found["status"] != "published":
+        raise VideoNotFound("no such video")
+    return found
+
+
+# -- what clients see ------------------------------------------------------------------------------
+
+
+def song_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": doc["id"],
+        "title": doc["title"],
+        "artist": {"id": doc["artist_id"], "name": doc["artist_name"]},
+        "album": {"id": doc["album_id"], "title": doc["album_title"]} if doc["album_id"] else None,
+        "track_number": doc["track_number"],
+        "duration_ms": doc["duration_ms"],
+        "explicit": doc["explicit"],
+        "isrc": doc["isrc"],
+        "qualities": [q for q in store.QUALITY_ORDER if q in doc["renditions"]],
+        "published_at": doc["published_at"],
+    }
+
+
+def video_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": doc["id"],
+        "title": doc["title"],
+        "artist": {"id": doc["artist_id"], "name": doc["artist_name"]},
+        "song_id": doc["song_id"],
+        "duration_ms": doc["duration_ms"],
+        "thumbnail_url": doc["thumbnail_url"],
+        "published_at": doc["published_at"],
+    }
+
+
+def get_song(song_id: str) -> dict[str, Any]:
+    return song_view(published_song(song_id))
+
+
+def get_video(video_id: str) -> dict[str, Any]:
+    return video_view(published_video(video_id))
+
+
+def get_artist(artist_id: str) -> dict[str, Any]:
+    found = (
+        cache.cached(cache.artist_key(artist_id), ARTIST_SECONDS, lambda: store.artist(artist_id, TOP_SONGS))
+        if is_uuid(artist_id)
+        else None
+    )
+    if found is None:
+        raise NotFound("no such artist")
+    return {
+        "id": found["id"],
+        "name": found["name"],
+        "bio": found["bio"],
+        "top_songs": [song_view(doc) for doc in found["top_songs"]],
+    }
+
+
+def get_album(album_id: str) -> dict[str, Any]:
+    found = album(album_id)
+    if found is None or found["status"] != "published":
+        raise NotFound("no such album")
+    return {
+        "id": found["id"],
+        "title": found["title"],
+        "artist": {"id": found["artist_id"], "name": found["artist_name"]},
+        "release_date": found["release_date"],
+        "songs": [song_view(doc) for doc in found["songs"]],
+    }
+
+
+def encode_cursor(published_at: str, row_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([published_at, row_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if not cursor:
+        return None
+    try:
+        published_at, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not is_uuid(row_id):
+            raise ValueError(row_id)
+        datetime.fromisoformat(published_at)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}]) from exc
+    return published_at, row_id
+
+
+def _page(rows: list[dict[str, Any]], limit: int, view: Any) -> dict[str, Any]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if more else None
+    return {
+        "items": [view(row) for row in rows],
+        "next_cursor": encode_cursor(last["published_at"], last["id"]) if last else None,
+    }
+
+
+def list_songs(limit: int, cursor: str | None) -> dict[str, Any]:
+    return _page(store.published_songs(limit + 1, decode_cursor(cursor)), limit, song_view)
+
+
+def list_videos(limit: int, cursor: str | None) -> dict[str, Any]:
+    return _page(store.published_videos(limit + 1, decode_cursor(cursor)), limit, video_view)
+
+
+# -- writes (admin and seed); each invalidates what it changed --------------------------------------
+
+
+def create_artist(name: str, bio: str | None = None) -> str:
+    with transaction() as conn:
+        artist_id = store.insert_artist(conn, name, bio)
+    cache.invalidate([cache.artist_key(artist_id)])
+    return artist_id
+
+
+def create_album(
+    artist_id: str, title: str, *, status: str = "published", release_date: date | None = None
+) -> str:
+    with transaction() as conn:
+        album_id = store.insert_album(conn, artist_id, title, status, release_date)
+    cache.invalidate([cache.album_key(album_id), cache.artist_key(artist_id)])
+    return album_id
+
+
+def create_song(
+    artist_id: str,
+    title: str,
+    duration_ms: int,
+    renditions: list[dict[str, Any]],
+    *,
+    album_id: str | None = None,
+    track_number: int | None = None,
+    explicit: bool = False,
+    isrc: str | None = None,
+    status: str = "published",
+) -> str:
+    fields = {
+        "artist_id": artist_id,
+        "album_id": album_id,
+        "track_number": track_number,
+        "title": title,
+        "duration_ms": duration_ms,
+        "explicit": explicit,
+        "isrc": isrc,
+        "status": status,
+    }
+    with transaction() as conn:
+        song_id = store.insert_song(conn, fields)
+        for rendition in renditions:
+            store.insert_rendition(conn, song_id, rendition)
+    cache.invalidate(
+        [cache.song_key(song_id), cache.artist_key(artist_id), album_id and cache.album_key(album_id)]
+    )
+    return song_id
+
+
+def update_song(song_id: str, **fields: Any) -> None:
+    """Change a song (title, status, album, ...); its cached song, artist and album entries are dropped."""
+    if not is_uuid(song_id):
+        raise SongNotFound("no such song")
+    with transaction() as conn:
+        changed = store.update_song(conn, song_id, fields)
+    if changed is None:
+        raise SongNotFound("no such song")
+    cache.invalidate(
+        [
+            cache.song_key(song_id),
+            cache.artist_key(changed["artist_id"]),
+            changed["album_id"] and cache.album_key(changed["album_id"]),
+            changed["new_album_id"] and cache.album_key(changed["new_album_id"]),
+        ]
+    )
+
+
+def set_song_status(song_id: str, status: str) -> None:
+    """Publish, take down or restore a song (``published``, ``taken_down``, ``draft``)."""
+    update_song(song_id, status=status)
+
+
+def create_video(
+    artist_id: str,
+    title: str,
+    stream_uid: str,
+    duration_ms: int,
+    *,
+    song_id: str | None = None,
+    thumbnail_url: str | None = None,
+    status: str = "published",
+) -> str:
+    fields = {
+        "artist_id": artist_id,
+        "song_id": song_id,
+        "title": title,
+        "stream_uid": stream_uid,
+        "duration_ms": duration_ms,
+        "thumbnail_url": thumbnail_url,
+        "status": status,
+    }
+    with transaction() as conn:
+        video_id = store.insert_video(conn, fields)
+    cache.invalidate([cache.video_key(video_id)])
+    return video_id
+
+
+def set_video_status(video_id: str, status: str) -> None:
+    if not is_uuid(video_id):
+        raise VideoNotFound("no such video")
+    with transaction() as conn:
+        if not store.set_video_status(conn, video_id, status):
+            raise VideoNotFound("no such video")
+    cache.invalidate([cache.video_key(video_id)])
+
+
+def create_ad(
+    title: str,
+    advertiser: str,
+    object_key: str,
+    duration_ms: int,
+    *,
+    click_url: str | None = None,
+    weight: int = 1,
+) -> str:
+    fields = {
+        "title": title,
+        "advertiser": advertiser,
+        "object_key": object_key,
+        "duration_ms": duration_ms,
+        "click_url": click_url,
+        "weight": weight,
+    }
+    with transaction() as conn:
+        ad_id = store.insert_ad(conn, fields)
+    cache.invalidate([cache.ADS_KEY])
+    return ad_id
+
+
+def set_ad_active(ad_id: str, active: bool) -> None:
+    with transaction() as conn:
+        store.set_ad_active(conn, ad_id, active)
+    cache.invalidate([cache.ADS_KEY])

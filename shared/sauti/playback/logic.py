@@ -1,0 +1,262 @@
+"""Starting, keeping alive and ending play sessions; the quality ladder, ad breaks and the 30-second rule.
+
+Starting a session is the path every song start takes, so it costs three Redis
+round trips (entitlements, the cached song, the session script) and no SQL when
+the caches are warm, signs locally, and imports neither boto3 nor PyJWT.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sauti.billing.entitlements import entitlements_for
+from sauti.catalog import logic as catalog
+from sauti.errors import NotFound, ValidationFailed
+from sauti.playback import sessions
+from sauti.signing import links
+
+# The quality ladder (docs/catalog.md): a plan caps the rendition a session may get.
+LADDER = ("low", "normal", "high")
+PLAN_CAP = {"free": "normal", "premium": "high"}
+
+# The ad policy for free users: an ad break before the first song, then before every
+# AD_EVERY_SONGS-th started song or once AD_INTERVAL_SECONDS passed since the last ad.
+AD_EVERY_SONGS = 3
+AD_INTERVAL_SECONDS = 15 * 60
+
+# The 30-second rule.
+MIN_LISTENED_MS = 30_000
+PLAUSIBILITY_TOLERANCE_MS = 2_000  # clock skew and request latency between client and server
+PREFETCH_TRACKS = 2
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def choose_quality(available: dict[str, Any], requested: str | None, plan: str) -> str:
+    """The best rendition at or below min(requested, plan cap); the lowest one if none is that low."""
+    cap = LADDER.index(PLAN_CAP.get(plan, "normal"))
+    if requested is not None:
+        cap = min(cap, LADDER.index(requested))
+    for quality in reversed(LADDER[: cap + 1]):
+        if quality in available:
+            return quality
+    return next(quality for quality in LADDER if quality in available)
+
+
+def _audio_stream(song: dict[str, Any], requested: str | None, plan: str, now: float) -> dict[str, Any]:
+    if not song["renditions"]:
+        raise catalog.SongNotFound("this song has no audio yet")
+    quality = choose_quality(song["renditions"], requested, plan)
+    link = links.sign_object(song["renditions"][quality]["object_key"], now=now)
+    return {"url": link.url, "expires_at": _iso(link.expires_at), "quality": quality}
+
+
+def _ad_break(now: float) -> dict[str, Any] | None:
+    inventory = catalog.active_ads()
+    if not inventory:
+        return None
+    ad = random.choices(inventory, weights=[item["weight"] for item in inventory])[0]
+    link = links.sign_object(ad["object_key"], now=now)
+    return {
+        "position": "pre_roll",
+        "ad": {
+            "id": ad["id"],
+            "title": ad["title"],
+            "advertiser": ad["advertiser"],
+            "duration_ms": ad["duration_ms"],
+            "click_url": ad["click_url"],
+            "url": link.url,
+            "expires_at": _iso(link.expires_at),
+        },
+    }
+
+
+def _prefetch(
+    song: dict[str, Any], request: dict[str, Any], plan: str, now: float
+) -> list[dict[str, Any]] | None:
+    next_ids = list(request.get("next_song_ids") or [])
+    if not next_ids and request.get("source") == "album" and song["album_id"]:
+        album = catalog.album(song["album_id"]) or {"songs": []}
+        order = [track["id"] for track in album["songs"]]
+        if song["id"] in order:
+            next_ids = order[order.index(song["id"]) + 1 :]
+    if not next_ids:
+        return None
+    upcoming = catalog.songs(next_ids[: PREFETCH_TRACKS * 2])
+    prefetch = []
+    for song_id in next_ids:
+        doc = upcoming.get(song_id)
+        if doc and doc["status"] == "published" and doc["renditions"]:
+            prefetch.append({"song_id": song_id, **_audio_stream(doc, request.get("quality"), plan, now)})
+        if len(prefetch) == PREFETCH_TRACKS:
+            break
+    return prefetch
+
+
+def start_session(user_id: str, request: dict[str, Any], *, now: float | None = None) -> dict[str, Any]:
+    """POST /playback/sessions: ``request`` holds song_id or video_id, and optionally quality, device_id,
+    source, source_id, next_song_ids."""
+    now = time.time() if now is None else now
+    song_id, video_id = request.get("song_id"), request.get("video_id")
+    if bool(song_id) == bool(video_id):
+        raise ValidationFailed(
+            "give either song_id or video_id", errors=[{"field": "song_id", "message": "song_id or video_id"}]
+        )
+    entitlements = entitlements_for(user_id)
+    plan = entitlements.plan
+    prefetch = None
+    if song_id:
+        song = catalog.published_song(song_id)
+        kind, content_id, duration_ms = "song", song["id"], song["duration_ms"]
+        stream = _audio_stream(song, request.get("quality"), plan, now)
+        if request.get("source") or request.get("next_song_ids"):
+            prefetch = _prefetch(song, request, plan, now)
+    else:
+        video = catalog.published_video(video_id)
+        kind, content_id, duration_ms = "video", video["id"], video["duration_ms"]
+        token = links.sign_video(video["stream_uid"], now=now)
+        stream = {"url": token.manifest_url, "expires_at": _iso(token.expires_at), "quality": "auto"}
+    session_id = str(uuid.uuid4())
+    background_allowed = entitlements.background_playback
+    ad_due = sessions.start(
+        session_id,
+        user_id,
+        {
+            "user_id": user_id,
+            "kind": kind,
+            "content_id": content_id,
+            "duration_ms": duration_ms,
+            "quality": stream["quality"],
+            "device_id": request.get("device_id"),
+            "source": request.get("source") or "unknown",
+            "started_at": repr(now),
+            "last_seen_at": repr(now),
+            "last_state": "playing",
+            "paused_ms": 0,
+            "background_allowed": "1" if background_allowed else "0",
+        },
+        now=now,
+        free=entitlements.ads,
+        ad_every_songs=AD_EVERY_SONGS,
+        ad_interval_seconds=AD_INTERVAL_SECONDS,
+    )
+    answer: dict[str, Any] = {
+        "session_id": session_id,
+        "kind": kind,
+        "stream": stream,
+        "background_allowed": background_allowed,
+        "ads": _ad_break(now) if ad_due else None,
+    }
+    if prefetch is not None:
+        answer["prefetch"] = prefetch
+    return answer
+
+
+def heartbeat(
+    user_id: str, session_id: str, report: dict[str, Any], *, now: float | None = None
+) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    if not catalog.is_uuid(session_id):
+        raise SessionNotFound("no such play session")
+    outcome, reason = sessions.heartbeat(
+        session_id,
+        user_id,
+        now=now,
+        state=report["state"],
+        app_state=report["app_state"],
+        position_ms=report["position_ms"],
+        background_allowed=entitlements_for(user_id).background_playback,
+    )
+    if outcome == "missing":
+        raise SessionNotFound("no such play session")
+    return {"continue": outcome == "ok", "reason": reason}
+
+
+def heard_ms(session: dict[str, str], now: float) -> float:
+    """The most listening the server can vouch for: playing wall time until the session stopped or now."""
+    horizon = float(session["stopped_at"]) if session.get("stopped_at") else now
+    paused = float(session.get("paused_ms") or 0)
+    if session.get("last_state") == "paused":
+        paused += max(0.0, horizon - float(session["last_seen_at"])) * 1000
+    return (horizon - float(session["started_at"])) * 1000 - paused
+
+
+def end_session(
+    user_id: str, session_id: str, listened_ms: int, *, now: float | None = None
+) -> dict[str, Any]:
+    """POST .../end: counts the play when the 30-second rule holds, at most once per session."""
+    from sauti.analytics.plays import CountedPlay, record_play
+    from sauti.catalog import store
+    from sauti.db import transaction
+
+    now = time.time() if now is None else now
+    session = sessions.load(session_id) if catalog.is_uuid(session_id) else {}
+    if not session or session.get("user_id") != user_id:
+        raise SessionNotFound("no such play session")
+    sessions.finish(session_id, user_id, now)
+    if session["kind"] != "song":
+        return {"counted": False, "reason": "not_a_song"}
+    if listened_ms < MIN_LISTENED_MS:
+        return {"counted": False, "reason": "too_short"}
+    if listened_ms > heard_ms(session, now) + PLAUSIBILITY_TOLERANCE_MS:
+        return {"counted": False, "reason": "implausible"}
+    if not sessions.claim_count(session_id):
+        return {"counted": False, "reason": "already_counted"}
+    play = CountedPlay(
+        user_id=user_id,
+        song_id=session["content_id"],
+        played_at=datetime.fromtimestamp(float(session["started_at"]), UTC),
+        listened_ms=listened_ms,
+        source=session.get("source") or "unknown",
+        session_id=session_id,
+    )
+    try:
+        with transaction() as conn:
+            record_play(play, conn=conn)
+            store.count_play(conn, play.song_id)
+    except Exception:
+        sessions.release_count(session_id)
+        raise
+    return {"counted": True, "reason": None}
+
+
+def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    from sauti.analytics.plays import recently_played as plays_of
+
+    before = None
+    if cursor:
+        try:
+            before = datetime.fromisoformat(catalog.decode_cursor(cursor)[0])  # type: ignore[index]
+        except ValueError as exc:
+            raise ValidationFailed("invalid cursor") from exc
+    rows = plays_of(user_id, limit=limit + 1, before=before)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    songs = catalog.songs([str(row["song_id"]) for row in rows])
+    items = []
+    for row in rows:
+        doc = songs.get(str(row["song_id"]))
+        items.append(
+            {
+                "song_id": str(row["song_id"]),
+                "song": catalog.song_view(doc) if doc and doc["status"] == "published" else None,
+                "played_at": row["played_at"].isoformat().replace("+00:00", "Z"),
+                "listened_ms": row["listened_ms"],
+                "source": row["source"],
+            }
+        )
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = catalog.encode_cursor(last["played_at"].isoformat(), str(last["song_id"]))
+    return {"items": items, "next_cursor": next_cursor}

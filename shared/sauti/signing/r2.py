@@ -1,0 +1,46 @@
+"""R2 presigned URLs (SigV4, region ``auto``) for uploads and downloads, through boto3 pointed at R2.
+
+boto3 is imported on first use only: the play path never presigns (it signs CDN links).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sauti.config import config
+
+REGION = "auto"
+
+
+@functools.cache
+def client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    settings = config()
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=settings.get("R2_ENDPOINT_URL") or None,  # empty: AWS_ENDPOINT_URL (moto) locally
+        region_name=REGION,
+        aws_access_key_id=settings.get("R2_ACCESS_KEY_ID"),
+        aws_secret_access_key=settings.get("R2_SECRET_ACCESS_KEY"),
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+
+
+def presigned_download_url(object_key: str, *, expires_in: int | None = None) -> str:
+    return client().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": config().get("MEDIA_BUCKET"), "Key": object_key},
+        ExpiresIn=expires_in or config().int("MEDIA_LINK_TTL_SECONDS"),
+    )
+
+
+def presigned_upload_url(object_key: str, content_type: str, *, expires_in: int | None = None) -> str:
+    """A PUT URL; the uploader must send the same ``Content-Type``."""
+    return client().generate_presigned_url(
+        "put_object",
+        Params={"Bucket": config().get("MEDIA_BUCKET"), "Key": object_key, "ContentType": content_type},
+        ExpiresIn=expires_in or config().int("MEDIA_LINK_TTL_SECONDS"),
+    )

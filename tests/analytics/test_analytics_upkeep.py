@@ -1,0 +1,122 @@
+"""Partition upkeep and the batched play.counted events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+from analytics_helpers import days_ago, today
+
+
+def partition_of(play_id: str) -> str:
+    from sauti import db
+
+    return db.fetch_one("SELECT tableoid::regclass::text AS name FROM plays WHERE id = %s", (play_id,))[
+        "name"
+    ]
+
+
+def insert_play(played_at: datetime) -> str:
+    from sauti import db
+
+    row = db.fetch_one(
+        """INSERT INTO plays (played_at, user_id, song_id, listened_ms)
+           VALUES (%s, gen_random_uuid(), gen_random_uuid(), 60000) RETURNING id::text""",
+        (played_at,),
+    )
+    return row["id"]
+
+
+def test_the_upkeep_creates_the_next_partitions_and_moves_waiting_rows_out_of_the_default(functions):
+    from sauti import db
+
+    future = today() + timedelta(days=30)  # no partition yet: the row waits in the default partition
+    waiting = insert_play(datetime.combine(future, time(8), UTC))
+    assert partition_of(waiting) == "plays_default"
+
+    functions.invoke("AnalyticsPartitionsFunction", {})
+
+    names = {
+        row["name"]
+        for row in db.fetch_all(
+            "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'plays'::regclass"
+        )
+    }
+    assert {f"plays_{today() + timedelta(days=n):%Y%m%d}" for n in range(7)} <= names
+
+    from sauti.analytics.plays import ensure_daily_partitions
+
+    ensure_daily_partitions(future, 1)
+    assert partition_of(waiting) == f"plays_{future:%Y%m%d}"
+
+
+def test_old_partitions_are_detached_only_once_rolled_up(stack):
+    from sauti import db
+    from sauti.analytics.partitions import maintain_partitions
+    from sauti.analytics.plays import ensure_daily_partitions
+    from sauti.analytics.rollup import roll_up_day
+
+    rolled, not_rolled = days_ago(60), days_ago(61)
+    ensure_daily_partitions(not_rolled, 2)
+    roll_up_day(rolled)
+
+    upkeep = maintain_partitions()
+
+    assert f"plays_{rolled:%Y%m%d}" in upkeep.detached
+    assert f"plays_{not_rolled:%Y%m%d}" not in upkeep.detached
+    assert db.fetch_one("SELECT to_regclass(%s) IS NOT NULL AS found", (f"plays_detached_{rolled:%Y%m%d}",))[
+        "found"
+    ]
+    # the rollup already holds that day's totals, so nothing is lost for the dashboards
+    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (rolled,))["status"] == "done"
+    # a week later the detached table is dropped
+    later = maintain_partitions(today() + timedelta(days=7))
+    assert f"plays_detached_{rolled:%Y%m%d}" in later.dropped
+    db.execute(f"DROP TABLE plays_{not_rolled:%Y%m%d}")
+
+
+def test_counted_plays_are_published_in_batches_once(stack):
+    from sauti.analytics.play_events import PLAYS_PER_EVENT, publish_counted_plays
+    from sauti.analytics.plays import CountedPlay, record_play
+
+    sent: list[dict] = []
+    publish = sent.extend
+    publish_counted_plays(publish=publish)  # the cursor starts now
+    song = str(uuid.uuid4())
+    for _ in range(PLAYS_PER_EVENT + 5):
+        record_play(CountedPlay(str(uuid.uuid4()), song, datetime.now(UTC), 45_000, source="album"))
+    insert_imported = CountedPlay(str(uuid.uuid4()), song, datetime.now(UTC), 45_000, source="import")
+    record_play(insert_imported)
+
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    published = publish_counted_plays(now=later, publish=publish)
+    again = publish_counted_plays(now=later + timedelta(minutes=5), publish=publish)
+
+    assert (published.plays, published.events, again.plays) == (PLAYS_PER_EVENT + 5, 2, 0)
+    assert {entry["DetailType"] for entry in sent} == {"play.counted"}
+    assert {entry["Source"] for entry in sent} == {"sauti.analytics"}
+    details = [json.loads(entry["Detail"]) for entry in sent]
+    plays = [p for detail in details for p in detail["plays"]]
+    assert len(plays) == PLAYS_PER_EVENT + 5
+    assert len({p["play_id"] for p in plays}) == len(plays)
+    assert {"event_id", "occurred_at", "plays"} <= details[0].keys()
+    assert {"play_id", "user_id", "song_id", "played_at", "listened_ms", "source"} == plays[0].keys()
+
+
+def test_the_publisher_job_puts_settled_plays_on_the_bus(functions):
+    from sauti import db
+
+    db.execute("INSERT INTO analytics_state (publish_cursor) VALUES (now() - interval '10 minutes')")
+    for recorded_ago in ("2 minutes", "10 seconds"):  # the second is not settled yet
+        db.execute(
+            """INSERT INTO plays (played_at, user_id, song_id, listened_ms, recorded_at)
+               VALUES (now() - interval '5 minutes', gen_random_uuid(), gen_random_uuid(), 45000,
+                       now() - %s::interval)""",
+            (recorded_ago,),
+        )
+
+    result = functions.invoke("AnalyticsPlayEventsFunction", {})  # moto's EventBridge accepts them
+
+    assert (result["plays"], result["events"]) == (1, 1)

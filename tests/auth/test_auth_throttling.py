@@ -1,0 +1,74 @@
+"""Throttling per account and per client address, and no email enumeration through it."""
+
+from __future__ import annotations
+
+from helpers import assert_problem
+
+PASSWORD = "correct horse battery staple"  # the conftest default
+
+
+def test_repeated_failures_on_one_account_give_429_with_retry_after(signup, login):
+    account = signup()
+    for attempt in range(10):
+        assert (
+            login(account["email"], "wrong guess number one", source_ip=f"203.0.113.{attempt}").status == 401
+        )
+
+    throttled = login(account["email"], source_ip="203.0.113.99")  # even the right password, from anywhere
+
+    assert_problem(throttled, 429, "rate_limited")
+    assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
+
+
+def test_unknown_emails_are_throttled_exactly_like_known_ones(login):
+    answers = [login("nobody@example.com", "wrong guess number one").status for _ in range(11)]
+
+    assert answers == [401] * 10 + [429]
+
+
+def test_a_successful_login_clears_the_account_counter(signup, login):
+    account = signup()
+    for _ in range(9):
+        login(account["email"], "wrong guess number one")
+
+    assert login(account["email"]).status == 200
+    assert login(account["email"], "wrong guess number one").status == 401
+    assert login(account["email"]).status == 200
+
+
+def test_one_address_trying_many_accounts_is_throttled(login):
+    for number in range(50):
+        assert login(f"target{number}@example.com", "wrong guess number one").status == 401
+
+    throttled = login("target-next@example.com", "wrong guess number one")
+
+    assert_problem(throttled, 429, "rate_limited")
+    assert int(throttled.headers["retry-after"]) > 0
+    assert login("target-next@example.com", "wrong guess number one", source_ip="192.0.2.44").status == 401
+
+
+def test_signups_are_throttled_per_address(api):
+    def attempt(number: int, ip: str = "198.51.100.20"):
+        return api.post(
+            "/auth/signup",
+            json={"email": f"new{number}@example.com", "password": PASSWORD, "display_name": "New"},
+            source_ip=ip,
+        )
+
+    assert all(attempt(n).status == 201 for n in range(20))
+
+    assert_problem(attempt(20), 429, "rate_limited")
+    assert attempt(21, ip="198.51.100.21").status == 201
+
+
+def test_signups_are_throttled_per_account(api):
+    def attempt(ip: str):
+        return api.post(
+            "/auth/signup",
+            json={"email": "popular@example.com", "password": PASSWORD, "display_name": "X"},
+            source_ip=ip,
+        )
+
+    statuses = [attempt(f"192.0.2.{n}").status for n in range(6)]
+
+    assert statuses == [201, 409, 409, 409, 409, 429]

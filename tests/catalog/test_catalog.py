@@ -1,0 +1,148 @@
+"""Catalog reads through the API: shapes, paging, published content only, and the Redis cache."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from helpers import assert_problem
+
+
+def test_a_song_has_the_contract_shape(api, new_user, catalog):
+    song_id = catalog.song("Mawimbi", qualities=("low", "high"), track_number=1)
+
+    song = api.get(f"/songs/{song_id}", token=new_user().token).json()
+
+    assert song["id"] == song_id
+    assert song["title"] == "Mawimbi"
+    assert song["artist"] == {"id": catalog.artist_id, "name": "Amani Wave"}
+    assert song["album"] == {"id": catalog.album_id, "title": "Pwani Nights"}
+    assert song["duration_ms"] == 200_000 and song["explicit"] is False
+    assert song["qualities"] == ["low", "high"]
+    assert "renditions" not in song and "status" not in song
+
+
+def test_unpublished_unknown_and_malformed_ids_are_404_and_reads_need_a_token(api, new_user, catalog):
+    user = new_user()
+
+    assert_problem(api.get(f"/songs/{catalog.song(status='draft')}", token=user.token), 404)
+    assert_problem(api.get("/songs/00000000-0000-4000-8000-000000000000", token=user.token), 404)
+    assert_problem(api.get("/songs/nope", token=user.token), 404)
+    assert_problem(api.get("/artists/nope", token=user.token), 404)
+    assert api.get("/songs").status == 401
+
+
+def test_songs_are_listed_newest_first_in_pages(api, new_user, catalog):
+    from sauti import db
+
+    ids = [catalog.song(f"Song {n}") for n in range(5)]
+    for age, song_id in enumerate(reversed(ids)):
+        db.execute(
+            "UPDATE songs SET published_at = now() - make_interval(mins => %s) WHERE id = %s", (age, song_id)
+        )
+    catalog.song("Hidden", status="taken_down")
+    user = new_user()
+
+    seen, cursor = [], None
+    while True:
+        page = api.get(
+            "/songs", token=user.token, query={"limit": 2, **({"cursor": cursor} if cursor else {})}
+        ).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert seen == list(reversed(ids))
+    assert_problem(api.get("/songs", token=user.token, query={"cursor": "garbage"}), 422)
+    assert_problem(api.get("/songs", token=user.token, query={"limit": 0}), 422)
+
+
+def test_an_artist_comes_with_top_songs_most_played_first(api, new_user, catalog):
+    from sauti.catalog import logic
+    from sauti.db import transaction
+
+    quiet, loud = catalog.song("Quiet"), catalog.song("Loud")
+    with transaction() as conn:
+        for _ in range(3):
+            from sauti.catalog.store import count_play
+
+            count_play(conn, loud)
+    logic.update_song(quiet, title="Quiet")  # drops the cached artist
+
+    artist = api.get(f"/artists/{catalog.artist_id}", token=new_user().token).json()
+
+    assert artist["name"] == "Amani Wave"
+    assert [song["id"] for song in artist["top_songs"]] == [loud, quiet]
+
+
+def test_an_album_lists_its_published_songs_in_track_order(api, new_user, catalog):
+    third, first = catalog.song("C", track_number=3), catalog.song("A", track_number=1)
+    catalog.song("B", track_number=2, status="draft")
+
+    album = api.get(f"/albums/{catalog.album_id}", token=new_user().token).json()
+
+    assert album["title"] == "Pwani Nights"
+    assert [song["id"] for song in album["songs"]] == [first, third]
+
+
+def test_videos_are_listed_and_read(api, new_user, catalog):
+    from sauti.catalog import logic
+
+    video_id = logic.create_video(catalog.artist_id, "Live", "5d5bc37ffcf54c9b82e996823bffbb81", 90_000)
+    logic.create_video(catalog.artist_id, "Draft", "ea95132c15732412d22c1476fa83f27a", 90_000, status="draft")
+    user = new_user()
+
+    listed = api.get("/videos", token=user.token).json()
+    video = api.get(f"/videos/{video_id}", token=user.token).json()
+
+    assert [item["id"] for item in listed["items"]] == [video_id]
+    assert video["title"] == "Live" and video["duration_ms"] == 90_000
+    assert "stream_uid" not in video
+
+
+def test_a_change_invalidates_the_cached_song_album_and_artist(api, new_user, catalog):
+    from sauti.cache import redis_client
+    from sauti.catalog import cache, logic
+
+    user = new_user()
+    song_id = catalog.song("Old title", track_number=1)
+    assert api.get(f"/songs/{song_id}", token=user.token).json()["title"] == "Old title"
+    api.get(f"/albums/{catalog.album_id}", token=user.token)
+    assert redis_client().exists(cache.song_key(song_id), cache.album_key(catalog.album_id)) == 2
+
+    logic.update_song(song_id, title="New title")
+
+    assert api.get(f"/songs/{song_id}", token=user.token).json()["title"] == "New title"
+    assert api.get(f"/albums/{catalog.album_id}", token=user.token).json()["songs"][0]["title"] == "New title"
+    assert (
+        api.get(f"/artists/{catalog.artist_id}", token=user.token).json()["top_songs"][0]["title"]
+        == "New title"
+    )
+
+
+def test_an_unknown_song_is_remembered_briefly_and_forgotten_once_created(catalog):
+    from sauti.catalog import logic
+
+    assert logic.song("00000000-0000-4000-8000-00000000abcd") is None
+    song_id = catalog.song()
+    assert logic.song(song_id)["status"] == "published"
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    """Every catalog cache call fails as it would with Redis unreachable."""
+    from sauti.catalog import cache
+
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.05, decode_responses=True)
+    monkeypatch.setattr(cache, "redis_client", lambda: dead)
+
+
+def test_with_redis_down_catalog_reads_are_still_right(catalog, redis_down):
+    from sauti.catalog import logic
+
+    song_id = catalog.song("Mawimbi")
+    logic.update_song(song_id, title="Renamed")
+
+    assert logic.get_song(song_id)["title"] == "Renamed"
+    assert logic.get_album(catalog.album_id)["songs"][0]["title"] == "Renamed"
