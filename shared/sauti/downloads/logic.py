@@ -6,13 +6,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from psycopg.errors import ForeignKeyViolation
+
 from sauti.billing.entitlements import entitlements_for
 from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.downloads import store
 from sauti.downloads.licenses import issue_license
 from sauti.downloads.sealing import new_content_key, parse_device_public_key, seal_content_key
-from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited
+from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
 
@@ -42,10 +44,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _valid_id(value: str, error: type[NotFound]) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, TypeError, AttributeError):
-        raise error() from None
+    if not _is_uuid(value):
+        raise error()
+    return str(uuid.UUID(value))
 
 
 def device_view(row: Row) -> dict[str, Any]:
@@ -75,8 +76,11 @@ def download_view(row: Row) -> dict[str, Any]:
 
 def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> dict[str, Any]:
     key = parse_device_public_key(public_key)
-    with transaction() as conn:
-        row = store.insert_device(conn, user_id, name, platform, key.as_dict(private=False))
+    try:
+        with transaction() as conn:
+            row = store.insert_device(conn, user_id, name, platform, key.as_dict(private=False))
+    except ForeignKeyViolation as exc:  # a still-valid token of a deleted account
+        raise Unauthorized("this account no longer exists") from exc
     return device_view(row)
 
 
