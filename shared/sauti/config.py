@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JWT_ISSUER", "http://127.0.0.1:3000", doc="`iss` of access tokens"),
     Setting("JWT_AUDIENCE", "sauti-api", doc="`aud` of access tokens"),
     Setting("ACCESS_TOKEN_TTL_SECONDS", "900", doc="access-token lifetime"),
+    Setting("OFFLINE_LICENSE_DAYS", "30", doc="how long downloads play offline before a sync renews them"),
+    Setting("DOWNLOADS_PER_DEVICE", "10000", doc="most active downloads one device may hold"),
+    Setting("DOWNLOADS_PER_DAY", "500", doc="most downloads one user may start in a day (UTC)"),
     Setting(
         "JWT_SIGNING_KEYS",
         None,

@@ -1,0 +1,135 @@
+"""The offline client: register, download, play offline, sync and obey wipes."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sauti_offline.device import DeviceKey
+from sauti_offline.keystore import Keystore, StoredKey
+from sauti_offline.license import LicenseInvalid, verify_license
+from sauti_offline.transport import Transport
+from sauti_offline.vault import decrypt_file, encrypt_to_file
+
+CLOCK_BACKWARDS_TOLERANCE_SECONDS = 300
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, problem: Any):
+        super().__init__(f"{status}: {problem}")
+        self.status = status
+        self.problem = problem if isinstance(problem, dict) else {}
+
+    @property
+    def code(self) -> str | None:
+        return self.problem.get("code")
+
+
+class NotDownloaded(Exception):
+    """No key for this download on this device (wiped, or never downloaded here)."""
+
+
+class OfflineClient:
+    """One app install: its own device key, key store, encrypted files and cached JWKS under ``home``."""
+
+    def __init__(self, home: Path, transport: Transport, access_token: str):
+        self.home = home
+        self.transport = transport
+        self.access_token = access_token
+        self.device_key = DeviceKey.load_or_create(home / "device-key.pem")
+        self.keystore = Keystore(home / "keystore.json")
+
+    # -- state kept on the device ------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        path = self.home / "state.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def _remember(self, **values: Any) -> None:
+        (self.home / "state.json").write_text(json.dumps({**self._state(), **values}))
+
+    @property
+    def device_id(self) -> str:
+        return self._state()["device_id"]
+
+    def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        status, answer = self.transport.call(method, path, body, self.access_token)
+        if status >= 400:
+            raise ApiError(status, answer)
+        return answer
+
+    # -- online steps ------------------------------------------------------------------------------
+
+    def register(self, name: str, platform: str) -> str:
+        answer = self._api(
+            "POST",
+            "/devices",
+            {"name": name, "platform": platform, "public_key": self.device_key.public_jwk()},
+        )
+        self._remember(device_id=answer["device_id"])
+        self.refresh_keys()
+        return answer["device_id"]
+
+    def make_offline_device(self) -> None:
+        self._api("POST", f"/devices/{self.device_id}/offline")
+
+    def refresh_keys(self) -> None:
+        """Cache the published signing keys, so licenses can be checked with no network."""
+        status, jwks = self.transport.call("GET", "/.well-known/jwks.json", None, None)
+        if status == 200:
+            self._remember(jwks=jwks)
+
+    def download(self, song_id: str) -> str:
+        """Download and lock one song on this device; returns its key id."""
+        answer = self._api("POST", "/downloads", {"song_id": song_id, "device_id": self.device_id})
+        content_key = self.device_key.unseal(answer["sealed_key"])
+        files = self.home / "files"
+        files.mkdir(parents=True, exist_ok=True)
+        path = files / f"{answer['key_id']}.sauti"
+        encrypt_to_file(self.transport.fetch(answer["url"]), path, content_key, answer["key_id"])
+        self.keystore.put(
+            StoredKey(
+                key_id=answer["key_id"],
+                download_id=answer["download_id"],
+                song_id=song_id,
+                content_key=content_key,
+                license=answer["license"],
+                file=str(path),
+            )
+        )
+        return answer["key_id"]
+
+    def sync(self) -> dict[str, Any]:
+        """Tell the server which keys this device holds; wipe what it says, renew the rest's licenses."""
+        answer = self._api("POST", f"/devices/{self.device_id}/sync", {"key_ids": self.keystore.key_ids()})
+        to_wipe = self.keystore.key_ids() if answer["wipe_all"] else answer["wipe"]
+        for key_id in to_wipe:
+            self.wipe(key_id)
+        for kept in answer["keep"]:
+            self.keystore.update_license(kept["key_id"], kept["license"])
+        self.refresh_keys()
+        self._remember(last_sync_at=time.time())
+        return answer
+
+    # -- offline steps -----------------------------------------------------------------------------
+
+    def play(self, key_id: str, *, now: float | None = None) -> Iterator[bytes]:
+        """The decrypted audio, chunk by chunk, if this device's license for it holds now."""
+        stored = self.keystore.get(key_id)
+        if stored is None:
+            raise NotDownloaded(key_id)
+        now = time.time() if now is None else now
+        if now < self._state().get("last_sync_at", 0) - CLOCK_BACKWARDS_TOLERANCE_SECONDS:
+            raise LicenseInvalid("the device clock is behind the last sync: reconnect to play")
+        verify_license(
+            stored.license, self._state().get("jwks", {}), device_id=self.device_id, key_id=key_id, now=now
+        )
+        return decrypt_file(Path(stored.file), stored.content_key)
+
+    def wipe(self, key_id: str) -> None:
+        removed = self.keystore.remove(key_id)
+        if removed is not None:
+            Path(removed.file).unlink(missing_ok=True)

@@ -1,0 +1,55 @@
+"""What every benchmark under bench/ needs: a throw-away local stack, timing and the figures printed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sauti_dev.stack import LocalStack
+
+
+@contextmanager
+def bench_stack(prefix: str = "sauti-bench-") -> Iterator[LocalStack]:
+    """An isolated stack (free ports, its own data folder) with the schema applied; removed afterwards."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix=prefix) as data_dir:
+        stack = LocalStack(data_dir=Path(data_dir), isolated=True)
+        stack.start()
+        try:
+            from sauti.migrate import apply_migrations
+
+            apply_migrations()
+            yield stack
+        finally:
+            from sauti import db
+
+            db.discard_connection()
+            stack.stop()
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def timings_ms(call: Callable[[], object], calls: int, warm_up: int = 50) -> list[float]:
+    for _ in range(warm_up):
+        call()
+    samples = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def report(name: str, samples_ms: list[float]) -> None:
+    median, p99 = statistics.median(samples_ms), percentile(samples_ms, 0.99)
+    print(f"{name:<58} median {median:8.3f} ms   p99 {p99:8.3f} ms   ({len(samples_ms)} runs)")

@@ -1,0 +1,55 @@
+"""Offline downloads: devices, download keys and licenses, sync on reconnect."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from sauti.downloads import logic
+from sauti.downloads.models import CreateDownload, RegisterDevice, SyncRequest
+from sauti.http import http_app, lambda_entry
+
+app = http_app()
+
+
+@app.post("/devices")
+def register_device(body: RegisterDevice) -> Response[dict[str, Any]]:
+    device = logic.register_device(app.principal().user_id, body.name, body.platform, body.public_key)
+    return Response(201, "application/json", body=device)
+
+
+@app.get("/devices")
+def list_devices() -> dict[str, Any]:
+    return {"items": logic.list_devices(app.principal().user_id), "next_cursor": None}
+
+
+@app.post("/devices/<device_id>/offline")
+def make_offline(device_id: str) -> dict[str, Any]:
+    return logic.make_offline_device(app.principal().user_id, device_id)
+
+
+@app.post("/devices/<device_id>/sync")
+def sync(device_id: str, body: SyncRequest) -> dict[str, Any]:
+    return logic.sync_device(app.principal().user_id, device_id, body.key_ids)
+
+
+@app.post("/downloads")
+def create_download(body: CreateDownload) -> Response[dict[str, Any]]:
+    download = logic.issue_download(app.principal().user_id, body.song_id, body.device_id)
+    return Response(201, "application/json", body=download)
+
+
+@app.get("/downloads")
+def list_downloads(device_id: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    return {"items": logic.list_downloads(app.principal().user_id, device_id), "next_cursor": None}
+
+
+@app.delete("/downloads/<download_id>")
+def delete_download(download_id: str) -> Response[str]:
+    logic.remove_download(app.principal().user_id, download_id)
+    return Response(204, "application/json", body="")
+
+
+lambda_handler: Any = lambda_entry(app)

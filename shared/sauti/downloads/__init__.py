@@ -1,0 +1,1 @@
+"""Offline downloads: per-download content keys sealed to one offline device, licenses, sync."""

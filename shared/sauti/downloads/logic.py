@@ -1,0 +1,251 @@
+"""Offline downloads: devices, issuing sealed keys and licenses, sync on reconnect, revocation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from psycopg.errors import ForeignKeyViolation
+
+from sauti.billing.entitlements import entitlements_for
+from sauti.config import config
+from sauti.db import Row, transaction
+from sauti.downloads import store
+from sauti.downloads.licenses import issue_license
+from sauti.downloads.sealing import new_content_key, parse_device_public_key, seal_content_key
+from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
+
+DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
+
+
+class DeviceNotFound(NotFound):
+    code, title = "device_not_found", "Device not found"
+
+
+class DownloadNotFound(NotFound):
+    code, title = "download_not_found", "Download not found"
+
+
+class NotOfflineDevice(Conflict):
+    code, title = "not_offline_device", "Not the offline device"
+
+
+class DeviceDownloadLimit(Conflict):
+    code, title = "device_download_limit", "Too many downloads on this device"
+
+
+class DailyDownloadLimit(RateLimited):
+    code, title = "daily_download_limit", "Daily download limit reached"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def _valid_id(value: str, error: type[NotFound]) -> str:
+    if not _is_uuid(value):
+        raise error()
+    return str(uuid.UUID(value))
+
+
+def device_view(row: Row) -> dict[str, Any]:
+    return {
+        "device_id": str(row["id"]),
+        "name": row["name"],
+        "platform": row["platform"],
+        "is_offline": row["is_offline"],
+        "created_at": _iso(row["created_at"]),
+        "last_synced_at": _iso(row["last_synced_at"]),
+    }
+
+
+def download_view(row: Row) -> dict[str, Any]:
+    return {
+        "download_id": str(row["id"]),
+        "key_id": str(row["key_id"]),
+        "song_id": str(row["song_id"]),
+        "device_id": str(row["device_id"]),
+        "issued_at": _iso(row["issued_at"]),
+        "expires_at": _iso(row["expires_at"]),
+    }
+
+
+# -- devices -----------------------------------------------------------------------------------------
+
+
+def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> dict[str, Any]:
+    key = parse_device_public_key(public_key)
+    try:
+        with transaction() as conn:
+            row = store.insert_device(conn, user_id, name, platform, key.as_dict(private=False))
+    except ForeignKeyViolation as exc:  # a still-valid token of a deleted account
+        raise Unauthorized("this account no longer exists") from exc
+    return device_view(row)
+
+
+def list_devices(user_id: str) -> list[dict[str, Any]]:
+    with transaction() as conn:
+        return [device_view(row) for row in store.devices(conn, user_id)]
+
+
+def make_offline_device(user_id: str, device_id: str) -> dict[str, Any]:
+    """Make this the user's one offline device; every other device's download keys are revoked at once."""
+    device_id = _valid_id(device_id, DeviceNotFound)
+    with transaction() as conn:
+        store.lock_user_devices(conn, user_id)
+        if store.device(conn, user_id, device_id) is None:
+            raise DeviceNotFound()
+        store.make_offline(conn, user_id, device_id)
+        revoked = store.revoke_other_devices_downloads(conn, user_id, device_id)
+        row = store.device(conn, user_id, device_id)
+    assert row is not None
+    return {**device_view(row), "revoked_downloads": revoked}
+
+
+# -- issuing -----------------------------------------------------------------------------------------
+
+
+def _audio_object_key(song: dict[str, Any]) -> str:
+    renditions = song.get("renditions") or {}
+    for quality in DOWNLOAD_QUALITY_ORDER:
+        if quality in renditions:
+            return renditions[quality]["object_key"]
+    raise NotFound("this song has no audio to download")
+
+
+def issue_download(
+    user_id: str, song_id: str, device_id: str, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """A new content key for one song on the offline device: sealed to the device, never stored."""
+    from sauti.catalog.logic import published_song
+    from sauti.signing.links import sign_object
+
+    now = now or datetime.now(UTC)
+    device_id = _valid_id(device_id, DeviceNotFound)
+    if not entitlements_for(user_id).offline_downloads:
+        raise PremiumRequired("offline downloads are part of premium")
+    song = published_song(song_id)
+    settings = config()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    with transaction() as conn:
+        device = store.device(conn, user_id, device_id, for_update=True)
+        if device is None:
+            raise DeviceNotFound()
+        if not device["is_offline"]:
+            raise NotOfflineDevice("make this device the offline device first")
+        if store.active_count(conn, device_id) >= settings.int("DOWNLOADS_PER_DEVICE"):
+            raise DeviceDownloadLimit(
+                f"a device holds at most {settings.int('DOWNLOADS_PER_DEVICE')} downloads"
+            )
+        if store.issued_since(conn, user_id, day_start) >= settings.int("DOWNLOADS_PER_DAY"):
+            tomorrow = day_start + timedelta(days=1)
+            raise DailyDownloadLimit(int((tomorrow - now).total_seconds()), "try again tomorrow (UTC)")
+        license_expiry = now + timedelta(days=settings.int("OFFLINE_LICENSE_DAYS"))
+        row = store.insert_download(conn, user_id, device_id, str(song["id"]), license_expiry)
+    key_id, download_id = str(row["key_id"]), str(row["id"])
+    content_key = new_content_key()
+    sealed = seal_content_key(content_key, parse_device_public_key(device["public_key"]), key_id)
+    license_token, _ = issue_license(
+        download_id=download_id,
+        key_id=key_id,
+        device_id=device_id,
+        user_id=user_id,
+        song_id=str(song["id"]),
+        now=now.timestamp(),
+    )
+    link = sign_object(_audio_object_key(song), now=now.timestamp())
+    return {
+        "download_id": download_id,
+        "key_id": key_id,
+        "song_id": str(song["id"]),
+        "device_id": device_id,
+        "sealed_key": sealed,
+        "url": link.url,
+        "url_expires_at": _iso(datetime.fromtimestamp(link.expires_at, UTC)),
+        "expires_at": _iso(license_expiry),
+        "license": license_token,
+    }
+
+
+def list_downloads(user_id: str, device_id: str | None) -> list[dict[str, Any]]:
+    if device_id is not None:
+        device_id = _valid_id(device_id, DeviceNotFound)
+    with transaction() as conn:
+        return [download_view(row) for row in store.active_downloads(conn, user_id, device_id)]
+
+
+def remove_download(user_id: str, download_id: str) -> None:
+    download_id = _valid_id(download_id, DownloadNotFound)
+    with transaction() as conn:
+        if not store.revoke_download(conn, user_id, download_id):
+            raise DownloadNotFound()
+
+
+# -- sync and revocation ---------------------------------------------------------------------------------
+
+
+def _still_published(song_ids: set[str]) -> set[str]:
+    from sauti.catalog.logic import songs
+
+    return {song_id for song_id, song in songs(sorted(song_ids)).items() if song.get("status") == "published"}
+
+
+def sync_device(
+    user_id: str, device_id: str, key_ids: list[str], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """What the device must keep (with renewed licenses) and wipe. Unknown keys are always wiped."""
+    now = now or datetime.now(UTC)
+    device_id = _valid_id(device_id, DeviceNotFound)
+    held = list(dict.fromkeys(key_ids))
+    valid_ids = [key_id for key_id in held if _is_uuid(key_id)]
+    premium = entitlements_for(user_id).offline_downloads
+    with transaction() as conn:
+        device = store.device(conn, user_id, device_id, for_update=True)
+        if device is None:
+            raise DeviceNotFound()
+        store.mark_synced(conn, device_id)
+        if not device["is_offline"]:
+            return {"keep": [], "wipe": held, "wipe_all": True}
+        if not premium:
+            store.revoke_user_downloads(conn, user_id, "premium_ended")
+            return {"keep": [], "wipe": held, "wipe_all": True}
+        rows = [
+            row for row in store.downloads_by_key(conn, device_id, valid_ids) if row["revoked_at"] is None
+        ]
+        published = _still_published({str(row["song_id"]) for row in rows})
+        gone = [str(row["id"]) for row in rows if str(row["song_id"]) not in published]
+        store.revoke_downloads(conn, gone, "song_unavailable")
+        kept_rows = [row for row in rows if str(row["song_id"]) in published]
+        expiry = now + timedelta(days=config().int("OFFLINE_LICENSE_DAYS"))
+        for row in kept_rows:
+            store.renew(conn, str(row["id"]), expiry)
+    keep = []
+    for row in kept_rows:
+        token, _ = issue_license(
+            download_id=str(row["id"]),
+            key_id=str(row["key_id"]),
+            device_id=device_id,
+            user_id=user_id,
+            song_id=str(row["song_id"]),
+            now=now.timestamp(),
+        )
+        keep.append({"key_id": str(row["key_id"]), "license": token, "expires_at": _iso(expiry)})
+    kept_ids = {item["key_id"] for item in keep}
+    return {"keep": keep, "wipe": [key_id for key_id in held if key_id not in kept_ids], "wipe_all": False}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def revoke_after_plan_change(user_id: str, plan: str) -> int:
+    """Premium really ended (after grace): revoke every download key the user holds."""
+    if plan != "free" or entitlements_for(user_id).offline_downloads:
+        return 0
+    with transaction() as conn:
+        return store.revoke_user_downloads(conn, user_id, "premium_ended")
