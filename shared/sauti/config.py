@@ -187,6 +187,17 @@ class Config:
         """Local defaults computed at run time (a generated key, a path under the data folder)."""
         self._derived_defaults[name] = value
 
+    def generate_local_secret(self, name: str, file_name: str, generate: Callable[[], str]) -> None:
+        """On a laptop, make ``name``'s local default a secret generated once into the data folder."""
+        if not self.is_local:
+            return
+        path = self.data_dir / "secrets" / file_name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(generate())
+            path.chmod(0o600)
+        self.set_local_default(name, path.read_text())
+
     def database_url(self) -> str:
         url = self.get("DATABASE_URL")
         if url:

@@ -19,7 +19,6 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -90,20 +89,10 @@ def parse_key_set(text: str) -> KeySet:
     return KeySet(current=current, keys=keys)
 
 
-def _local_key_set_file() -> Path:
-    path = config().data_dir / "secrets" / "jwt-signing-keys.json"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(generate_key_set_json())
-        path.chmod(0o600)
-    return path
-
-
 @functools.cache
 def key_set() -> KeySet:
     settings = config()
-    if settings.is_local:
-        settings.set_local_default("JWT_SIGNING_KEYS", _local_key_set_file().read_text())
+    settings.generate_local_secret("JWT_SIGNING_KEYS", "jwt-signing-keys.json", generate_key_set_json)
     return parse_key_set(settings.get("JWT_SIGNING_KEYS"))
 
 

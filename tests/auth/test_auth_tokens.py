@@ -128,9 +128,11 @@ def _with_key(key_set_json: str, kid: str, *, current: bool) -> str:
 
 
 def test_a_second_key_becomes_current_without_logging_anyone_out(api, signup, key_file_setting):
-    from sauti.tokens import _local_key_set_file
+    from sauti.config import config
+    from sauti.tokens import key_set
 
-    original = _local_key_set_file().read_text()
+    key_set()  # makes sure the local key set exists
+    original = (config().data_dir / "secrets" / "jwt-signing-keys.json").read_text()
     account = signup()
     old_kid = jwt.get_unverified_header(account["access_token"])["kid"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 from sauti.config import config
 from sauti.signing import cdn
@@ -28,28 +27,20 @@ def sign_object(object_key: str, *, now: float | None = None) -> cdn.SignedLink:
     )
 
 
-def _local_stream_key_file() -> Path:
-    path = config().data_dir / "secrets" / "stream-signing-key.pem"
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
+def _generate_stream_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        path.chmod(0o600)
-    return path
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @functools.cache
 def stream_signer() -> StreamSigner:
     settings = config()
-    if settings.is_local:
-        settings.set_local_default("STREAM_SIGNING_KEY", _local_stream_key_file().read_text())
+    settings.generate_local_secret("STREAM_SIGNING_KEY", "stream-signing-key.pem", _generate_stream_key_pem)
     return StreamSigner(
         settings.get("STREAM_KEY_ID"),
         load_private_key(settings.get("STREAM_SIGNING_KEY")),
