@@ -1,0 +1,39 @@
+"""No route answers 500, whatever a client sends: odd ids, broken or hostile bodies, odd queries."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from sauti_dev.template import load_template
+
+ROUTES = sorted({(route.method, route.path) for route in load_template().routes if route.path != "$default"})
+
+ODD_IDS = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%27%3B--", "x" * 300]
+ODD_BODIES = [b"", b"{", b"[]", b"null", b'"text"', b"12", json.dumps({"unexpected": ["field"] * 3}).encode(),
+              json.dumps({"email": 5, "password": None, "song_id": [], "limit": -1, "key_ids": "x"}).encode(),
+              "é☃\x00".encode()]
+ODD_QUERIES = ["limit=-5", "limit=abc&cursor=%%%", "cursor=" + "A" * 500, "range=forever", "device_id=nope"]
+
+
+def _paths(template_path: str) -> list[str]:
+    if "{" not in template_path:
+        return [template_path]
+    return [re.sub(r"\{[^}]+\}", odd, template_path) for odd in ODD_IDS]
+
+
+@pytest.mark.parametrize(("method", "template_path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_no_route_answers_500_to_odd_input(api, new_user, method, template_path):
+    token = new_user(roles=["artist"]).token
+    for path in _paths(template_path):
+        for body in ODD_BODIES if method in ("POST", "PUT", "PATCH", "DELETE") else [b""]:
+            for query in ODD_QUERIES if method == "GET" else [""]:
+                response = api.gateway.handle(
+                    method, path, query=query, body=body,
+                    headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+                )
+                assert response.status < 500 or response.status == 503, (method, path, query, body, response.body)
+                if response.status >= 400 and response.status != 401:
+                    assert response.headers["content-type"] == "application/problem+json", (method, path)
