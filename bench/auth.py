@@ -8,32 +8,18 @@ dominated by Argon2id (19 MiB, t=2, p=1) by design.
 from __future__ import annotations
 
 import json
-import os
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "devtools"))
+
+from sauti_dev.benchmarking import bench_stack, per_second, report, report_rate, timings_ms  # noqa: E402
 
 VERIFICATIONS = 2000
 LOGINS = 100
 REFRESHES = 300
 PASSWORD = "correct horse battery staple"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def report(name: str, samples: list[float]) -> None:
-    print(
-        f"{name}: median {statistics.median(samples) * 1000:.1f} ms, "
-        f"p99 {percentile(samples, 0.99) * 1000:.1f} ms  (n={len(samples)})"
-    )
 
 
 def post(gateway, path: str, body: dict):
@@ -48,53 +34,38 @@ def post(gateway, path: str, body: dict):
     return response.json()
 
 
+def run() -> None:
+    from sauti_dev.gateway import LocalGateway
+
+    gateway = LocalGateway()
+    account = post(
+        gateway,
+        "/auth/signup",
+        {"email": "bench@example.com", "password": PASSWORD, "display_name": "Bench"},
+    )
+
+    authorization = f"Bearer {account['access_token']}"
+    # The warm-up call fetches and caches the JWKS, as API Gateway caches it.
+    rate = per_second(lambda: gateway.verify_bearer(authorization), VERIFICATIONS, warm_up=1)
+    report_rate("token verification (RS256, cached JWKS)", rate, VERIFICATIONS)
+
+    credentials = {"email": "bench@example.com", "password": PASSWORD}
+    report(
+        "login (POST /auth/login)", timings_ms(lambda: post(gateway, "/auth/login", credentials), LOGINS, 0)
+    )
+
+    refresh_token = account["refresh_token"]
+
+    def refresh() -> None:  # each refresh rotates the token: the next one uses the new token
+        nonlocal refresh_token
+        refresh_token = post(gateway, "/auth/refresh", {"refresh_token": refresh_token})["refresh_token"]
+
+    report("refresh (POST /auth/refresh)", timings_ms(refresh, REFRESHES, 0))
+
+
 def main() -> None:
-    from sauti_dev.stack import LocalStack
-
-    with tempfile.TemporaryDirectory(prefix="sauti-bench-auth-") as data_dir:
-        stack = LocalStack(isolated=True, data_dir=Path(data_dir))
-        stack.start()
-        try:
-            from sauti.migrate import apply_migrations
-            from sauti_dev.gateway import LocalGateway
-
-            apply_migrations()
-            gateway = LocalGateway()
-            account = post(
-                gateway,
-                "/auth/signup",
-                {"email": "bench@example.com", "password": PASSWORD, "display_name": "Bench"},
-            )
-
-            authorization = f"Bearer {account['access_token']}"
-            gateway.verify_bearer(authorization)  # JWKS fetched and cached, as API Gateway caches it
-            started = time.perf_counter()
-            for _ in range(VERIFICATIONS):
-                gateway.verify_bearer(authorization)
-            elapsed = time.perf_counter() - started
-            print(f"token verification (RS256, cached JWKS): {VERIFICATIONS / elapsed:,.0f} per second")
-
-            logins = []
-            for _ in range(LOGINS):
-                started = time.perf_counter()
-                post(gateway, "/auth/login", {"email": "bench@example.com", "password": PASSWORD})
-                logins.append(time.perf_counter() - started)
-            report("login (POST /auth/login)", logins)
-
-            refresh_token = account["refresh_token"]
-            refreshes = []
-            for _ in range(REFRESHES):
-                started = time.perf_counter()
-                refresh_token = post(gateway, "/auth/refresh", {"refresh_token": refresh_token})[
-                    "refresh_token"
-                ]
-                refreshes.append(time.perf_counter() - started)
-            report("refresh (POST /auth/refresh)", refreshes)
-        finally:
-            from sauti import db
-
-            db.discard_connection()
-            stack.stop()
+    with bench_stack("sauti-bench-auth-"):
+        run()
 
 
 if __name__ == "__main__":

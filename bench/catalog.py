@@ -6,62 +6,39 @@ Run with `make bench` (or `.venv/bin/python bench/catalog.py`). Prints median an
 from __future__ import annotations
 
 import json
-import logging
-import os
-import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "devtools"))
+
+from sauti_dev.benchmarking import bench_stack, report, timings_ms  # noqa: E402
 
 CALLS = 3000
 SIGNER_CALLS = 2000
+WARM_UP = 200
 
 
 def figures(name: str, call: Callable[[], object], calls: int) -> None:
-    for _ in range(min(200, calls)):  # warm-up
-        call()
-    timings = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    p99 = timings[int(len(timings) * 0.99) - 1]
-    print(f"{name:<58} median {statistics.median(timings):7.3f} ms   p99 {p99:7.3f} ms   ({calls} calls)")
+    report(name, timings_ms(call, calls, warm_up=min(WARM_UP, calls)))
 
 
 def main() -> None:
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-    from sauti_dev.stack import LocalStack
-
-    stack = LocalStack(data_dir=Path(tempfile.mkdtemp(prefix="sauti-bench-")), isolated=True)
-    stack.start()
-    try:
+    with bench_stack("sauti-bench-catalog-"):
         run()
-    finally:
-        from sauti import db
-
-        db.discard_connection()
-        stack.stop()
 
 
 def run() -> None:
     from sauti import db
     from sauti.billing.entitlements import entitlements_for
     from sauti.catalog import logic
-    from sauti.migrate import apply_migrations
     from sauti.signing import links, r2
     from sauti.tokens import issue_access_token
     from sauti_dev.events import http_event
     from sauti_dev.gateway import LocalGateway
     from sauti_dev.lambdas import LambdaContext, LocalFunctions
 
-    apply_migrations()
     artist = logic.create_artist("Bench Artist")
     renditions = [
         {"quality": q, "codec": "aac", "bitrate_kbps": b, "object_key": f"audio/bench/{q}.m4a"}

@@ -11,12 +11,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "devtools"))
+
+from sauti_dev.benchmarking import bench_stack, timings_ms  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
@@ -47,58 +47,43 @@ def _median_ms(samples: list[float]) -> str:
 
 
 def main() -> None:
-    from sauti_dev.stack import LocalStack
     from sauti_dev.template import load_template
 
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-    with tempfile.TemporaryDirectory(prefix="sauti-bench-") as data_dir:
-        stack = LocalStack(data_dir=Path(data_dir), isolated=True)
-        stack.start()
-        try:
-            from sauti.migrate import apply_migrations
-
-            apply_migrations()
-            env = dict(os.environ)
-            bare = []
+    with bench_stack("sauti-bench-cold-start-"):
+        env = dict(os.environ)
+        bare = timings_ms(
+            lambda: subprocess.run([sys.executable, "-c", "pass"], check=True, env=env), RUNS, 0
+        )
+        print(f"python {sys.version.split()[0]}; median of {RUNS} runs; milliseconds")
+        print(f"{'bare interpreter start':<32}{_median_ms(bare)}")
+        print(f"{'function':<32}{'import':>8}{'first request':>15}")
+        for logical_id, spec in sorted(load_template().functions.items()):
+            module_name, handler_name = spec.handler.rsplit(".", 1)
+            event = ROOT / "events" / f"{logical_id}.json"
+            imports, firsts = [], []
             for _ in range(RUNS):
-                started = time.perf_counter()
-                subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
-                bare.append((time.perf_counter() - started) * 1000)
-            print(f"python {sys.version.split()[0]}; median of {RUNS} runs; milliseconds")
-            print(f"{'bare interpreter start':<32}{_median_ms(bare)}")
-            print(f"{'function':<32}{'import':>8}{'first request':>15}")
-            for logical_id, spec in sorted(load_template().functions.items()):
-                module_name, handler_name = spec.handler.rsplit(".", 1)
-                event = ROOT / "events" / f"{logical_id}.json"
-                imports, firsts = [], []
-                for _ in range(RUNS):
-                    result = subprocess.run(
-                        [
-                            sys.executable,
-                            "-c",
-                            CHILD,
-                            str(spec.code_uri / f"{module_name}.py"),
-                            handler_name,
-                            str(event),
-                        ],
-                        capture_output=True,
-                        text=True,
-                        env=env,
-                        check=False,
-                    )
-                    if result.returncode != 0:
-                        print(f"{logical_id:<32} failed: {result.stderr.strip().splitlines()[-1:]}")
-                        break
-                    figures = json.loads(result.stdout.strip().splitlines()[-1])
-                    imports.append(figures["import_ms"])
-                    firsts.append(figures["first_ms"])
-                if imports:
-                    print(f"{logical_id:<32}{_median_ms(imports)}{_median_ms(firsts):>15}")
-        finally:
-            from sauti import db
-
-            db.discard_connection()
-            stack.stop()
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        CHILD,
+                        str(spec.code_uri / f"{module_name}.py"),
+                        handler_name,
+                        str(event),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=False,
+                )
+                if result.returncode != 0:
+                    print(f"{logical_id:<32} failed: {result.stderr.strip().splitlines()[-1:]}")
+                    break
+                figures = json.loads(result.stdout.strip().splitlines()[-1])
+                imports.append(figures["import_ms"])
+                firsts.append(figures["first_ms"])
+            if imports:
+                print(f"{logical_id:<32}{_median_ms(imports)}{_median_ms(firsts):>15}")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ def bench_stack(prefix: str = "sauti-bench-") -> Iterator[LocalStack]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix=prefix) as data_dir:
         stack = LocalStack(data_dir=Path(data_dir), isolated=True)
-        stack.start()
         try:
+            stack.start()  # inside the try: a half-started stack is stopped too
             from sauti.migrate import apply_migrations
 
             apply_migrations()
@@ -35,11 +35,13 @@ def bench_stack(prefix: str = "sauti-bench-") -> Iterator[LocalStack]:
 
 
 def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest rank: the smallest sample with at least ``fraction`` of the samples at or below it."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def timings_ms(call: Callable[[], object], calls: int, warm_up: int = 50) -> list[float]:
+    """``call`` run ``warm_up`` times untimed, then ``calls`` times, each timed; milliseconds."""
     for _ in range(warm_up):
         call()
     samples = []
@@ -50,6 +52,21 @@ def timings_ms(call: Callable[[], object], calls: int, warm_up: int = 50) -> lis
     return samples
 
 
-def report(name: str, samples_ms: list[float]) -> None:
+def per_second(call: Callable[[], object], calls: int, warm_up: int = 1) -> float:
+    """How many times per second ``call`` runs back to back, over ``calls`` runs after ``warm_up``."""
+    for _ in range(warm_up):
+        call()
+    started = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return calls / (time.perf_counter() - started)
+
+
+def report(name: str, samples_ms: list[float], note: str = "") -> None:
     median, p99 = statistics.median(samples_ms), percentile(samples_ms, 0.99)
-    print(f"{name:<58} median {median:8.3f} ms   p99 {p99:8.3f} ms   ({len(samples_ms)} runs)")
+    line = f"{name:<58} median {median:8.3f} ms   p99 {p99:8.3f} ms   ({len(samples_ms)} runs)"
+    print(f"{line}  {note}" if note else line)
+
+
+def report_rate(name: str, rate: float, calls: int, unit: str = "per second") -> None:
+    print(f"{name:<58} {rate:12,.0f} {unit}   ({calls} runs)")
