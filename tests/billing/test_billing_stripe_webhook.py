@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from billing_helpers import FREE, PREMIUM
 
-from helpers import assert_problem
+from helpers import assert_problem, mailbox
 from sauti_dev import billing_samples as samples
+from sauti_dev.queues import drain_once
 
 
 def _subscription_event(user, event_type="customer.subscription.updated", *, created=None, **kwargs):
@@ -297,3 +298,21 @@ def test_unknown_types_and_strange_payloads_are_acknowledged_never_500(
     assert_problem(not_json, 400, "malformed_payload")
     assert_problem(not_event, 400, "malformed_payload")
     assert subscription_of(user)["plan"] == "free"
+
+
+def test_billing_notices_reach_the_users_mailbox(new_user, send_stripe, functions, stack):
+    user = new_user(display_name="Zawadi")
+    event, subscription = _subscription_event(user, "customer.subscription.created")
+    send_stripe(event)
+    failed = samples.stripe_event(
+        "invoice.payment_failed", samples.stripe_invoice(subscription["id"], paid=False)
+    )
+    send_stripe(failed)
+
+    assert drain_once(functions, stack.queue_urls) == 2
+    assert drain_once(functions, stack.queue_urls) == 0
+
+    emails = {email["subject"]: email["body"] for email in mailbox(user.email)}
+    assert emails.keys() == {"Welcome to Sauti Premium", "Your Sauti Premium payment failed"}
+    assert "Hi Zawadi," in emails["Welcome to Sauti Premium"]
+    assert "You keep Premium until" in emails["Your Sauti Premium payment failed"]
