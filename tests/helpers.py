@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import requests
+
 from sauti_dev.gateway import GatewayResponse, LocalGateway
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +112,13 @@ def drain_queue(queue_url: str) -> list[dict[str, Any]]:
             QueueUrl=queue_url,
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
         )
+
+
+def mailbox(address: str) -> list[dict[str, Any]]:
+    """The emails SES (moto) accepted for ``address``, oldest first: ``{subject, body, source, ...}``."""
+    url = os.environ["AWS_ENDPOINT_URL"].rstrip("/") + "/moto-api/data.json"
+    sent = requests.get(url, timeout=10).json()["ses"]["Message"]
+    return [email for email in sent if address in email["destinations"].get("ToAddresses", [])]
 
 
 AUDIO = b"RIFF" + bytes(range(256)) * 64  # stands in for a rendition's bytes

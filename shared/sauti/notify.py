@@ -9,7 +9,7 @@ consumes it and is idempotent on ``id``:
       "type": "auth.password_reset",          # what happened, <module>.<event>
       "user_id": "<uuid>" | null,
       "channels": ["email"] | ["push"] | ["email", "push"],
-      "email": "someone@example.com" | null,  # the address, when email is asked for
+      "email": "someone@example.com" | null,  # null: the worker asks Auth for user_id's address
       "data": {...},                          # what the template needs (links, names)
       "created_at": "2026-11-24T10:00:00Z"
     }

@@ -1,4 +1,4 @@
-"""Analytics fixtures: catalog rows straight in SQL (tests only) and JSON Lines files of plays."""
+"""Analytics fixtures: catalog artists and songs, and JSON Lines files of plays."""
 
 from __future__ import annotations
 
@@ -20,24 +20,13 @@ class CatalogArtist:
 
 @pytest.fixture
 def make_artist() -> Callable[..., CatalogArtist]:
-    """An artist (linked to ``user_id`` if given) with songs titled as given, all published."""
-    from sauti import db
+    """An artist (linked to ``user_id`` if given) with songs titled as given, made by the catalog module."""
+    from sauti.catalog import logic
 
     def make(user_id: str | None = None, titles: tuple[str, ...] = ("One",), status: str = "published"):
-        artist = db.fetch_one(
-            "INSERT INTO artists (name, user_id) VALUES ('Test Artist', %s) RETURNING id::text", (user_id,)
-        )
-        assert artist is not None
-        song_ids = []
-        for title in titles:
-            song = db.fetch_one(
-                """INSERT INTO songs (artist_id, title, duration_ms, status)
-                   VALUES (%s, %s, 200000, %s) RETURNING id::text""",
-                (artist["id"], title, status),
-            )
-            assert song is not None
-            song_ids.append(song["id"])
-        return CatalogArtist(artist["id"], user_id, tuple(song_ids))
+        artist_id = logic.create_artist("Test Artist", user_id=user_id)
+        song_ids = tuple(logic.create_song(artist_id, title, 200_000, [], status=status) for title in titles)
+        return CatalogArtist(artist_id, user_id, song_ids)
 
     return make
 

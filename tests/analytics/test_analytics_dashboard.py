@@ -171,3 +171,21 @@ def test_the_answer_moves_to_a_new_yesterday_at_midnight(dashboard):
     assert now["through"] == days_ago(1).isoformat()
     assert tomorrow["through"] == today().isoformat()
     assert tomorrow["daily"][-1] == {"date": today().isoformat(), "plays": 0}
+
+
+def test_a_catalog_change_reaches_the_dashboards_access_rules(api, dashboard, new_user):
+    from sauti.catalog import logic
+
+    owner, artist = dashboard
+    alpha = artist.song_ids[0]
+    stranger = new_user(roles=["artist"])
+    assert_problem(api.get(f"/songs/{alpha}/stats", token=stranger.token), 403, "forbidden")
+
+    logic.set_song_status(alpha, "taken_down")
+
+    assert_problem(api.get(f"/songs/{alpha}/stats", token=stranger.token), 404, "not_found")
+    own = api.get(f"/songs/{alpha.upper()}/stats", token=owner.token, query={"range": "last_7_days"})
+    assert own.status == 200 and own.json()["song_id"] == alpha
+    assert own.json()["top_songs"] == [{"song_id": alpha, "title": "Alpha", "plays": 4}]
+    by_artist = api.get(f"/artists/{artist.id.upper()}/stats", token=owner.token).json()
+    assert by_artist["artist_id"] == artist.id and by_artist["total_plays"] == 5

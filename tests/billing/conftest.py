@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -65,6 +66,44 @@ def subscription_of(api: Api) -> Any:
         return response.json()
 
     return read
+
+
+SUBSCRIPTION_FIELDS = ("status", "source", "current_period_end", "grace_until", "cancel_at_period_end")
+
+
+@pytest.fixture
+def me_of(api: Api, subscription_of: Any) -> Any:
+    """GET /me, checked to tell the same plan, entitlements and subscription as /billing/subscription."""
+
+    def read(user: Any) -> dict[str, Any]:
+        response = api.get("/me", token=user.token)
+        assert response.status == 200, response.body
+        me = response.json()
+        view = subscription_of(user)
+        assert me["plan"] == view["plan"]
+        assert me["entitlements"] == view["entitlements"]
+        expected = None if view["status"] is None else {name: view[name] for name in SUBSCRIPTION_FIELDS}
+        assert me["subscription"] == expected
+        return me
+
+    return read
+
+
+@dataclass
+class Clock:
+    """Billing's clock, moved by a test: webhooks, the entitlement cache and /me all read it."""
+
+    monkeypatch: pytest.MonkeyPatch
+
+    def move_to(self, moment: datetime) -> None:
+        from sauti.billing import entitlements
+
+        self.monkeypatch.setattr(entitlements, "utcnow", lambda: moment)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
 
 
 @pytest.fixture(scope="session")

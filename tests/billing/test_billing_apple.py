@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from billing_helpers import FREE, PREMIUM
+
 from helpers import assert_problem
 from sauti_dev import billing_samples as samples
 
 
 def test_subscribed_makes_premium_linked_by_app_account_token(
-    new_user, send_apple, subscription_of, plan_events
+    new_user, send_apple, subscription_of, me_of, plan_events
 ):
     user = new_user()
 
@@ -20,6 +22,10 @@ def test_subscribed_makes_premium_linked_by_app_account_token(
     shown = subscription_of(user)
     assert shown["plan"] == "premium" and shown["source"] == "apple" and shown["status"] == "active"
     assert [e["plan"] for e in plan_events()] == ["premium"]
+    me = me_of(user)
+    assert (
+        me["plan"] == "premium" and me["entitlements"] == PREMIUM and me["subscription"]["source"] == "apple"
+    )
 
 
 def test_a_later_notification_without_token_links_by_original_transaction_id(
@@ -39,17 +45,29 @@ def test_a_later_notification_without_token_links_by_original_transaction_id(
     assert shown["cancel_at_period_end"] is True and shown["plan"] == "premium"
 
 
-def test_an_untrusted_chain_is_400_and_changes_nothing(new_user, api, send_apple, subscription_of, tmp_path):
-    user = new_user()
+def test_an_untrusted_chain_is_400_and_changes_nothing(new_user, send_apple, me_of, tmp_path):
+    user, subscriber = new_user(), new_user()
+    send_apple("SUBSCRIBED", samples.apple_transaction(subscriber.id, original_transaction_id="7010"))
+    before = me_of(subscriber)
+    assert before["plan"] == "premium"
+
     response, _ = send_apple(
         "SUBSCRIBED", samples.apple_transaction(user.id), chain=tmp_path / "stranger-chain"
     )
+    revoke, _ = send_apple(
+        "REVOKE",
+        samples.apple_transaction(subscriber.id, original_transaction_id="7010", revoked=datetime.now(UTC)),
+        chain=tmp_path / "stranger-chain",
+    )
 
     assert_problem(response, 400, "invalid_signature")
-    assert subscription_of(user)["plan"] == "free"
+    assert_problem(revoke, 400, "invalid_signature")
+    me = me_of(user)
+    assert me["plan"] == "free" and me["entitlements"] == FREE and me["subscription"] is None
+    assert me_of(subscriber) == before
 
 
-def test_a_wrong_bundle_or_environment_or_garbage_is_400(new_user, api, send_apple, subscription_of):
+def test_a_wrong_bundle_or_environment_or_garbage_is_400(new_user, api, send_apple, me_of):
     user = new_user()
     other_app, _ = send_apple("SUBSCRIBED", samples.apple_transaction(user.id), bundle_id="com.someone.else")
     production, _ = send_apple("SUBSCRIBED", samples.apple_transaction(user.id), environment="Production")
@@ -62,12 +80,11 @@ def test_a_wrong_bundle_or_environment_or_garbage_is_400(new_user, api, send_app
     assert_problem(garbage, 400, "invalid_signature")
     assert_problem(missing, 422)
     assert_problem(not_json, 400)
-    assert subscription_of(user)["plan"] == "free"
+    me = me_of(user)
+    assert me["plan"] == "free" and me["subscription"] is None
 
 
-def test_a_redelivered_notification_is_200_and_changes_nothing(
-    new_user, api, send_apple, subscription_of, plan_events
-):
+def test_a_redelivered_notification_is_200_and_changes_nothing(new_user, api, send_apple, me_of, plan_events):
     user = new_user()
     _, subscribed = send_apple(
         "SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7002")
@@ -76,15 +93,17 @@ def test_a_redelivered_notification_is_200_and_changes_nothing(
         "EXPIRED", samples.apple_transaction(user.id, original_transaction_id="7002"), subtype="VOLUNTARY"
     )
     assert [e["plan"] for e in plan_events()] == ["premium", "free"]
+    before = me_of(user)
+    assert before["plan"] == "free" and before["subscription"]["status"] == "expired"
 
     again = api.post("/webhooks/apple", json=subscribed)
 
     assert again.status == 200 and again.json()["outcome"] == "duplicate"
-    assert subscription_of(user)["plan"] == "free"
+    assert me_of(user) == before
     assert plan_events() == []
 
 
-def test_notifications_out_of_order_end_in_the_newest_state(new_user, send_apple, subscription_of):
+def test_notifications_out_of_order_end_in_the_newest_state(new_user, send_apple, subscription_of, me_of):
     user = new_user()
     now = datetime.now(UTC)
     transaction = samples.apple_transaction(user.id, original_transaction_id="7003")
@@ -95,10 +114,12 @@ def test_notifications_out_of_order_end_in_the_newest_state(new_user, send_apple
     assert late.json()["outcome"] == "stale"
     assert subscription_of(user)["status"] == "expired"
     assert subscription_of(user)["plan"] == "free"
+    me = me_of(user)
+    assert me["plan"] == "free" and me["entitlements"] == FREE and me["subscription"]["status"] == "expired"
 
 
 def test_billing_grace_holds_premium_until_apple_says_and_the_clock_ends_it(
-    new_user, send_apple, subscription_of, functions, plan_events
+    new_user, send_apple, subscription_of, me_of, clock, functions, plan_events
 ):
     user = new_user()
     now = datetime.now(UTC)
@@ -122,13 +143,27 @@ def test_billing_grace_holds_premium_until_apple_says_and_the_clock_ends_it(
     shown = subscription_of(user)
     assert shown["status"] == "in_grace" and shown["plan"] == "premium"
     assert abs(datetime.fromisoformat(shown["grace_until"]) - grace_end) < timedelta(seconds=1)
+    me = me_of(user)
+    assert me["plan"] == "premium" and me["entitlements"] == PREMIUM
+    assert (
+        me["subscription"]["status"] == "in_grace"
+        and me["subscription"]["grace_until"] == shown["grace_until"]
+    )
     plan_events()
-    job = {"time": (grace_end + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"), "detail": {}}
+
+    clock.move_to(grace_end - timedelta(hours=1))
+    assert me_of(user)["plan"] == "premium"
+
+    after_grace = grace_end + timedelta(minutes=1)
+    clock.move_to(after_grace)
+    job = {"time": after_grace.strftime("%Y-%m-%dT%H:%M:%SZ"), "detail": {}}
     assert functions.invoke("BillingReconcileFunction", job)["plan_changes"] == 1
     assert [e["plan"] for e in plan_events()] == ["free"]
+    me = me_of(user)
+    assert me["plan"] == "free" and me["entitlements"] == FREE and me["subscription"]["status"] == "in_grace"
 
 
-def test_failure_without_grace_and_grace_expired_end_premium(new_user, send_apple, subscription_of):
+def test_failure_without_grace_and_grace_expired_end_premium(new_user, send_apple, me_of):
     user = new_user()
     now = datetime.now(UTC)
     send_apple(
@@ -141,7 +176,8 @@ def test_failure_without_grace_and_grace_expired_end_premium(new_user, send_appl
     )
 
     send_apple("DID_FAIL_TO_RENEW", lapsed)
-    assert subscription_of(user)["plan"] == "free"
+    me = me_of(user)
+    assert me["plan"] == "free" and me["subscription"]["status"] == "billing_retry"
 
     other = new_user()
     send_apple(
@@ -151,12 +187,13 @@ def test_failure_without_grace_and_grace_expired_end_premium(new_user, send_appl
         renewal=samples.apple_renewal("7006", grace_expires=now + timedelta(days=3)),
         signed=now - timedelta(minutes=1),
     )
-    assert subscription_of(other)["plan"] == "premium"
+    assert me_of(other)["plan"] == "premium"
     send_apple("GRACE_PERIOD_EXPIRED", samples.apple_transaction(other.id, original_transaction_id="7006"))
-    assert subscription_of(other)["plan"] == "free"
+    me = me_of(other)
+    assert me["plan"] == "free" and me["entitlements"] == FREE
 
 
-def test_refund_and_revoke_end_premium_at_once(new_user, send_apple, subscription_of, notices):
+def test_refund_and_revoke_end_premium_at_once(new_user, send_apple, subscription_of, me_of, notices):
     for kind in ("REFUND", "REVOKE"):
         user = new_user()
         original = f"71{kind}"
@@ -165,7 +202,7 @@ def test_refund_and_revoke_end_premium_at_once(new_user, send_apple, subscriptio
             samples.apple_transaction(user.id, original_transaction_id=original),
             signed=datetime.now(UTC) - timedelta(seconds=5),
         )
-        assert subscription_of(user)["plan"] == "premium"
+        assert me_of(user)["plan"] == "premium"
         notices()
 
         response, _ = send_apple(
@@ -177,6 +214,9 @@ def test_refund_and_revoke_end_premium_at_once(new_user, send_apple, subscriptio
         shown = subscription_of(user)
         assert shown["plan"] == "free" and shown["status"] in ("refunded", "revoked")
         assert [n["type"] for n in notices()] == ["billing.premium_ended"]
+        me = me_of(user)
+        assert me["plan"] == "free" and me["entitlements"] == FREE
+        assert me["subscription"]["status"] == {"REFUND": "refunded", "REVOKE": "revoked"}[kind]
 
 
 def test_unknown_types_are_acknowledged_and_ignored(new_user, send_apple, subscription_of):

@@ -146,3 +146,42 @@ def test_with_redis_down_catalog_reads_are_still_right(catalog, redis_down):
 
     assert logic.get_song(song_id)["title"] == "Renamed"
     assert logic.get_album(catalog.album_id)["songs"][0]["title"] == "Renamed"
+
+
+def test_a_takedown_reaches_every_spelling_of_the_songs_id(api, new_user, catalog):
+    from sauti.catalog import logic
+
+    user = new_user()
+    song_id = catalog.song()
+    spellings = [song_id.upper(), song_id.replace("-", ""), f"{{{song_id}}}"]
+    for spelling in spellings:
+        assert api.get(f"/songs/{spelling}", token=user.token).json()["id"] == song_id
+
+    logic.set_song_status(song_id.upper(), "taken_down")
+
+    for spelling in [song_id, *spellings]:
+        assert_problem(api.get(f"/songs/{spelling}", token=user.token), 404)
+
+
+def test_the_reads_other_modules_use(new_user, catalog):
+    from sauti.catalog import logic
+
+    owner = new_user(roles=["artist"])
+    artist_id = logic.create_artist("Neema Sounds", user_id=owner.id)
+    draft = logic.create_song(artist_id, "Draft", 100_000, [], status="draft")
+    gone = logic.create_song(artist_id, "Gone", 100_000, [], status="taken_down")
+    unknown = "00000000-0000-4000-8000-00000000abcd"
+
+    assert logic.artist_account(artist_id) == {"id": artist_id, "user_id": owner.id}
+    assert logic.artist_account(catalog.artist_id) == {"id": catalog.artist_id, "user_id": None}
+    assert logic.song_summary(draft.upper()) == {
+        "id": draft,
+        "artist_id": artist_id,
+        "title": "Draft",
+        "status": "draft",
+    }
+    assert logic.artist_song_titles(artist_id) == {draft: "Draft", gone: "Gone"}
+    for missing in (unknown, "not-a-uuid"):
+        assert logic.artist_account(missing) is None
+        assert logic.song_summary(missing) is None
+        assert logic.artist_song_titles(missing) == {}

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sauti.analytics import catalog, store
+from sauti.analytics import store
 from sauti.analytics.rollup import today_utc
+from sauti.catalog import logic as catalog
 from sauti.db import transaction
 from sauti.errors import Forbidden, NotFound
 from sauti.principal import ARTIST, Principal
@@ -28,8 +29,8 @@ TOP_SONGS = 10
 
 def artist_stats(caller: Principal, artist_id: str, range_: Range, *, today: date | None = None) -> Any:
     _require_dashboard_role(caller)
-    found = (canonical := catalog.parse_id(artist_id)) and catalog.artist(canonical)
-    if not found:
+    found = catalog.artist_account(artist_id)
+    if found is None:
         raise NotFound("no such artist")
     if not caller.is_admin and found["user_id"] != caller.user_id:
         raise Forbidden("only this artist's own account or an admin can see these numbers")
@@ -38,10 +39,11 @@ def artist_stats(caller: Principal, artist_id: str, range_: Range, *, today: dat
 
 def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> Any:
     _require_dashboard_role(caller)
-    found = (canonical := catalog.parse_id(song_id)) and catalog.song(canonical)
-    if not found:
+    found = catalog.song_summary(song_id)
+    if found is None:
         raise NotFound("no such song")
-    own = found["artist_user_id"] == caller.user_id
+    owner = catalog.artist_account(found["artist_id"])
+    own = owner is not None and owner["user_id"] == caller.user_id
     if not caller.is_admin and not own:
         if found["status"] != "published":
             raise NotFound("no such song")
@@ -60,7 +62,7 @@ def _cached(subject: str, subject_id: str, range_: Range, today: date) -> Any:
         body = store.cached_body(conn, subject, subject_id, range_, through)
     if body is not None:
         return body
-    titles = catalog.songs_of_artist(subject_id) if subject == "artist" else _song_title(subject_id)
+    titles = catalog.artist_song_titles(subject_id) if subject == "artist" else _song_title(subject_id)
     with transaction() as conn:
         # One snapshot for the generation and the totals: an answer is never newer than its generation.
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -72,7 +74,7 @@ def _cached(subject: str, subject_id: str, range_: Range, today: date) -> Any:
 
 
 def _song_title(song_id: str) -> dict[str, str]:
-    found = catalog.song(song_id)
+    found = catalog.song_summary(song_id)
     return {song_id: found["title"]} if found else {}
 
 

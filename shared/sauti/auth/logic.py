@@ -207,11 +207,15 @@ def delete_account(user_id: str) -> None:
 
 
 def get_user(user_id: str) -> dict[str, Any] | None:
-    """For other modules: a live user's id, display name and roles, or None."""
+    """For other modules: a live user's id, email, display name and roles; None when deleted or unknown."""
+    try:
+        user_id = str(uuid.UUID(str(user_id)))
+    except ValueError:
+        return None
     user = store.user_by_id(user_id)
     if user is None:
         return None
-    return {"id": str(user["id"]), "display_name": user["display_name"], "roles": sorted(user["roles"])}
+    return {**_public_user(user), "roles": sorted(user["roles"])}
 
 
 # -- sessions --------------------------------------------------------------------------------------

@@ -74,6 +74,11 @@ def _iso(value: datetime | None) -> str | None:
 FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
+def utcnow() -> datetime:
+    """Billing's one clock: every "now" of the module comes from here (tests move it)."""
+    return datetime.now(UTC)
+
+
 def grants_premium(row: Row, now: datetime) -> datetime | None:
     """Until when this subscription row grants premium (FOREVER if open-ended), or None if it does not."""
     period_end = row["current_period_end"]
@@ -86,7 +91,7 @@ def grants_premium(row: Row, now: datetime) -> datetime | None:
 
 
 def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitlements:
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     with transaction() as conn:
         rows = conn.execute(
             """SELECT status, source, current_period_end, grace_until, cancel_at_period_end, source_updated_at
@@ -120,7 +125,7 @@ def entitlements_for(user_id: str) -> Entitlements:
         cached = None
     if cached:
         value = Entitlements(**json.loads(cached))
-        if value.premium_until is None or value.premium_until > _iso(datetime.now(UTC)):  # type: ignore[operator]
+        if value.premium_until is None or datetime.fromisoformat(value.premium_until) > utcnow():
             return value
     value = compute_entitlements(user_id)
     try:

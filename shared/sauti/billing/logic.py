@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 
-from sauti.billing import store
+from sauti.billing import entitlements, store
 from sauti.billing.entitlements import (
     GRACE_STATUSES,
     Entitlements,
@@ -69,7 +69,7 @@ class Applied:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return entitlements.utcnow()
 
 
 def as_user_id(value: Any) -> str | None:

@@ -34,12 +34,16 @@ class VideoNotFound(NotFound):
     code = "video_not_found"
 
 
-def is_uuid(value: str) -> bool:
+def canonical_id(value: str) -> str | None:
+    """The one spelling of a UUID that cache keys use (any accepted spelling reaches the same entry)."""
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        return False
-    return True
+        return None
+
+
+def is_uuid(value: str) -> bool:
+    return canonical_id(value) is not None
 
 
 # -- internal documents ----------------------------------------------------------------------------
@@ -47,14 +51,14 @@ def is_uuid(value: str) -> bool:
 
 def song(song_id: str) -> dict[str, Any] | None:
     """The song with its status and renditions, whatever its status; None if unknown."""
-    if not is_uuid(song_id):
+    if (key := canonical_id(song_id)) is None:
         return None
-    return cache.cached(cache.song_key(song_id), SONG_SECONDS, lambda: store.song(song_id))
+    return cache.cached(cache.song_key(key), SONG_SECONDS, lambda: store.song(key))
 
 
 def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Several songs by id in one cache round trip (the misses from the database); unknown ids left out."""
-    ids = list(dict.fromkeys(song_id for song_id in song_ids if is_uuid(song_id)))
+    ids = list(dict.fromkeys(key for song_id in song_ids if (key := canonical_id(song_id))))
     found: dict[str, dict[str, Any]] = {}
     for song_id, value in zip(ids, cache.cached_many([cache.song_key(i) for i in ids]), strict=True):
         if value is None:
@@ -65,15 +69,22 @@ def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def video(video_id: str) -> dict[str, Any] | None:
-    if not is_uuid(video_id):
+    if (key := canonical_id(video_id)) is None:
         return None
-    return cache.cached(cache.video_key(video_id), VIDEO_SECONDS, lambda: store.video(video_id))
+    return cache.cached(cache.video_key(key), VIDEO_SECONDS, lambda: store.video(key))
 
 
 def album(album_id: str) -> dict[str, Any] | None:
-    if not is_uuid(album_id):
+    if (key := canonical_id(album_id)) is None:
         return None
-    return cache.cached(cache.album_key(album_id), ALBUM_SECONDS, lambda: store.album(album_id))
+    return cache.cached(cache.album_key(key), ALBUM_SECONDS, lambda: store.album(key))
+
+
+def artist(artist_id: str) -> dict[str, Any] | None:
+    """The artist with its linked account (``user_id``) and top published songs; None if unknown."""
+    if (key := canonical_id(artist_id)) is None:
+        return None
+    return cache.cached(cache.artist_key(key), ARTIST_SECONDS, lambda: store.artist(key, TOP_SONGS))
 
 
 def active_ads() -> list[dict[str, Any]]:
@@ -92,6 +103,27 @@ def published_video(video_id: str) -> dict[str, Any]:
     if found is None or found["status"] != "published":
         raise VideoNotFound("no such video")
     return found
+
+
+# -- for other modules (analytics' dashboards) -----------------------------------------------------
+
+
+def artist_account(artist_id: str) -> dict[str, Any] | None:
+    """``{id, user_id}``: the artist and the account linked to it (None if none); None if unknown."""
+    found = artist(artist_id)
+    return {"id": found["id"], "user_id": found.get("user_id")} if found else None
+
+
+def song_summary(song_id: str) -> dict[str, Any] | None:
+    """``{id, artist_id, title, status}`` of the song, whatever its status; None if unknown."""
+    found = song(song_id)
+    return {name: found[name] for name in ("id", "artist_id", "title", "status")} if found else None
+
+
+def artist_song_titles(artist_id: str) -> dict[str, str]:
+    """Song id → title of every song of the artist, whatever its status (not cached: for rare reads)."""
+    key = canonical_id(artist_id)
+    return store.artist_song_titles(key) if key else {}
 
 
 # -- what clients see ------------------------------------------------------------------------------
@@ -133,11 +165,7 @@ def get_video(video_id: str) -> dict[str, Any]:
 
 
 def get_artist(artist_id: str) -> dict[str, Any]:
-    found = (
-        cache.cached(cache.artist_key(artist_id), ARTIST_SECONDS, lambda: store.artist(artist_id, TOP_SONGS))
-        if is_uuid(artist_id)
-        else None
-    )
+    found = artist(artist_id)
     if found is None:
         raise NotFound("no such artist")
     return {
@@ -199,9 +227,10 @@ def list_videos(limit: int, cursor: str | None) -> dict[str, Any]:
 # -- writes (admin and seed); each invalidates what it changed --------------------------------------
 
 
-def create_artist(name: str, bio: str | None = None) -> str:
+def create_artist(name: str, bio: str | None = None, *, user_id: str | None = None) -> str:
+    """A new artist, linked to the account ``user_id`` (the artist's own login) if given."""
     with transaction() as conn:
-        artist_id = store.insert_artist(conn, name, bio)
+        artist_id = store.insert_artist(conn, name, bio, user_id)
     cache.invalidate([cache.artist_key(artist_id)])
     return artist_id
 
@@ -211,7 +240,7 @@ def create_album(
 ) -> str:
     with transaction() as conn:
         album_id = store.insert_album(conn, artist_id, title, status, release_date)
-    cache.invalidate([cache.album_key(album_id), cache.artist_key(artist_id)])
+    cache.invalidate([cache.album_key(album_id), cache.artist_key(canonical_id(artist_id) or artist_id)])
     return album_id
 
 
@@ -241,16 +270,18 @@ def create_song(
         song_id = store.insert_song(conn, fields)
         for rendition in renditions:
             store.insert_rendition(conn, song_id, rendition)
+    album_key = cache.album_key(canonical_id(album_id) or album_id) if album_id else None
     cache.invalidate(
-        [cache.song_key(song_id), cache.artist_key(artist_id), album_id and cache.album_key(album_id)]
+        [cache.song_key(song_id), cache.artist_key(canonical_id(artist_id) or artist_id), album_key]
     )
     return song_id
 
 
 def update_song(song_id: str, **fields: Any) -> None:
     """Change a song (title, status, album, ...); its cached song, artist and album entries are dropped."""
-    if not is_uuid(song_id):
+    if (key := canonical_id(song_id)) is None:
         raise SongNotFound("no such song")
+    song_id = key
     with transaction() as conn:
         changed = store.update_song(conn, song_id, fields)
     if changed is None:
@@ -296,8 +327,9 @@ def create_video(
 
 
 def set_video_status(video_id: str, status: str) -> None:
-    if not is_uuid(video_id):
+    if (key := canonical_id(video_id)) is None:
         raise VideoNotFound("no such video")
+    video_id = key
     with transaction() as conn:
         if not store.set_video_status(conn, video_id, status):
             raise VideoNotFound("no such video")

@@ -53,7 +53,7 @@ def published_songs(limit: int, after: tuple[str, str] | None) -> list[dict[str,
 def artist(artist_id: str, top: int) -> dict[str, Any] | None:
     with transaction() as conn:
         row = conn.execute(
-            "SELECT id::text, name, bio, image_key FROM artists WHERE id = %s", (artist_id,)
+            "SELECT id::text, name, bio, image_key, user_id::text FROM artists WHERE id = %s", (artist_id,)
         ).fetchone()
         if row is None:
             return None
@@ -65,6 +65,13 @@ def artist(artist_id: str, top: int) -> dict[str, Any] | None:
             (artist_id, top),
         ).fetchall()
     return {**row, "top_songs": [_song(song_row) for song_row in songs]}
+
+
+def artist_song_titles(artist_id: str) -> dict[str, str]:
+    """Song id → title of every song of the artist, whatever its status."""
+    with transaction() as conn:
+        rows = conn.execute("SELECT id::text, title FROM songs WHERE artist_id = %s", (artist_id,)).fetchall()
+    return {row["id"]: row["title"] for row in rows}
 
 
 def album(album_id: str) -> dict[str, Any] | None:
@@ -126,8 +133,13 @@ def active_ads() -> list[dict[str, Any]]:
 # -- writes ----------------------------------------------------------------------------------------
 
 
-def insert_artist(conn: Connection[Row], name: str, bio: str | None = None) -> str:
-    row = conn.execute("INSERT INTO artists (name, bio) VALUES (%s, %s) RETURNING id::text", (name, bio))
+def insert_artist(
+    conn: Connection[Row], name: str, bio: str | None = None, user_id: str | None = None
+) -> str:
+    row = conn.execute(
+        "INSERT INTO artists (name, bio, user_id) VALUES (%s, %s, %s) RETURNING id::text",
+        (name, bio, user_id),
+    )
     return row.fetchone()["id"]  # type: ignore[index]
 
 

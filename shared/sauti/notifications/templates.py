@@ -1,9 +1,22 @@
-"""The words of each email, by message type. Data fields fill the placeholders."""
+"""The words of each email, by message type. Data fields (and a few derived from them) fill the placeholders.
+
+Every type a module queues has a template here: auth's (``sauti.auth.logic``) and billing's
+(``sauti.billing.logic``, ``sauti.billing.reconcile``); the data each sends is in docs/auth.md and
+docs/billing.md. An unknown type falls back to ``GENERIC``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+SIGN_OFF = "\n\n— Sauti"
+PREMIUM_FEATURES = "no ads, background play, offline downloads and public playlists"
+FIX_PAYMENT = {
+    "stripe": "Update your payment method in your Sauti account settings (Subscription).",
+    "apple": "Update your payment method on your iPhone: Settings → your name → Subscriptions.",
+}
 
 
 @dataclass(frozen=True)
@@ -15,13 +28,39 @@ class EmailTemplate:
 EMAILS: dict[str, EmailTemplate] = {
     "auth.password_reset": EmailTemplate(
         "Reset your Sauti password",
-        "Someone asked to reset the password of your Sauti account.\n\n"
-        "Use this code within {expires_minutes} minutes: {token}\n\n"
+        "Hi {display_name},\n\nSomeone asked to reset the password of your Sauti account. "
+        "To choose a new one, open this link before {expires_at}:\n\n{link}\n\n"
         "If it was not you, ignore this email: your password stays the same.",
     ),
     "auth.email_verification": EmailTemplate(
         "Confirm your email for Sauti",
-        "Welcome to Sauti, {display_name}.\n\nConfirm your email with this code: {token}",
+        "Welcome to Sauti, {display_name}.\n\nConfirm your email address by opening this link "
+        "before {expires_at}:\n\n{link}",
+    ),
+    "auth.password_changed": EmailTemplate(
+        "Your Sauti password was changed",
+        "Hi {display_name},\n\nThe password of your Sauti account was just changed, and every device "
+        "was signed out. If it was not you, reset your password at once.",
+    ),
+    "billing.premium_started": EmailTemplate(
+        "Welcome to Sauti Premium",
+        "Hi {display_name},\n\nWelcome to Sauti Premium: " + PREMIUM_FEATURES + " are on for your "
+        "account.{renewal_note}",
+    ),
+    "billing.payment_failed": EmailTemplate(
+        "Your Sauti Premium payment failed",
+        "Hi {display_name},\n\nWe could not take the payment for your Sauti Premium subscription. "
+        "{grace_note}\n\n{fix_payment}",
+    ),
+    "billing.grace_ending_soon": EmailTemplate(
+        "Your Sauti Premium ends soon",
+        "Hi {display_name},\n\nThe payment for your Sauti Premium subscription still has not gone "
+        "through. Premium ends on {grace_until} unless it does.\n\n{fix_payment}",
+    ),
+    "billing.premium_ended": EmailTemplate(
+        "Your Sauti Premium has ended",
+        "Hi {display_name},\n\nYour Sauti Premium subscription has ended and your account is on the "
+        "free plan: " + PREMIUM_FEATURES + " are off. Subscribe again any time to turn them back on.",
     ),
 }
 GENERIC = EmailTemplate("News from Sauti", "{message}")
@@ -32,8 +71,42 @@ class _Blank(dict[str, Any]):
         return ""
 
 
+def _readable(value: Any) -> Any:
+    """An ISO 8601 moment as people read it ("24 November 2026, 10:30 UTC"); anything else as it is."""
+    if not isinstance(value, str) or "T" not in value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _fields(data: dict[str, Any]) -> _Blank:
+    fields = _Blank({key: _readable(value) for key, value in data.items()})
+    fields.setdefault("display_name", "there")
+    fields["fix_payment"] = FIX_PAYMENT.get(str(data.get("source")), FIX_PAYMENT["stripe"])
+    fields["grace_note"] = (
+        f"You keep Premium until {fields['grace_until']} while we try again."
+        if data.get("grace_until")
+        else "Your account is on the free plan until the payment goes through."
+    )
+    fields["renewal_note"] = _renewal_note(data.get("subscription"))
+    return fields
+
+
+def _renewal_note(subscription: Any) -> str:
+    if not isinstance(subscription, dict) or not subscription.get("current_period_end"):
+        return ""
+    verb = "ends" if subscription.get("cancel_at_period_end") else "renews"
+    return f"\n\nYour subscription {verb} on {_readable(subscription['current_period_end'])}."
+
+
 def render_email(message_type: str, data: dict[str, Any]) -> tuple[str, str]:
     """Subject and plain-text body; a field the data lacks renders empty rather than failing."""
     template = EMAILS.get(message_type, GENERIC)
-    fields = _Blank(data)
-    return template.subject.format_map(fields), template.body.format_map(fields)
+    fields = _fields(data)
+    return template.subject.format_map(fields), template.body.format_map(fields) + SIGN_OFF

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -35,15 +35,41 @@ def deliver(message: NotificationMessage) -> bool:
     if redis_client().exists(marker):
         logger.info("duplicate notification ignored", extra={"notification_id": message.id})
         return False
-    if "email" in message.channels and message.email:
-        subject, body = render_email(message.type, message.data)
-        client("ses").send_email(
-            Source=config().get("EMAIL_FROM"),
-            Destination={"ToAddresses": [message.email]},
-            Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
-        )
+    if "email" in message.channels:
+        send_email(message)
     if "push" in message.channels:
         # Push delivery (Firebase) arrives with the notifications module; nothing to send to yet.
         logger.info("push channel not configured", extra={"notification_id": message.id})
     redis_client().set(marker, "1", ex=DELIVERED_MEMORY_SECONDS)
     return True
+
+
+def send_email(message: NotificationMessage) -> None:
+    recipient = _recipient(message)
+    if recipient is None:
+        logger.info(
+            "email skipped: no address, or the user is deleted or has none",
+            extra={"notification_id": message.id, "type": message.type},
+        )
+        return
+    address, data = recipient
+    subject, body = render_email(message.type, data)
+    client("ses").send_email(
+        Source=config().get("EMAIL_FROM"),
+        Destination={"ToAddresses": [address]},
+        Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
+    )
+
+
+def _recipient(message: NotificationMessage) -> tuple[str, dict[str, Any]] | None:
+    """The address and the template's data: the message's own address, else its user's, asked of Auth."""
+    if message.email:
+        return message.email, message.data
+    if not message.user_id:
+        return None
+    from sauti.auth.logic import get_user  # imported when first needed: auth's dependencies are heavy
+
+    user = get_user(message.user_id)
+    if user is None or not user.get("email"):
+        return None
+    return user["email"], {"display_name": user["display_name"], **message.data}
