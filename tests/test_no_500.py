@@ -12,9 +12,17 @@ from sauti_dev.template import load_template
 ROUTES = sorted({(route.method, route.path) for route in load_template().routes if route.path != "$default"})
 
 ODD_IDS = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%27%3B--", "x" * 300]
-ODD_BODIES = [b"", b"{", b"[]", b"null", b'"text"', b"12", json.dumps({"unexpected": ["field"] * 3}).encode(),
-              json.dumps({"email": 5, "password": None, "song_id": [], "limit": -1, "key_ids": "x"}).encode(),
-              "é☃\x00".encode()]
+ODD_BODIES = [
+    b"",
+    b"{",
+    b"[]",
+    b"null",
+    b'"text"',
+    b"12",
+    json.dumps({"unexpected": ["field"] * 3}).encode(),
+    json.dumps({"email": 5, "password": None, "song_id": [], "limit": -1, "key_ids": "x"}).encode(),
+    "é☃\x00".encode(),
+]
 ODD_QUERIES = ["limit=-5", "limit=abc&cursor=%%%", "cursor=" + "A" * 500, "range=forever", "device_id=nope"]
 
 
@@ -31,9 +39,18 @@ def test_no_route_answers_500_to_odd_input(api, new_user, method, template_path)
         for body in ODD_BODIES if method in ("POST", "PUT", "PATCH", "DELETE") else [b""]:
             for query in ODD_QUERIES if method == "GET" else [""]:
                 response = api.gateway.handle(
-                    method, path, query=query, body=body,
+                    method,
+                    path,
+                    query=query,
+                    body=body,
                     headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
                 )
-                assert response.status < 500 or response.status == 503, (method, path, query, body, response.body)
+                assert response.status < 500 or response.status == 503, (
+                    method,
+                    path,
+                    query,
+                    body,
+                    response.body,
+                )
                 if response.status >= 400 and response.status != 401:
                     assert response.headers["content-type"] == "application/problem+json", (method, path)

@@ -199,3 +199,36 @@ def test_every_queued_type_has_its_own_email(message_type):
     assert message_type in EMAILS
     assert subject != "News from Sauti" and "{" not in body and " ." not in body
     assert "link" not in QUEUED[message_type] or QUEUED[message_type]["link"] in body
+
+
+def test_a_copy_arriving_while_another_worker_sends_is_retried_not_sent_twice(functions):
+    from sauti.cache import redis_client
+
+    message = notification_message("x.y", user_id=None, email="e@example.com", data={})
+    redis_client().set(f"notification:{message['id']}", "sending")  # another worker is on it
+    before = _emails_sent()
+
+    with pytest.raises(BatchProcessingError):
+        functions.invoke(
+            "NotificationsWorkerFunction", sqs_event([_record(json.dumps(message), "m-7")], "arn:q")
+        )
+
+    assert _emails_sent() == before
+
+
+def test_the_worker_imports_no_password_or_token_library():
+    import subprocess
+    import sys
+
+    from helpers import PROJECT_ROOT
+
+    probe = (
+        "import importlib.util, sys;"
+        "spec = importlib.util.spec_from_file_location('w', 'functions/notifications_worker/app.py');"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec));"
+        "print(sorted(m for m in ('argon2', 'jwt', 'stripe') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

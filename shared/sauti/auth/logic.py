@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from sauti import tokens
 from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
+from sauti.auth.directory import public_user
 from sauti.auth.errors import (
     AccountSuspended,
     AccountUnavailable,
@@ -59,10 +60,6 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _public_user(user: Row) -> dict[str, Any]:
-    return {"id": str(user["id"]), "email": user["email"], "display_name": user["display_name"]}
-
-
 def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
     access_token, lifetime = tokens.issue_access_token(
         str(user["id"]), list(user["roles"]), session_id=session_id
@@ -77,7 +74,7 @@ def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
 
 def _signed_in(user: Row, client: Client) -> dict[str, Any]:
     session_id, refresh_token = sessions.start(str(user["id"]), client.device())
-    return {"user": _public_user(user), **_tokens(user, session_id, refresh_token)}
+    return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
 def _notify(type_: str, user: Row, data: dict[str, Any]) -> None:
@@ -176,7 +173,7 @@ def profile(user_id: str) -> dict[str, Any]:
     user = _live_user(user_id)
     entitlements = entitlements_for(user_id)
     return {
-        **_public_user(user),
+        **public_user(user),
         "roles": sorted(user["roles"]),
         "email_verified": user["email_verified_at"] is not None,
         "created_at": iso(user["created_at"]),
@@ -204,18 +201,6 @@ def delete_account(user_id: str) -> None:
         publish_event("auth", "user.deleted", {"user_id": user_id})
     except Exception:  # the account is gone either way; other modules also check deleted users
         logger.exception("could not publish user.deleted", extra={"user_id": user_id})
-
-
-def get_user(user_id: str) -> dict[str, Any] | None:
-    """For other modules: a live user's id, email, display name and roles; None when deleted or unknown."""
-    try:
-        user_id = str(uuid.UUID(str(user_id)))
-    except ValueError:
-        return None
-    user = store.user_by_id(user_id)
-    if user is None:
-        return None
-    return {**_public_user(user), "roles": sorted(user["roles"])}
 
 
 # -- sessions --------------------------------------------------------------------------------------
@@ -330,7 +315,7 @@ def grant_role(email: str, role: str) -> dict[str, Any]:
     user = store.add_role(normalize.email(email), role)
     if user is None:
         raise NotFound(f"no account with the email {email}")
-    return {**_public_user(user), "roles": sorted(user["roles"])}
+    return {**public_user(user), "roles": sorted(user["roles"])}
 
 
 def revoke_role(email: str, role: str) -> dict[str, Any]:
@@ -338,7 +323,7 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
     user = store.remove_role(normalize.email(email), role)
     if user is None:
         raise NotFound(f"no account with the email {email}")
-    return {**_public_user(user), "roles": sorted(user["roles"])}
+    return {**public_user(user), "roles": sorted(user["roles"])}
 
 
 def suspend_user(user_id: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from sauti.auth.directory import get_user
 from sauti.aws import client
 from sauti.cache import redis_client
 from sauti.config import config
@@ -14,6 +15,7 @@ from sauti.notifications.templates import render_email
 from sauti.observability import logger
 
 DELIVERED_MEMORY_SECONDS = 14 * 24 * 3600  # longer than SQS keeps a message (and its retries)
+CLAIM_SECONDS = 60  # a worker that died mid-send frees the message after this long
 
 
 class NotificationMessage(BaseModel):
@@ -29,18 +31,33 @@ class NotificationMessage(BaseModel):
     created_at: datetime
 
 
+class DeliveryInProgress(RuntimeError):
+    """Another worker holds this message right now; retry it later rather than send it twice."""
+
+
 def deliver(message: NotificationMessage) -> bool:
-    """Send the message on its channels; False when it was already delivered (a duplicate)."""
-    marker = f"notification:delivered:{message.id}"
-    if redis_client().exists(marker):
-        logger.info("duplicate notification ignored", extra={"notification_id": message.id})
-        return False
-    if "email" in message.channels:
-        send_email(message)
-    if "push" in message.channels:
-        # Push delivery (Firebase) arrives with the notifications module; nothing to send to yet.
-        logger.info("push channel not configured", extra={"notification_id": message.id})
-    redis_client().set(marker, "1", ex=DELIVERED_MEMORY_SECONDS)
+    """Send the message on its channels; False when it was already delivered (a duplicate).
+
+    The message id is claimed in Redis before sending, so two copies delivered at
+    once cannot both send; a failed send releases the claim for the retry.
+    """
+    key = f"notification:{message.id}"
+    redis = redis_client()
+    if not redis.set(key, "sending", nx=True, ex=CLAIM_SECONDS):
+        if redis.get(key) == "delivered":
+            logger.info("duplicate notification ignored", extra={"notification_id": message.id})
+            return False
+        raise DeliveryInProgress(message.id)
+    try:
+        if "email" in message.channels:
+            send_email(message)
+        if "push" in message.channels:
+            # Push delivery (Firebase) arrives with the notifications module; nothing to send to yet.
+            logger.info("push channel not configured", extra={"notification_id": message.id})
+    except BaseException:
+        redis.delete(key)
+        raise
+    redis.set(key, "delivered", ex=DELIVERED_MEMORY_SECONDS)
     return True
 
 
@@ -67,8 +84,6 @@ def _recipient(message: NotificationMessage) -> tuple[str, dict[str, Any]] | Non
         return message.email, message.data
     if not message.user_id:
         return None
-    from sauti.auth.logic import get_user  # imported when first needed: auth's dependencies are heavy
-
     user = get_user(message.user_id)
     if user is None or not user.get("email"):
         return None
