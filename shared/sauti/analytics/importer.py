@@ -19,6 +19,7 @@ from typing import Any
 
 from sauti.analytics import store
 from sauti.db import transaction
+from sauti.ids import canonical_id
 
 MIN_COUNTED_MS = 30_000  # a play counts when at least 30 s were listened (the contract's rule)
 MAX_LISTENED_MS = 24 * 3600 * 1000
@@ -68,10 +69,10 @@ def parse_line(raw: bytes | str, now: datetime) -> tuple[str, datetime, str, str
 
 
 def _uuid(value: Any, name: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise BadLine(f"{name} is not a UUID") from exc
+    canonical = canonical_id(value)
+    if canonical is None:
+        raise BadLine(f"{name} is not a UUID")
+    return canonical
 
 
 def _timestamp(value: Any) -> datetime:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sauti.auth import store
 from sauti.db import Row
+from sauti.ids import canonical_id
 
 
 def public_user(user: Row) -> dict[str, Any]:
@@ -15,9 +15,8 @@ def public_user(user: Row) -> dict[str, Any]:
 
 def get_user(user_id: str) -> dict[str, Any] | None:
     """A live user's id, email, display name and roles; None when deleted, unknown or malformed."""
-    try:
-        user_id = str(uuid.UUID(str(user_id)))
-    except ValueError:
+    user_id = canonical_id(user_id)
+    if user_id is None:
         return None
     user = store.user_by_id(user_id)
     if user is None:

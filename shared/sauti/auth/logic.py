@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from sauti.billing.entitlements import entitlements_for
 from sauti.config import config
 from sauti.db import Row
 from sauti.errors import NotFound, ValidationFailed
+from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.principal import ALL_ROLES
 
@@ -226,11 +226,8 @@ def list_sessions(user_id: str, current_session_id: str | None) -> dict[str, Any
 
 
 def revoke_session(user_id: str, session_id: str) -> None:
-    try:
-        session_id = str(uuid.UUID(session_id))
-    except ValueError as exc:
-        raise NotFound("no such session") from exc
-    if not sessions.revoke(user_id, session_id):
+    session_id = canonical_id(session_id) or ""
+    if not session_id or not sessions.revoke(user_id, session_id):
         raise NotFound("no such session")
 
 

@@ -29,6 +29,7 @@ from sauti.billing.entitlements import (
 from sauti.config import config
 from sauti.db import transaction
 from sauti.errors import DomainError, ServiceUnavailable
+from sauti.ids import canonical_id
 from sauti.observability import logger
 
 # Statuses in which a renewal is failing: entering one of them means "payment failed".
@@ -73,10 +74,7 @@ def utcnow() -> datetime:
 
 
 def as_user_id(value: Any) -> str | None:
-    try:
-        return str(uuid.UUID(str(value))) if value else None
-    except ValueError:
-        return None
+    return canonical_id(value) if value else None
 
 
 def grace_period() -> timedelta:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import uuid
 from datetime import date, datetime
 from typing import Any
 
 from sauti.catalog import cache, store
 from sauti.db import transaction
 from sauti.errors import NotFound, ValidationFailed
+from sauti.ids import canonical_id
 
 SONG_SECONDS = 600
 ARTIST_SECONDS = 300  # top songs move with plays; five minutes behind is fine
@@ -32,14 +32,6 @@ class SongNotFound(NotFound):
 
 class VideoNotFound(NotFound):
     code = "video_not_found"
-
-
-def canonical_id(value: str) -> str | None:
-    """The one spelling of a UUID that cache keys use (any accepted spelling reaches the same entry)."""
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError):
-        return None
 
 
 def is_uuid(value: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from sauti.downloads import store
 from sauti.downloads.licenses import issue_license
 from sauti.downloads.sealing import new_content_key, parse_device_public_key, seal_content_key
 from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
+from sauti.ids import canonical_id
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
 
@@ -44,9 +44,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _valid_id(value: str, error: type[NotFound]) -> str:
-    if not _is_uuid(value):
+    canonical = canonical_id(value)
+    if canonical is None:
         raise error()
-    return str(uuid.UUID(value))
+    return canonical
 
 
 def device_view(row: Row) -> dict[str, Any]:
@@ -198,7 +199,7 @@ def sync_device(
     now = now or datetime.now(UTC)
     device_id = _valid_id(device_id, DeviceNotFound)
     held = list(dict.fromkeys(key_ids))
-    valid_ids = [key_id for key_id in held if _is_uuid(key_id)]
+    valid_ids = [key_id for key_id in held if canonical_id(key_id)]
     premium = entitlements_for(user_id).offline_downloads
     with transaction() as conn:
         device = store.device(conn, user_id, device_id, for_update=True)
@@ -233,14 +234,6 @@ def sync_device(
         keep.append({"key_id": str(row["key_id"]), "license": token, "expires_at": _iso(expiry)})
     kept_ids = {item["key_id"] for item in keep}
     return {"keep": keep, "wipe": [key_id for key_id in held if key_id not in kept_ids], "wipe_all": False}
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
 
 
 def revoke_after_plan_change(user_id: str, plan: str) -> int:
