@@ -136,6 +136,8 @@ def test_tampered_foreign_and_expired_licenses_fail_offline(stack):
         with pytest.raises(LicenseInvalid):
             verify_license(token, jwks, device_id=device, key_id="key-1")
     with pytest.raises(LicenseInvalid):
+        verify_license(_license(stack), jwks, device_id="device-a", key_id="key-1", song_id="another-song")
+    with pytest.raises(LicenseInvalid):
         verify_license(
             _license(stack), jwks, device_id="device-a", key_id="key-1", now=time.time() + 31 * 86_400
         )

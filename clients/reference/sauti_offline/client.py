@@ -125,7 +125,12 @@ class OfflineClient:
         if now < self._state().get("last_sync_at", 0) - CLOCK_BACKWARDS_TOLERANCE_SECONDS:
             raise LicenseInvalid("the device clock is behind the last sync: reconnect to play")
         verify_license(
-            stored.license, self._state().get("jwks", {}), device_id=self.device_id, key_id=key_id, now=now
+            stored.license,
+            self._state().get("jwks", {}),
+            device_id=self.device_id,
+            key_id=key_id,
+            song_id=stored.song_id,
+            now=now,
         )
         return decrypt_file(Path(stored.file), stored.content_key)
 

@@ -16,9 +16,16 @@ class LicenseInvalid(Exception):
 
 
 def verify_license(
-    token: str, jwks: dict[str, Any], *, device_id: str, key_id: str, now: float | None = None
+    token: str,
+    jwks: dict[str, Any],
+    *,
+    device_id: str,
+    key_id: str,
+    song_id: str | None = None,
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """The license's claims, if a published key signed it for this device and key and it has not expired."""
+    """The license's claims, if a published key signed it for this device, key and song, and it has not
+    expired."""
     try:
         header = jwt.get_unverified_header(token)
         key = next((k for k in jwks.get("keys", []) if k.get("kid") == header.get("kid")), None)
@@ -30,7 +37,10 @@ def verify_license(
             algorithms=["RS256"],
             audience=LICENSE_AUDIENCE,
             leeway=CLOCK_SKEW_SECONDS,
-            options={"require": ["exp", "sub", "key_id", "device_id", "song_id"], "verify_exp": False},
+            options={
+                "require": ["exp", "iss", "sub", "key_id", "device_id", "song_id"],
+                "verify_exp": False,
+            },
         )
     except jwt.PyJWTError as exc:
         raise LicenseInvalid(str(exc)) from exc
@@ -40,4 +50,6 @@ def verify_license(
         raise LicenseInvalid("the license belongs to another device")
     if claims["key_id"] != key_id:
         raise LicenseInvalid("the license is for another key")
+    if song_id is not None and claims["song_id"] != song_id:
+        raise LicenseInvalid("the license is for another song")
     return claims

@@ -127,6 +127,7 @@ def issue_download(
     if not entitlements_for(user_id).offline_downloads:
         raise PremiumRequired("offline downloads are part of premium")
     song = published_song(song_id)
+    link = sign_object(_audio_object_key(song), now=now.timestamp())  # before anything is written
     settings = config()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction() as conn:
@@ -155,7 +156,6 @@ def issue_download(
         song_id=str(song["id"]),
         now=now.timestamp(),
     )
-    link = sign_object(_audio_object_key(song), now=now.timestamp())
     return {
         "download_id": download_id,
         "key_id": key_id,

@@ -6,6 +6,7 @@ import secrets
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwe
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
 from sauti.errors import ValidationFailed
@@ -23,12 +24,14 @@ def parse_device_public_key(jwk: dict[str, object]) -> ECKey:
         raise InvalidDeviceKey("public_key must be an EC P-256 JWK")
     if "d" in jwk:
         raise InvalidDeviceKey("public_key must not contain the private key")
+    if not all(isinstance(jwk.get(name), str) for name in ("x", "y")):
+        raise InvalidDeviceKey("public_key needs the coordinates x and y as base64url strings")
     try:
         key = ECKey.import_key({name: jwk[name] for name in ("kty", "crv", "x", "y")})  # type: ignore[misc]
         public = key.public_key
         if not isinstance(public, ec.EllipticCurvePublicKey) or public.curve.name != "secp256r1":
             raise ValueError("not P-256")
-    except (KeyError, ValueError, TypeError) as exc:
+    except (JoseError, ValueError, TypeError) as exc:
         raise InvalidDeviceKey("public_key is not a valid P-256 point") from exc
     return key
 
