@@ -223,3 +223,31 @@ def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplo
     request_lines = [line for line in lines if line.get("message") == "health check failed"]
     assert request_lines
     assert all(line["correlation_id"] == event["requestContext"]["requestId"] for line in request_lines)
+
+
+def test_a_rotated_application_secret_reaches_a_warm_container():
+    current = {"JWT_SIGNING_KEYS": "first"}
+    settings = Config(
+        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"}, secret_loader=lambda _arn: current
+    )
+    assert settings.get("JWT_SIGNING_KEYS") == "first"
+
+    current["JWT_SIGNING_KEYS"] = "second"  # what Powertools hands back once its five-minute cache expires
+
+    assert settings.get("JWT_SIGNING_KEYS") == "second"
+
+
+def test_a_subject_that_is_no_user_id_is_unauthenticated(functions):
+    from helpers import sample_event
+
+    event = sample_event("AuthFunction.me.json")
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = "not-a-user-id"
+    without_claims = {
+        **event,
+        "requestContext": {k: v for k, v in event["requestContext"].items() if k != "authorizer"},
+    }
+
+    for odd in (event, without_claims):
+        response = functions.invoke("AuthFunction", odd)
+        assert response["statusCode"] == 401
+        assert json.loads(response["body"])["code"] == "unauthorized"

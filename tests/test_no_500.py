@@ -22,8 +22,25 @@ ODD_BODIES = [
     json.dumps({"unexpected": ["field"] * 3}).encode(),
     json.dumps({"email": 5, "password": None, "song_id": [], "limit": -1, "key_ids": "x"}).encode(),
     "é☃\x00".encode(),
+    json.dumps(
+        {
+            "email": "a\u0000@example.com",
+            "password": "pass\u0000word!!",
+            "name": "\u0000",
+            "display_name": "x\u0000",
+            "song_id": "\u0000",
+            "key_ids": ["\u0000"],
+        }
+    ).encode(),
 ]
-ODD_QUERIES = ["limit=-5", "limit=abc&cursor=%%%", "cursor=" + "A" * 500, "range=forever", "device_id=nope"]
+ODD_QUERIES = [
+    "cursor=%00&limit=1",
+    "limit=-5",
+    "limit=abc&cursor=%%%",
+    "cursor=" + "A" * 500,
+    "range=forever",
+    "device_id=nope",
+]
 
 
 def _paths(template_path: str) -> list[str]:

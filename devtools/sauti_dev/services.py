@@ -142,6 +142,9 @@ class LocalPostgres:
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").exists():
             self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.pgdata), check=False)
+        deadline = time.monotonic() + 10
+        while port_is_open(self.port) and time.monotonic() < deadline:  # so a restart really starts it
+            time.sleep(0.05)
 
 
 @dataclass

@@ -11,6 +11,9 @@ from typing import Any
 
 @functools.cache
 def client(service: str) -> Any:
+    """Short timeouts and few retries: a slow AWS call must fail well inside the function's own timeout."""
     import boto3
+    from botocore.config import Config
 
-    return boto3.session.Session().client(service)
+    settings = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"})
+    return boto3.session.Session().client(service, config=settings)

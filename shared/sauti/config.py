@@ -143,11 +143,11 @@ _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 @dataclass
 class Config:
-    """Settings resolved lazily: a secret setting costs a Secrets Manager call only when read."""
+    """Settings resolved lazily: a secret setting costs a Secrets Manager call only when read, and at
+    most once per five minutes after that (Powertools' cache)."""
 
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     secret_loader: Callable[[str], Mapping[str, Any]] | None = None
-    _secret: Mapping[str, Any] | None = None
     _derived_defaults: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -189,7 +189,7 @@ class Config:
 
     def generate_local_secret(self, name: str, file_name: str, generate: Callable[[], str]) -> None:
         """On a laptop, make ``name``'s local default a secret generated once into the data folder."""
-        if not self.is_local:
+        if name in self._derived_defaults or not self.is_local:
             return
         path = self.data_dir / "secrets" / file_name
         if not path.exists():
@@ -219,10 +219,9 @@ class Config:
         return Path(self.get("SAUTI_DATA_DIR")).resolve()
 
     def _application_secret(self) -> Mapping[str, Any]:
-        if self._secret is None:
-            loader = self.secret_loader or load_json_secret
-            self._secret = loader(self.environ["APP_SECRET_ARN"])
-        return self._secret
+        # Powertools caches the value for five minutes, so a rotated secret reaches warm containers.
+        loader = self.secret_loader or load_json_secret
+        return loader(self.environ["APP_SECRET_ARN"])
 
 
 def load_json_secret(secret_id: str) -> Mapping[str, Any]:

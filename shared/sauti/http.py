@@ -18,6 +18,7 @@ import psycopg
 import redis
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -72,8 +73,24 @@ class SautiResolver(APIGatewayHttpResolver):
         return require_role(self.principal(), *roles)
 
 
+def _carries_nul(event: dict[str, Any]) -> bool:
+    """PostgreSQL text cannot hold NUL, so no client text may carry one (raw, or as a JSON escape)."""
+    body = "" if event.get("isBase64Encoded") else event.get("body") or ""
+    if "\x00" in body or "\\u0000" in body:
+        return True
+    parameters = {**(event.get("queryStringParameters") or {}), **(event.get("pathParameters") or {})}
+    return any("\x00" in str(value) for value in parameters.values())
+
+
+def _reject_nul(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    if _carries_nul(app.current_event.raw_event):
+        return problem(422, "validation_error", "Invalid request", "text may not contain NUL characters")
+    return next_middleware(app)
+
+
 def http_app() -> SautiResolver:
     app = SautiResolver(enable_validation=True)
+    app.use(middlewares=[_reject_nul])
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:

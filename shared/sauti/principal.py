@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sauti.errors import Forbidden, Unauthorized
+from sauti.ids import canonical_id
 
 ARTIST = "artist"
 SUPER_ADMIN = "super_admin"
@@ -48,9 +49,10 @@ def parse_roles(value: Any) -> frozenset[str]:
 
 
 def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal:
-    if not claims or not claims.get("sub"):
+    user_id = canonical_id((claims or {}).get("sub"))
+    if user_id is None:  # no verified claims, or a subject that is no user id of ours
         raise Unauthorized()
-    return Principal(user_id=str(claims["sub"]), roles=parse_roles(claims.get("roles")))
+    return Principal(user_id=user_id, roles=parse_roles(claims.get("roles")))  # type: ignore[union-attr]
 
 
 def principal_from_event(event: Mapping[str, Any]) -> Principal:

@@ -89,11 +89,16 @@ def parse_key_set(text: str) -> KeySet:
     return KeySet(current=current, keys=keys)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str) -> KeySet:
+    return parse_key_set(text)
+
+
 def key_set() -> KeySet:
+    """The current key set: it follows the setting's text, so a rotated secret takes effect by itself."""
     settings = config()
     settings.generate_local_secret("JWT_SIGNING_KEYS", "jwt-signing-keys.json", generate_key_set_json)
-    return parse_key_set(settings.get("JWT_SIGNING_KEYS"))
+    return _parsed(settings.get("JWT_SIGNING_KEYS"))
 
 
 def sign(claims: dict[str, Any], *, typ: str = "JWT") -> str:

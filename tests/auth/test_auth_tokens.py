@@ -108,13 +108,11 @@ def key_file_setting(monkeypatch, gateway):
     def apply(key_set_json: str) -> None:
         monkeypatch.setenv("JWT_SIGNING_KEYS", key_set_json)
         config.cache_clear()
-        tokens.key_set.cache_clear()
         gateway.forget_jwks()  # API Gateway re-reads the JWKS within minutes; the local one on demand
 
     yield apply
     monkeypatch.undo()
     config.cache_clear()
-    tokens.key_set.cache_clear()
     gateway.forget_jwks()
 
 
