@@ -116,3 +116,12 @@ def test_a_retired_key_stops_verifying(gateway, token_for, monkeypatch):
         monkeypatch.undo()
         config.cache_clear()
         gateway.forget_jwks()
+
+
+def test_like_api_gateway_the_bearer_prefix_is_optional_and_client_id_may_name_the_audience(gateway):
+    assert gateway.verify_bearer(_signed(_claims()))["sub"] == "user-1"
+    client_claims = _claims()
+    client_claims["client_id"] = client_claims.pop("aud")
+    assert gateway.verify_bearer("Bearer " + _signed(client_claims))["sub"] == "user-1"
+    with pytest.raises(Unauthorized):
+        gateway.verify_bearer("Bearer " + _signed(_claims(aud=["other", "another"])))

@@ -32,7 +32,7 @@ from sauti_dev.template import HttpRoute
 
 JWKS_PATH = "/.well-known/jwks.json"
 JWKS_CACHE_SECONDS = 120
-CLOCK_SKEW_SECONDS = 30
+CLOCK_SKEW_SECONDS = 30  # ours: API Gateway does not document its own tolerance
 # What the template's CorsConfiguration makes API Gateway answer to a preflight.
 CORS_HEADERS = {
     "access-control-allow-origin": "*",
@@ -167,12 +167,12 @@ class LocalGateway:
             self._jwks = None
 
     def verify_bearer(self, authorization: str | None) -> dict[str, Any]:
-        if not authorization:
+        """The claims of a token API Gateway would accept; the ``Bearer`` prefix is optional there too."""
+        token = (authorization or "").strip()
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        if not token:
             raise Unauthorized
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized
-        token = token.strip()
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != "RS256":
@@ -180,17 +180,22 @@ class LocalGateway:
             key = next((k for k in self.jwks().get("keys", []) if k.get("kid") == header.get("kid")), None)
             if key is None:
                 raise Unauthorized
-            return jwt.decode(
+            claims = jwt.decode(
                 token,
                 jwt.PyJWK(key).key,
                 algorithms=["RS256"],
-                audience=config().get("JWT_AUDIENCE"),
                 issuer=config().get("JWT_ISSUER"),
                 leeway=CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "iss", "aud", "sub"]},
+                options={"require": ["exp", "iss", "sub"], "verify_aud": False},
             )
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthorized from exc
+        # Like API Gateway: the audience may be named by `aud` (a string or a list) or by `client_id`.
+        audience = claims.get("aud", claims.get("client_id"))
+        audiences = audience if isinstance(audience, list) else [audience]
+        if config().get("JWT_AUDIENCE") not in audiences:
+            raise Unauthorized
+        return claims
 
 
 def _plain(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> GatewayResponse:
