@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sauti.auth import store
+from sauti.auth import normalize, store
 from sauti.auth.errors import InvalidRefreshToken, RefreshTokenReused
 from sauti.cache import redis_client
 from sauti.config import config
@@ -126,7 +126,7 @@ def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple
         "user_id": user_id,
         "family_hash": _sha256(family),
         "secret_hash": _sha256(secret),
-        "user_agent": (device.user_agent or "")[:512] or None,
+        "user_agent": normalize.user_agent(device.user_agent),
         "platform": device.platform,
         "device_name": device.device_name,
         "created_at": now,
