@@ -103,7 +103,7 @@ def _link(page: str, token: str) -> str:
 
 def signup(email: str, password: str, display_name: str, client: Client) -> dict[str, Any]:
     """Create an account and sign it in; email, name and password arrive normalised."""
-    ratelimit.check_and_hit(
+    ratelimit.take(
         (ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address)
     )
     passwords.check_password(password, context=(email, display_name))
@@ -119,20 +119,18 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     except ValueError:
         normalised = None
     account = normalised or email.strip().lower()
-    ratelimit.check(
+    limits = (
         (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
         (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
     )
+    ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
     user = store.user_by_email(normalised) if normalised else None
     if not passwords.verify_password(user["password_hash"] if user else None, password) or user is None:
-        ratelimit.hit(
-            (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
-            (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
-        )
         raise InvalidCredentials("the email or the password is wrong")
+    ratelimit.give_back(*limits)
     if user["suspended_at"] is not None:
         raise AccountSuspended("this account is suspended")
-    ratelimit.reset(ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account)
+    ratelimit.reset(*limits[0])
     if passwords.needs_rehash(user["password_hash"]):
         store.replace_password_hash(str(user["id"]), user["password_hash"], passwords.hash_password(password))
     store.prune_sessions(str(user["id"]))
@@ -240,7 +238,7 @@ def revoke_all_sessions(user_id: str, *, keep_session_id: str | None = None) -> 
 
 def request_password_reset(email: str, client: Client) -> None:
     """Email a reset link if the account exists; the caller answers 202 either way."""
-    ratelimit.check_and_hit(
+    ratelimit.take(
         (ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address)
     )
     user = store.user_by_email(email)
@@ -286,7 +284,7 @@ def resend_verification(user_id: str, client: Client) -> None:
     user = _live_user(user_id)
     if user["email_verified_at"] is not None:
         raise EmailAlreadyVerified("this email address is already verified")
-    ratelimit.check_and_hit(
+    ratelimit.take(
         (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.EMAILS_PER_ADDRESS, client.address)
     )
     _send_verification(user)
