@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import redis
+
 from sauti import tokens
 from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
@@ -20,7 +22,7 @@ from sauti.auth.errors import (
 )
 from sauti.billing.entitlements import entitlements_for
 from sauti.config import config
-from sauti.db import Row
+from sauti.db import Row, transaction
 from sauti.errors import NotFound, ValidationFailed
 from sauti.ids import canonical_id
 from sauti.observability import logger
@@ -103,13 +105,17 @@ def _link(page: str, token: str) -> str:
 
 def signup(email: str, password: str, display_name: str, client: Client) -> dict[str, Any]:
     """Create an account and sign it in; email, name and password arrive normalised."""
-    ratelimit.take(
-        (ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address)
-    )
+    ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address))
     passwords.check_password(password, context=(email, display_name))
-    user = store.insert_user(email, display_name, passwords.hash_password(password))
-    _send_verification(user)
-    return _signed_in(user, client)
+    password_hash = passwords.hash_password(password)
+    with transaction():  # no account without its first session, and no session without its account
+        user = store.insert_user(email, display_name, password_hash)
+        session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    try:
+        _send_verification(user)
+    except redis.RedisError:  # the account exists: answer it; /auth/email/verify/resend sends the link
+        logger.exception("verification link not issued at sign-up", extra={"user_id": str(user["id"])})
+    return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
 def login(email: str, password: str, client: Client) -> dict[str, Any]:
@@ -189,10 +195,11 @@ def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
 
 def delete_account(user_id: str) -> None:
     """Anonymise the account and end its sessions (docs/auth.md says what is kept)."""
-    _live_user(user_id)
-    sessions.revoke_all(user_id)
-    store.anonymise_user(user_id)
-    sessions.forget_all(user_id)
+    with transaction():
+        if not store.anonymise_user(user_id):
+            raise AccountUnavailable("this account no longer exists")
+        ended = store.delete_sessions(user_id)
+    sessions.uncache(ended)
     from sauti.events import publish_event
 
     try:
@@ -238,9 +245,7 @@ def revoke_all_sessions(user_id: str, *, keep_session_id: str | None = None) -> 
 
 def request_password_reset(email: str, client: Client) -> None:
     """Email a reset link if the account exists; the caller answers 202 either way."""
-    ratelimit.take(
-        (ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address)
-    )
+    ratelimit.take((ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address))
     user = store.user_by_email(email)
     if user is None or user["deleted_at"] is not None or user["suspended_at"] is not None:
         return
@@ -262,10 +267,17 @@ def reset_password(token: str, new_password: str) -> None:
     if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
         raise InvalidToken("this reset link is invalid, expired or already used")
     passwords.check_password(new_password, context=(user["email"], user["display_name"]))
-    if onetime.consume(RESET, token) is None:
-        raise InvalidToken("this reset link is invalid, expired or already used")
-    store.set_password(str(user["id"]), passwords.hash_password(new_password))
-    sessions.revoke_all(str(user["id"]))
+    password_hash = passwords.hash_password(new_password)
+    # The new password and the end of every session commit together or not at all.
+    with transaction():
+        if not store.set_password(str(user["id"]), password_hash, user["password_changed_at"]):
+            raise InvalidToken("this reset link is invalid, expired or already used")
+        ended = store.revoke_sessions(str(user["id"]))
+    sessions.uncache(ended)
+    try:
+        onetime.consume(RESET, token)  # tidiness: the password change already killed the link
+    except redis.RedisError:
+        logger.warning("used reset link left in Redis (dead: its password stamp is gone)")
     _notify("auth.password_changed", user, {})
 
 
@@ -323,9 +335,11 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
 
 def suspend_user(user_id: str) -> None:
     """Suspend an account: no login, no refresh, every session ended. Access tokens lapse within their TTL."""
-    if not store.set_suspended(user_id, True):
-        raise NotFound("no such user")
-    sessions.revoke_all(user_id)
+    with transaction():
+        if not store.set_suspended(user_id, True):
+            raise NotFound("no such user")
+        ended = store.revoke_sessions(user_id)
+    sessions.uncache(ended)
 
 
 def unsuspend_user(user_id: str) -> None:
