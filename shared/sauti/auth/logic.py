@@ -23,7 +23,7 @@ from sauti.auth.errors import (
 from sauti.billing.entitlements import entitlements_for
 from sauti.config import config
 from sauti.db import Row, transaction
-from sauti.errors import NotFound, ValidationFailed
+from sauti.errors import NotFound, RateLimited, ValidationFailed
 from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.principal import ALL_ROLES
@@ -79,8 +79,11 @@ def _signed_in(user: Row, client: Client) -> dict[str, Any]:
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
-def _notify(type_: str, user: Row, data: dict[str, Any]) -> None:
-    """Queue an email. A queue failure is logged, not shown: the answer must not depend on it."""
+def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
+    """Queue an email. A queue failure is logged, not shown: the answer must not depend on it.
+
+    Without a user the message names no recipient and the notifications worker sends nothing.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sauti.notify import publish_notification
@@ -88,9 +91,9 @@ def _notify(type_: str, user: Row, data: dict[str, Any]) -> None:
     try:
         publish_notification(
             type_,
-            user_id=str(user["id"]),
-            email=user["email"],
-            data={"display_name": user["display_name"], **data},
+            user_id=str(user["id"]) if user else None,
+            email=user["email"] if user else None,
+            data={"display_name": user["display_name"], **data} if user else {},
         )
     except (BotoCoreError, ClientError):
         logger.exception("could not queue an auth email", extra={"type": type_})
@@ -244,19 +247,26 @@ def revoke_all_sessions(user_id: str, *, keep_session_id: str | None = None) -> 
 
 
 def request_password_reset(email: str, client: Client) -> None:
-    """Email a reset link if the account exists; the caller answers 202 either way."""
-    ratelimit.take((ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address))
-    user = store.user_by_email(email)
-    if user is None or user["deleted_at"] is not None or user["suspended_at"] is not None:
+    """Email a reset link if the account exists; the caller answers 202 either way.
+
+    Known and unknown emails do the same work (a user lookup, a Redis write, a queued
+    message); for an unknown, deleted or suspended account the token grants nothing and
+    the message names no recipient. Requests over the limit are dropped, also silently.
+    """
+    try:
+        ratelimit.take((ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address))
+    except RateLimited:
+        logger.info("password reset request over the limit: dropped")
         return
+    user = store.user_by_email(email)
+    if user is not None and (user["deleted_at"] is not None or user["suspended_at"] is not None):
+        user = None
     ttl = config().int("PASSWORD_RESET_TTL_SECONDS")
-    token = onetime.issue(RESET, {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])}, ttl)
+    grants = {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])} if user else {}
+    token = onetime.issue(RESET, grants, ttl)
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
-    _notify(
-        "auth.password_reset",
-        user,
-        {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)},
-    )
+    data = {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)}
+    _notify("auth.password_reset", user, data)
 
 
 def reset_password(token: str, new_password: str) -> None:
