@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +33,7 @@ from sauti.principal import ALL_ROLES
 
 RESET = "reset"
 VERIFY = "verify"
+SESSIONS_PAGE, SESSIONS_PAGE_MAX = sessions.MAX_SESSIONS_PER_USER, 100
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,29 @@ def delete_account(user_id: str) -> None:
 # -- sessions --------------------------------------------------------------------------------------
 
 
-def list_sessions(user_id: str, current_session_id: str | None) -> dict[str, Any]:
+def _session_cursor(row: Row) -> str:
+    return base64.urlsafe_b64encode(json.dumps([iso(row["last_used_at"]), str(row["id"])]).encode()).decode()
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    try:
+        last_used_at, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        after = datetime.fromisoformat(last_used_at), canonical_id(session_id)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}]) from exc
+    if after[1] is None or after[0].tzinfo is None:
+        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
+    return after[0], after[1]
+
+
+def list_sessions(
+    user_id: str, current_session_id: str | None, *, limit: int = SESSIONS_PAGE, cursor: str | None = None
+) -> dict[str, Any]:
+    """The caller's live sessions, most recently used first, a page at a time."""
+    rows = sessions.live(user_id, limit + 1, _after(cursor))
+    page = rows[:limit]
     items = [
         {
             "id": str(row["id"]),
@@ -228,9 +254,9 @@ def list_sessions(user_id: str, current_session_id: str | None) -> dict[str, Any
             "expires_at": iso(min(row["idle_expires_at"], row["expires_at"])),
             "current": str(row["id"]) == current_session_id,
         }
-        for row in sessions.live(user_id)
+        for row in page
     ]
-    return {"items": items, "next_cursor": None}
+    return {"items": items, "next_cursor": _session_cursor(page[-1]) if len(rows) > limit else None}
 
 
 def revoke_session(user_id: str, session_id: str) -> None:

@@ -35,6 +35,8 @@ from sauti.db import Row
 from sauti.observability import logger
 
 MAX_TOKEN_LENGTH = 200
+# Logging in beyond this many live sessions ends the least recently used ones.
+MAX_SESSIONS_PER_USER = 50
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple
         "expires_at": now + timedelta(seconds=settings.int("SESSION_MAX_AGE_SECONDS")),
     }
     store.insert_session(record)  # durable before the token is handed out
+    uncache(store.revoke_sessions_beyond(user_id, MAX_SESSIONS_PER_USER))
     _cache(record)
     return record["id"], f"{family}.{secret}"
 
@@ -181,5 +184,5 @@ def revoke_all(user_id: str, *, keep: str | None = None) -> int:
     return len(ended)
 
 
-def live(user_id: str) -> list[Row]:
-    return store.live_sessions(user_id)
+def live(user_id: str, limit: int, after: tuple[datetime, str] | None = None) -> list[Row]:
+    return store.live_sessions(user_id, limit, after)

@@ -168,12 +168,28 @@ def revoke_sessions(user_id: str, *, session_id: str | None = None, keep: str | 
     )
 
 
-def live_sessions(user_id: str) -> list[Row]:
+def live_sessions(user_id: str, limit: int, after: tuple[datetime, str] | None = None) -> list[Row]:
+    """A page of the user's live sessions, most recently used first, after ``(last_used_at, id)``."""
+    last_used_at, session_id = after or (None, None)
     return fetch_all(
         f"""SELECT {SESSION_COLUMNS} FROM auth_sessions
             WHERE user_id = %s AND revoked_at IS NULL AND idle_expires_at > now() AND expires_at > now()
-            ORDER BY last_used_at DESC""",
-        (user_id,),
+              AND (%s::timestamptz IS NULL OR (last_used_at, id) < (%s::timestamptz, %s::uuid))
+            ORDER BY last_used_at DESC, id DESC LIMIT %s""",
+        (user_id, last_used_at, last_used_at, session_id, limit),
+    )
+
+
+def revoke_sessions_beyond(user_id: str, keep: int) -> list[Row]:
+    """Revoke the user's live sessions beyond the ``keep`` most recently used; returns them."""
+    return fetch_all(
+        """UPDATE auth_sessions SET revoked_at = now()
+           WHERE id IN (SELECT id FROM auth_sessions
+                        WHERE user_id = %s AND revoked_at IS NULL
+                          AND idle_expires_at > now() AND expires_at > now()
+                        ORDER BY last_used_at DESC, created_at DESC, id DESC OFFSET %s)
+           RETURNING id, family_hash""",
+        (user_id, keep),
     )
 
 
