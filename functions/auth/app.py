@@ -121,8 +121,12 @@ def delete_me() -> Response[None]:
 
 
 @app.get("/me/sessions")
-def my_sessions() -> Response[dict]:
-    return _json(200, logic.list_sessions(app.principal().user_id, _session_id()), NO_STORE)
+def my_sessions(
+    limit: Annotated[int, Query(ge=1, le=logic.SESSIONS_PAGE_MAX)] = logic.SESSIONS_PAGE,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response[dict]:
+    page = logic.list_sessions(app.principal().user_id, _session_id(), limit=limit, cursor=cursor)
+    return _json(200, page, NO_STORE)
 
 
 @app.delete("/me/sessions")

@@ -104,7 +104,9 @@ def http_app() -> SautiResolver:
     def _not_found(_exc: NotFoundError) -> Response:
         return problem(404, "not_found", "Not found", "no such route")
 
-    @app.exception_handler((DatabaseUnavailable, psycopg.OperationalError, redis.RedisError))
+    @app.exception_handler(
+        [DatabaseUnavailable, psycopg.OperationalError, redis.RedisError]
+    )  # a list: Powertools ignores tuples
     def _dependency_down(exc: Exception) -> Response:
         logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
         return problem(

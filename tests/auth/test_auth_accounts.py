@@ -236,3 +236,44 @@ def test_the_sample_events_invoke_the_function(functions):
     assert logged_in.json()["user"]["email"] == "amani@example.com"
     assert_problem(refreshed, 401, "invalid_refresh_token")  # the sample's token is a placeholder
     assert_problem(me, 401, "account_unavailable")  # the sample's user does not exist here
+
+
+def test_control_characters_in_emails_and_device_names_are_422(api):
+    def signup_with(**fields):
+        body = {"email": "ctrl@example.com", "password": PASSWORD, "display_name": "Ctrl", **fields}
+        return api.post("/auth/signup", json=body)
+
+    for email in ("ctrl\x07@example.com", "ctrl@exa\x1bmple.com", "ctrl\u200b@example.com"):
+        problem = assert_problem(signup_with(email=email), 422, "validation_error")
+        assert [error["field"] for error in problem["errors"]] == ["email"]
+    assert_problem(api.post("/auth/password/forgot", json={"email": "a\x01b@example.com"}), 422)
+    for name in ("Amani\x00phone", "Amani\x1b[31mphone", "\x7f"):
+        problem = assert_problem(signup_with(device_name=name), 422, "validation_error")
+        assert [error["field"] for error in problem["errors"]] == ["device_name"]
+    account = signup_with(device_name="  Amani's   phone ")
+    assert account.status == 201
+    sessions = api.get("/me/sessions", token=account.json()["access_token"]).json()["items"]
+    assert sessions[0]["device"]["name"] == "Amani's phone"
+
+
+def test_control_characters_are_stripped_from_the_stored_user_agent(api, signup):
+    account = signup()
+
+    response = api.post(
+        "/auth/login",
+        json={"email": account["email"], "password": PASSWORD},
+        headers={"user-agent": "Sauti/1.0\x00 (Android 15)\x1b[2J\x07"},
+    )
+
+    assert response.status == 200
+    row = db.fetch_one(
+        "SELECT user_agent FROM auth_sessions WHERE user_id = %s ORDER BY created_at DESC LIMIT 1",
+        (account["user"]["id"],),
+    )
+    assert row["user_agent"] == "Sauti/1.0 (Android 15)[2J"
+    control_only = api.post(
+        "/auth/login",
+        json={"email": account["email"], "password": PASSWORD},
+        headers={"user-agent": "\x00\x01"},
+    )
+    assert control_only.status == 200

@@ -179,3 +179,52 @@ def test_an_expired_session_cannot_refresh(api, signup):
     cache.redis_client().flushdb()  # Redis would have expired its keys at the same moment
 
     assert_problem(_refresh(api, account["refresh_token"]), 401, "invalid_refresh_token")
+
+
+def test_sessions_are_listed_a_page_at_a_time(api, signup, login):
+    account = signup()
+    for _ in range(4):
+        login(account["email"])
+
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/me/sessions", token=account["access_token"], query=query)
+        assert page.status == 200
+        seen += page.json()["items"]
+        pages += 1
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+
+    assert pages == 3
+    assert len({item["id"] for item in seen}) == 5
+    assert [item["last_used_at"] for item in seen] == sorted(
+        (item["last_used_at"] for item in seen), reverse=True
+    )
+    assert sum(item["current"] for item in seen) == 1
+    for bad in ({"cursor": "not-a-cursor"}, {"cursor": "WyJ4IiwgInkiXQ"}, {"limit": 0}, {"limit": 101}):
+        assert_problem(api.get("/me/sessions", token=account["access_token"], query=bad), 422)
+
+
+def test_logging_in_beyond_the_cap_ends_the_least_recently_used_session(api, signup, login):
+    from sauti.auth import sessions
+
+    account = signup()
+    user_id = account["user"]["id"]
+    for _ in range(sessions.MAX_SESSIONS_PER_USER - 1):
+        sessions.start(user_id, sessions.Device(user_agent="old"))
+    least_recent = db.fetch_one(
+        "SELECT id FROM auth_sessions WHERE user_id = %s AND user_agent = 'old' "
+        "ORDER BY last_used_at LIMIT 1",
+        (user_id,),
+    )["id"]
+    kept = _refresh(api, account["refresh_token"]).json()  # the sign-up session, oldest but just used
+
+    newest = login(account["email"]).json()
+
+    live = db.fetch_all("SELECT id FROM auth_sessions WHERE user_id = %s AND revoked_at IS NULL", (user_id,))
+    assert len(live) == sessions.MAX_SESSIONS_PER_USER
+    assert least_recent not in {row["id"] for row in live}
+    assert _refresh(api, kept["refresh_token"]).status == 200
+    assert _refresh(api, newest["refresh_token"]).status == 200

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from helpers import assert_problem
+from sauti.errors import DomainError
 
 PASSWORD = "correct horse battery staple"  # the conftest default
 
@@ -72,3 +76,46 @@ def test_signups_are_throttled_per_account(api):
     statuses = [attempt(f"192.0.2.{n}").status for n in range(6)]
 
     assert statuses == [201, 409, 409, 409, 409, 429]
+
+
+def _login_burst(attempts: list[tuple[str, str]]) -> list[str]:
+    """Log in with each (email, address) at the same moment, on as many threads, the way concurrent
+    Lambda containers would (the local gateway runs one request per function at a time); the outcomes."""
+    from sauti.auth.logic import Client, login
+
+    start = threading.Barrier(len(attempts))
+
+    def one(attempt: tuple[str, str]) -> str:
+        email, address = attempt
+        start.wait()
+        try:
+            login(email, "wrong guess number one", Client(address=address))
+        except DomainError as exc:
+            return exc.code
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(one, attempts))
+
+
+def test_a_parallel_burst_on_one_account_gets_exactly_the_limit_of_tries(signup, login):
+    account = signup()
+
+    outcomes = _login_burst([(account["email"], f"203.0.113.{n}") for n in range(30)])
+
+    assert sorted(outcomes) == ["invalid_credentials"] * 10 + ["rate_limited"] * 20
+    assert_problem(login(account["email"], source_ip="203.0.113.200"), 429, "rate_limited")
+
+
+def test_a_parallel_burst_from_one_address_gets_exactly_the_limit_of_tries(login):
+    outcomes = _login_burst([(f"burst{n}@example.com", "192.0.2.77") for n in range(70)])
+
+    assert sorted(outcomes) == ["invalid_credentials"] * 50 + ["rate_limited"] * 20
+    assert_problem(login("burst-next@example.com", source_ip="192.0.2.77"), 429, "rate_limited")
+
+
+def test_successful_logins_do_not_use_up_the_address_limit(signup, login):
+    account = signup()
+
+    assert all(login(account["email"]).status == 200 for _ in range(51))
+    assert login("someone-else@example.com", "wrong guess number one").status == 401

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
+
+import redis
 
 from sauti import tokens
 from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
@@ -20,14 +25,15 @@ from sauti.auth.errors import (
 )
 from sauti.billing.entitlements import entitlements_for
 from sauti.config import config
-from sauti.db import Row
-from sauti.errors import NotFound, ValidationFailed
+from sauti.db import Row, transaction
+from sauti.errors import NotFound, RateLimited, ValidationFailed
 from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.principal import ALL_ROLES
 
 RESET = "reset"
 VERIFY = "verify"
+SESSIONS_PAGE, SESSIONS_PAGE_MAX = sessions.MAX_SESSIONS_PER_USER, 100
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,11 @@ def _signed_in(user: Row, client: Client) -> dict[str, Any]:
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
-def _notify(type_: str, user: Row, data: dict[str, Any]) -> None:
-    """Queue an email. A queue failure is logged, not shown: the answer must not depend on it."""
+def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
+    """Queue an email. A queue failure is logged, not shown: the answer must not depend on it.
+
+    Without a user the message names no recipient and the notifications worker sends nothing.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sauti.notify import publish_notification
@@ -86,9 +95,9 @@ def _notify(type_: str, user: Row, data: dict[str, Any]) -> None:
     try:
         publish_notification(
             type_,
-            user_id=str(user["id"]),
-            email=user["email"],
-            data={"display_name": user["display_name"], **data},
+            user_id=str(user["id"]) if user else None,
+            email=user["email"] if user else None,
+            data={"display_name": user["display_name"], **data} if user else {},
         )
     except (BotoCoreError, ClientError):
         logger.exception("could not queue an auth email", extra={"type": type_})
@@ -103,13 +112,17 @@ def _link(page: str, token: str) -> str:
 
 def signup(email: str, password: str, display_name: str, client: Client) -> dict[str, Any]:
     """Create an account and sign it in; email, name and password arrive normalised."""
-    ratelimit.check_and_hit(
-        (ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address)
-    )
+    ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address))
     passwords.check_password(password, context=(email, display_name))
-    user = store.insert_user(email, display_name, passwords.hash_password(password))
-    _send_verification(user)
-    return _signed_in(user, client)
+    password_hash = passwords.hash_password(password)
+    with transaction():  # no account without its first session, and no session without its account
+        user = store.insert_user(email, display_name, password_hash)
+        session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    try:
+        _send_verification(user)
+    except redis.RedisError:  # the account exists: answer it; /auth/email/verify/resend sends the link
+        logger.exception("verification link not issued at sign-up", extra={"user_id": str(user["id"])})
+    return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
 def login(email: str, password: str, client: Client) -> dict[str, Any]:
@@ -119,20 +132,18 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     except ValueError:
         normalised = None
     account = normalised or email.strip().lower()
-    ratelimit.check(
+    limits = (
         (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
         (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
     )
+    ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
     user = store.user_by_email(normalised) if normalised else None
     if not passwords.verify_password(user["password_hash"] if user else None, password) or user is None:
-        ratelimit.hit(
-            (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
-            (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
-        )
         raise InvalidCredentials("the email or the password is wrong")
+    ratelimit.give_back(*limits)
     if user["suspended_at"] is not None:
         raise AccountSuspended("this account is suspended")
-    ratelimit.reset(ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account)
+    ratelimit.reset(*limits[0])
     if passwords.needs_rehash(user["password_hash"]):
         store.replace_password_hash(str(user["id"]), user["password_hash"], passwords.hash_password(password))
     store.prune_sessions(str(user["id"]))
@@ -191,10 +202,11 @@ def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
 
 def delete_account(user_id: str) -> None:
     """Anonymise the account and end its sessions (docs/auth.md says what is kept)."""
-    _live_user(user_id)
-    sessions.revoke_all(user_id)
-    store.anonymise_user(user_id)
-    sessions.forget_all(user_id)
+    with transaction():
+        if not store.anonymise_user(user_id):
+            raise AccountUnavailable("this account no longer exists")
+        ended = store.delete_sessions(user_id)
+    sessions.uncache(ended)
     from sauti.events import publish_event
 
     try:
@@ -206,7 +218,29 @@ def delete_account(user_id: str) -> None:
 # -- sessions --------------------------------------------------------------------------------------
 
 
-def list_sessions(user_id: str, current_session_id: str | None) -> dict[str, Any]:
+def _session_cursor(row: Row) -> str:
+    return base64.urlsafe_b64encode(json.dumps([iso(row["last_used_at"]), str(row["id"])]).encode()).decode()
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    try:
+        last_used_at, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        after = datetime.fromisoformat(last_used_at), canonical_id(session_id)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}]) from exc
+    if after[1] is None or after[0].tzinfo is None:
+        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
+    return after[0], after[1]
+
+
+def list_sessions(
+    user_id: str, current_session_id: str | None, *, limit: int = SESSIONS_PAGE, cursor: str | None = None
+) -> dict[str, Any]:
+    """The caller's live sessions, most recently used first, a page at a time."""
+    rows = sessions.live(user_id, limit + 1, _after(cursor))
+    page = rows[:limit]
     items = [
         {
             "id": str(row["id"]),
@@ -220,9 +254,9 @@ def list_sessions(user_id: str, current_session_id: str | None) -> dict[str, Any
             "expires_at": iso(min(row["idle_expires_at"], row["expires_at"])),
             "current": str(row["id"]) == current_session_id,
         }
-        for row in sessions.live(user_id)
+        for row in page
     ]
-    return {"items": items, "next_cursor": None}
+    return {"items": items, "next_cursor": _session_cursor(page[-1]) if len(rows) > limit else None}
 
 
 def revoke_session(user_id: str, session_id: str) -> None:
@@ -239,21 +273,26 @@ def revoke_all_sessions(user_id: str, *, keep_session_id: str | None = None) -> 
 
 
 def request_password_reset(email: str, client: Client) -> None:
-    """Email a reset link if the account exists; the caller answers 202 either way."""
-    ratelimit.check_and_hit(
-        (ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address)
-    )
-    user = store.user_by_email(email)
-    if user is None or user["deleted_at"] is not None or user["suspended_at"] is not None:
+    """Email a reset link if the account exists; the caller answers 202 either way.
+
+    Known and unknown emails do the same work (a user lookup, a Redis write, a queued
+    message); for an unknown, deleted or suspended account the token grants nothing and
+    the message names no recipient. Requests over the limit are dropped, also silently.
+    """
+    try:
+        ratelimit.take((ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address))
+    except RateLimited:
+        logger.info("password reset request over the limit: dropped")
         return
+    user = store.user_by_email(email)
+    if user is not None and (user["deleted_at"] is not None or user["suspended_at"] is not None):
+        user = None
     ttl = config().int("PASSWORD_RESET_TTL_SECONDS")
-    token = onetime.issue(RESET, {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])}, ttl)
+    grants = {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])} if user else {}
+    token = onetime.issue(RESET, grants, ttl)
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
-    _notify(
-        "auth.password_reset",
-        user,
-        {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)},
-    )
+    data = {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)}
+    _notify("auth.password_reset", user, data)
 
 
 def reset_password(token: str, new_password: str) -> None:
@@ -264,10 +303,17 @@ def reset_password(token: str, new_password: str) -> None:
     if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
         raise InvalidToken("this reset link is invalid, expired or already used")
     passwords.check_password(new_password, context=(user["email"], user["display_name"]))
-    if onetime.consume(RESET, token) is None:
-        raise InvalidToken("this reset link is invalid, expired or already used")
-    store.set_password(str(user["id"]), passwords.hash_password(new_password))
-    sessions.revoke_all(str(user["id"]))
+    password_hash = passwords.hash_password(new_password)
+    # The new password and the end of every session commit together or not at all.
+    with transaction():
+        if not store.set_password(str(user["id"]), password_hash, user["password_changed_at"]):
+            raise InvalidToken("this reset link is invalid, expired or already used")
+        ended = store.revoke_sessions(str(user["id"]))
+    sessions.uncache(ended)
+    try:
+        onetime.consume(RESET, token)  # tidiness: the password change already killed the link
+    except redis.RedisError:
+        logger.warning("used reset link left in Redis (dead: its password stamp is gone)")
     _notify("auth.password_changed", user, {})
 
 
@@ -286,7 +332,7 @@ def resend_verification(user_id: str, client: Client) -> None:
     user = _live_user(user_id)
     if user["email_verified_at"] is not None:
         raise EmailAlreadyVerified("this email address is already verified")
-    ratelimit.check_and_hit(
+    ratelimit.take(
         (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.EMAILS_PER_ADDRESS, client.address)
     )
     _send_verification(user)
@@ -325,9 +371,11 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
 
 def suspend_user(user_id: str) -> None:
     """Suspend an account: no login, no refresh, every session ended. Access tokens lapse within their TTL."""
-    if not store.set_suspended(user_id, True):
-        raise NotFound("no such user")
-    sessions.revoke_all(user_id)
+    with transaction():
+        if not store.set_suspended(user_id, True):
+            raise NotFound("no such user")
+        ended = store.revoke_sessions(user_id)
+    sessions.uncache(ended)
 
 
 def unsuspend_user(user_id: str) -> None:

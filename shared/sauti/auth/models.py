@@ -18,7 +18,9 @@ class _Body(BaseModel):
 
 class DeviceFields(_Body):
     platform: Platform | None = None
-    device_name: str | None = Field(default=None, max_length=100)
+    device_name: str | None = Field(default=None, max_length=200)
+
+    _device_name = field_validator("device_name")(normalize.device_name)
 
 
 class SignupRequest(DeviceFields):

@@ -7,28 +7,51 @@ import unicodedata
 
 EMAIL_MAX_LENGTH = 254
 DISPLAY_NAME_MAX_LENGTH = 64
+DEVICE_NAME_MAX_LENGTH = 100
+USER_AGENT_MAX_LENGTH = 512
 # Deliberately loose: one @, no spaces, a dot in the domain. The verification email is the real check.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 
+def _is_control(char: str) -> bool:
+    """Control, format, surrogate, private-use and unassigned code points (Unicode category C)."""
+    return unicodedata.category(char).startswith("C")
+
+
 def email(value: str) -> str:
-    """NFKC, trimmed, lower-case; ValueError if it cannot be an address."""
+    """NFKC, trimmed, lower-case; ValueError if it cannot be an address or holds control characters."""
     normalised = unicodedata.normalize("NFKC", value).strip().lower()
+    if any(_is_control(char) for char in normalised):
+        raise ValueError("must not contain control characters")
     if len(normalised) > EMAIL_MAX_LENGTH or not _EMAIL.match(normalised):
         raise ValueError("not an email address")
     return normalised
 
 
-def display_name(value: str) -> str:
-    """NFKC, trimmed, inner whitespace collapsed; no control characters; 1 to 64 characters."""
+def _label(value: str, max_length: int) -> str:
+    """NFKC, trimmed, inner whitespace collapsed; no control characters; 1 to ``max_length`` characters."""
     normalised = " ".join(unicodedata.normalize("NFKC", value).split())
     if not normalised:
         raise ValueError("must not be empty")
-    if len(normalised) > DISPLAY_NAME_MAX_LENGTH:
-        raise ValueError(f"at most {DISPLAY_NAME_MAX_LENGTH} characters")
-    if any(unicodedata.category(char).startswith("C") for char in normalised):
+    if len(normalised) > max_length:
+        raise ValueError(f"at most {max_length} characters")
+    if any(_is_control(char) for char in normalised):
         raise ValueError("must not contain control characters")
     return normalised
+
+
+def display_name(value: str) -> str:
+    return _label(value, DISPLAY_NAME_MAX_LENGTH)
+
+
+def device_name(value: str | None) -> str | None:
+    return None if value is None else _label(value, DEVICE_NAME_MAX_LENGTH)
+
+
+def user_agent(value: str | None) -> str | None:
+    """A header as the sessions list shows it: control characters removed, at most 512 characters."""
+    cleaned = "".join(char for char in value or "" if not _is_control(char)).strip()
+    return cleaned[:USER_AGENT_MAX_LENGTH] or None
 
 
 def password(value: str) -> str:

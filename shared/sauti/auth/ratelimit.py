@@ -1,10 +1,13 @@
 """Fixed-window counters in Redis for throttling sign-up, login and email requests.
 
-A limit is checked before the work (``check``) and counted when the attempt is one
-that counts (``hit``): every sign-up, but only failed logins, so people sharing one
-address (a carrier's NAT, an office) are not locked out by each other's successes.
-Accounts are keyed by a hash of the normalised email, whether it exists or not,
-so throttling says nothing about which emails are registered.
+Every attempt is counted before the work, in one Lua script that checks every
+limit and, only when none is used up, increments them all (``take``): requests
+sent in parallel cannot all pass the check before any of them is counted. A
+login that turns out to succeed gives its unit back (``give_back``), so only
+failures use up the login limits and people sharing one address (a carrier's
+NAT, an office) are not locked out by each other's successes. Accounts are keyed
+by a hash of the normalised email, whether it exists or not, so throttling says
+nothing about which emails are registered.
 """
 
 from __future__ import annotations
@@ -35,31 +38,45 @@ EMAILS_PER_ACCOUNT = Limit("email-account", 3, 60 * 60)  # reset and verificatio
 EMAILS_PER_ADDRESS = Limit("email-address", 20, 60 * 60)
 
 
-def check(*checks: tuple[Limit, str]) -> None:
-    """Raise RateLimited (429, Retry-After) if any (limit, subject) is used up."""
-    pipe = redis_client().pipeline(transaction=False)
-    for limit, subject in checks:
-        pipe.get(limit.key(subject))
-        pipe.ttl(limit.key(subject))
-    replies = pipe.execute()
-    for index, (limit, _subject) in enumerate(checks):
-        count, ttl = replies[2 * index], replies[2 * index + 1]
-        if count is not None and int(count) >= limit.limit:
-            raise RateLimited(ttl if ttl and ttl > 0 else limit.window_seconds)
+# KEYS: counters; ARGV: limit and window of each. 0 when taken, else the seconds until a unit frees up.
+_TAKE = """
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then
+    local ttl = redis.call('TTL', key)
+    if ttl > 0 then return ttl end
+    return tonumber(ARGV[2 * i])
+  end
+end
+for i, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+end
+return 0
+"""
+
+# Give a unit back without creating a counter that has expired meanwhile.
+_GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 and redis.call('DECR', key) <= 0 then redis.call('DEL', key) end
+end
+return 0
+"""
 
 
-def hit(*hits: tuple[Limit, str]) -> None:
-    """Count one attempt against each (limit, subject); the window starts at the first one."""
-    pipe = redis_client().pipeline(transaction=False)
-    for limit, subject in hits:
-        pipe.set(limit.key(subject), 0, ex=limit.window_seconds, nx=True)
-        pipe.incr(limit.key(subject))
-    pipe.execute()
+def take(*pairs: tuple[Limit, str]) -> None:
+    """Count one attempt against each (limit, subject), atomically; RateLimited (429) if any is used up.
+
+    A refused attempt counts against none of them.
+    """
+    keys = [limit.key(subject) for limit, subject in pairs]
+    args = [number for limit, _subject in pairs for number in (limit.limit, limit.window_seconds)]
+    retry_after = int(redis_client().eval(_TAKE, len(keys), *keys, *args))
+    if retry_after:
+        raise RateLimited(retry_after)
 
 
-def check_and_hit(*pairs: tuple[Limit, str]) -> None:
-    check(*pairs)
-    hit(*pairs)
+def give_back(*pairs: tuple[Limit, str]) -> None:
+    """Undo ``take`` for an attempt that turned out not to count (a successful login)."""
+    redis_client().eval(_GIVE_BACK, len(pairs), *[limit.key(subject) for limit, subject in pairs])
 
 
 def reset(limit: Limit, subject: str) -> None:

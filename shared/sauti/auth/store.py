@@ -46,14 +46,20 @@ def replace_password_hash(user_id: str, old_hash: str, new_hash: str) -> None:
     )
 
 
-def set_password(user_id: str, password_hash: str) -> None:
-    """A new password from a reset link, which also proves the email address."""
-    fetch_one(
+def set_password(user_id: str, password_hash: str, changed_at: datetime | None) -> bool:
+    """A new password from a reset link, which also proves the email address.
+
+    Only if the password is still the one of ``changed_at`` (the link's): of two links
+    used at once, one wins.
+    """
+    row = fetch_one(
         """UPDATE users SET password_hash = %s, password_changed_at = now(), updated_at = now(),
                             email_verified_at = coalesce(email_verified_at, now())
-           WHERE id = %s AND deleted_at IS NULL RETURNING id""",
-        (password_hash, user_id),
+           WHERE id = %s AND deleted_at IS NULL AND password_changed_at IS NOT DISTINCT FROM %s
+           RETURNING id""",
+        (password_hash, user_id, changed_at),
     )
+    return row is not None
 
 
 def set_display_name(user_id: str, display_name: str) -> Row | None:
@@ -137,14 +143,18 @@ def live_session_by_family(family_hash: str) -> Row | None:
     )
 
 
-def record_rotation(session_id: str, secret_hash: str, used_at: datetime, idle_expires_at: datetime) -> bool:
-    """Copy a rotation; False if the session was revoked meanwhile (PostgreSQL has the last word)."""
-    row = fetch_one(
-        """UPDATE auth_sessions SET secret_hash = %s, last_used_at = %s, idle_expires_at = %s
-           WHERE id = %s AND revoked_at IS NULL RETURNING id""",
-        (secret_hash, used_at, idle_expires_at, session_id),
+def rotate_session(
+    session_id: str, presented_hash: str, secret_hash: str, used_at: datetime, idle_expires_at: datetime
+) -> Row | None:
+    """Compare-and-set of the current secret of a live session; None if the presented one is not it
+    (already rotated, or the session ended). Two rotations of one token: only one matches."""
+    return fetch_one(
+        f"""UPDATE auth_sessions SET secret_hash = %s, last_used_at = %s, idle_expires_at = %s
+            WHERE id = %s AND secret_hash = %s AND revoked_at IS NULL
+              AND idle_expires_at > now() AND expires_at > now()
+            RETURNING {SESSION_COLUMNS}""",
+        (secret_hash, used_at, idle_expires_at, session_id, presented_hash),
     )
-    return row is not None
 
 
 def revoke_sessions(user_id: str, *, session_id: str | None = None, keep: str | None = None) -> list[Row]:
@@ -158,12 +168,28 @@ def revoke_sessions(user_id: str, *, session_id: str | None = None, keep: str | 
     )
 
 
-def live_sessions(user_id: str) -> list[Row]:
+def live_sessions(user_id: str, limit: int, after: tuple[datetime, str] | None = None) -> list[Row]:
+    """A page of the user's live sessions, most recently used first, after ``(last_used_at, id)``."""
+    last_used_at, session_id = after or (None, None)
     return fetch_all(
         f"""SELECT {SESSION_COLUMNS} FROM auth_sessions
             WHERE user_id = %s AND revoked_at IS NULL AND idle_expires_at > now() AND expires_at > now()
-            ORDER BY last_used_at DESC""",
-        (user_id,),
+              AND (%s::timestamptz IS NULL OR (last_used_at, id) < (%s::timestamptz, %s::uuid))
+            ORDER BY last_used_at DESC, id DESC LIMIT %s""",
+        (user_id, last_used_at, last_used_at, session_id, limit),
+    )
+
+
+def revoke_sessions_beyond(user_id: str, keep: int) -> list[Row]:
+    """Revoke the user's live sessions beyond the ``keep`` most recently used; returns them."""
+    return fetch_all(
+        """UPDATE auth_sessions SET revoked_at = now()
+           WHERE id IN (SELECT id FROM auth_sessions
+                        WHERE user_id = %s AND revoked_at IS NULL
+                          AND idle_expires_at > now() AND expires_at > now()
+                        ORDER BY last_used_at DESC, created_at DESC, id DESC OFFSET %s)
+           RETURNING id, family_hash""",
+        (user_id, keep),
     )
 
 

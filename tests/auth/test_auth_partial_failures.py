@@ -1,0 +1,131 @@
+"""A dependency failing half-way: PostgreSQL changes commit together or not at all, and Redis, written
+after PostgreSQL, can neither revive an ended session nor turn a client's retry into token theft."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import redis
+
+from helpers import assert_problem, drain_queue
+from sauti import cache, db
+from sauti.auth import store
+
+NEW_PASSWORD = "a brand new evening passphrase"
+
+
+def _fail(*_args, **_kwargs):
+    raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+def _redis_down(*_args, **_kwargs):
+    raise redis.ConnectionError("Error 111 connecting to redis")
+
+
+def _refresh(api, token: str):
+    return api.post("/auth/refresh", json={"refresh_token": token})
+
+
+@pytest.fixture
+def reset_link(api, stack):
+    def issue(email: str) -> str:
+        drain_queue(stack.queue_urls["NotificationsQueue"])
+        api.post("/auth/password/forgot", json={"email": email})
+        [message] = [
+            m
+            for m in drain_queue(stack.queue_urls["NotificationsQueue"])
+            if m["type"] == "auth.password_reset"
+        ]
+        return message["data"]["token"]
+
+    return issue
+
+
+def test_a_reset_that_fails_before_commit_changes_nothing_and_the_link_still_works(
+    api, signup, login, reset_link, monkeypatch
+):
+    account = signup()
+    token = reset_link(account["email"])
+    monkeypatch.setattr(store, "revoke_sessions", _fail)
+
+    failed = api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
+
+    assert_problem(failed, 503, "service_unavailable")
+    monkeypatch.undo()
+    assert login(account["email"]).status == 200  # the old password: set_password was rolled back
+    current = _refresh(api, account["refresh_token"])
+    assert current.status == 200
+    assert api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD}).status == 204
+    assert_problem(_refresh(api, current.json()["refresh_token"]), 401)
+
+
+def test_a_redis_failure_after_the_reset_commits_cannot_bring_sessions_back(
+    api, signup, login, reset_link, monkeypatch
+):
+    account = signup()
+    phone = login(account["email"]).json()
+    token = reset_link(account["email"])
+    monkeypatch.setattr(cache.redis_client(), "delete", _redis_down)
+
+    response = api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
+
+    assert response.status == 204
+    assert cache.redis_client().keys("auth:family:*")  # the ended sessions are still mirrored...
+    for refresh_token in (account["refresh_token"], phone["refresh_token"]):
+        assert_problem(_refresh(api, refresh_token), 401)  # ...and refused all the same
+    monkeypatch.undo()
+    assert login(account["email"], NEW_PASSWORD).status == 200
+
+
+def test_deleting_an_account_is_all_or_nothing(api, signup, monkeypatch):
+    account = signup()
+    monkeypatch.setattr(store, "delete_sessions", _fail)
+
+    assert_problem(api.delete("/me", token=account["access_token"]), 503)
+
+    monkeypatch.undo()
+    assert api.get("/me", token=account["access_token"]).json()["email"] == account["email"]
+    fresh = _refresh(api, account["refresh_token"])
+    assert fresh.status == 200
+    monkeypatch.setattr(cache.redis_client(), "delete", _redis_down)
+    assert api.delete("/me", token=account["access_token"]).status == 204
+    assert_problem(_refresh(api, fresh.json()["refresh_token"]), 401)
+
+
+def test_a_signup_whose_session_cannot_be_written_leaves_no_account(api, monkeypatch):
+    body = {"email": "half@example.com", "password": "correct horse battery staple", "display_name": "Half"}
+    monkeypatch.setattr(store, "insert_session", _fail)
+
+    assert_problem(api.post("/auth/signup", json=body), 503)
+
+    assert db.fetch_one("SELECT id FROM users WHERE email = %s", (body["email"],)) is None
+    monkeypatch.undo()
+    assert api.post("/auth/signup", json=body, source_ip="192.0.2.9").status == 201
+
+
+def test_a_refresh_that_fails_in_postgresql_can_be_retried_with_the_same_token(api, signup, monkeypatch):
+    account = signup()
+    monkeypatch.setattr(store, "rotate_session", _fail)
+
+    assert_problem(_refresh(api, account["refresh_token"]), 503)
+
+    monkeypatch.undo()
+    retry = _refresh(api, account["refresh_token"])
+    assert retry.status == 200
+    assert _refresh(api, retry.json()["refresh_token"]).status == 200
+
+
+def test_refresh_works_while_redis_is_down_and_reuse_is_still_detected(api, signup, monkeypatch):
+    account = signup()
+    client = cache.redis_client()
+    for method in ("get", "hget", "pipeline", "delete"):
+        monkeypatch.setattr(client, method, _redis_down)
+
+    first = _refresh(api, account["refresh_token"])
+    assert first.status == 200
+    second = _refresh(api, first.json()["refresh_token"])
+    assert second.status == 200
+    assert_problem(_refresh(api, first.json()["refresh_token"]), 401, "refresh_token_reused")
+
+    monkeypatch.undo()  # Redis is back, its copy stale: PostgreSQL still decides
+    assert_problem(_refresh(api, second.json()["refresh_token"]), 401, "invalid_refresh_token")
