@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +18,11 @@ from sauti_dev.stack import LocalStack
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def stack() -> Iterator[LocalStack]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-    local = LocalStack(data_dir=tmp_path_factory.mktemp("sauti-data"), isolated=True)
+    # Not under pytest's basetemp: a concurrent pytest session prunes old basetemps, databases and all.
+    data_dir = Path(tempfile.mkdtemp(prefix="sauti-test-"))
+    local = LocalStack(data_dir=data_dir, isolated=True)
     local.start()
     from sauti.migrate import apply_migrations
 
@@ -27,6 +32,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
     db.discard_connection()
     local.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
