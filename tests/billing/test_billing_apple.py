@@ -301,8 +301,11 @@ def test_in_production_app_review_s_sandbox_purchases_are_verified_with_a_sandbo
 ):
     reviewer, customer, app_user = new_user(), new_user(), new_user()
 
+    # Sandbox notifications carry no appAppleId
     sandbox, _ = send_apple(
-        "SUBSCRIBED", samples.apple_transaction(reviewer.id, original_transaction_id="7200")
+        "SUBSCRIBED",
+        samples.apple_transaction(reviewer.id, original_transaction_id="7200"),
+        app_apple_id=None,
     )
     live, _ = send_apple(
         "SUBSCRIBED",

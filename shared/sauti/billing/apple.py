@@ -130,15 +130,18 @@ def _verifier(
 def _verified(method: str, signed: str, environment: str | None = None) -> tuple[Any, str]:
     """Decode ``signed`` with the verifier's ``method`` and return it with its environment: 400 when the
     data is not Apple's (or not ours), 503 when Apple's OCSP responder could not be asked. Without
-    ``environment``, each of ``environments()`` is tried while Apple's answer is "another environment"."""
+    ``environment``, each of ``environments()`` is tried while the answer may mean "another environment"
+    (the Sandbox verifier checks the bundle id and the environment again)."""
     from appstoreserverlibrary.signed_data_verifier import VerificationException, VerificationStatus
 
+    another_environment = (VerificationStatus.INVALID_ENVIRONMENT, VerificationStatus.INVALID_APP_IDENTIFIER)
     candidates = [environment] if environment else environments()
     for index, candidate in enumerate(candidates):
         try:
             return getattr(verifier(candidate), method)(signed), candidate
         except VerificationException as exc:
-            if exc.status == VerificationStatus.INVALID_ENVIRONMENT and index + 1 < len(candidates):
+            # Sandbox data carries no appAppleId, so the Production verifier may refuse it for that first
+            if exc.status in another_environment and index + 1 < len(candidates):
                 continue
             if exc.status == VerificationStatus.RETRYABLE_VERIFICATION_FAILURE:
                 raise ServiceUnavailable("Apple's certificate status service did not answer") from exc
