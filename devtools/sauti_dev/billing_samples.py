@@ -222,16 +222,18 @@ def apple_notification(
     notification_uuid: str | None = None,
     bundle_id: str = "app.sauti.ios",
     environment: str = "Sandbox",
+    app_apple_id: int | None = 1234567890,
 ) -> dict[str, Any]:
     """The webhook body ``{signedPayload}`` of an App Store Server Notification V2."""
     data: dict[str, Any] = {
-        "appAppleId": 1234567890,
         "bundleId": bundle_id,
         "bundleVersion": "1.0",
         "environment": environment,
         "signedTransactionInfo": sign_apple(transaction, chain_directory),
         "status": 1,
     }
+    if app_apple_id is not None:
+        data["appAppleId"] = app_apple_id
     if renewal is not None:
         data["signedRenewalInfo"] = sign_apple(renewal, chain_directory)
     payload: dict[str, Any] = {

@@ -91,6 +91,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("BILLING_GRACE_PERIOD_DAYS", "7", doc="days a failed Stripe renewal (past_due) keeps premium"),
     Setting(
+        "BILLING_RENEWAL_MARGIN_HOURS",
+        "24",
+        doc="hours past its period end that a renewing active subscription keeps premium (late renewals)",
+    ),
+    Setting(
+        "APPLE_SANDBOX_IN_PRODUCTION",
+        "true",
+        doc="with APPLE_ENVIRONMENT=Production, also accept Sandbox data (App Review) via a Sandbox verifier",
+    ),
+    Setting(
         "APPLE_ROOT_CERTIFICATES",
         "",
         doc="comma-separated paths of trusted roots (DER or PEM) for App Store signed data",

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -150,14 +150,22 @@ def notices(stack: Any) -> Any:
 
 @dataclass
 class FakeStripe:
-    """Stripe's HTTP API at its boundary: the calls it received, and subscriptions it will describe."""
+    """Stripe's HTTP API at its boundary: the calls it received, subscriptions it will describe (or fail
+    to: ``failing``), the sessions it created, and Stripe's idempotency (a repeated key replays)."""
 
     url: str = ""
     requests: list[tuple[str, str, dict[str, str], dict[str, str]]] = field(default_factory=list)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)
+    sessions: list[str] = field(default_factory=list)
+    replies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    on_request: Callable[[str, str], None] | None = None  # called with (method, path) as each call arrives
 
     def calls(self, path: str) -> list[dict[str, str]]:
         return [body for _method, p, body, _headers in self.requests if p == path]
+
+    def gets(self) -> list[str]:
+        return [path for method, path, *_ in self.requests if method == "GET"]
 
 
 def _fake_stripe_handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
@@ -176,8 +184,12 @@ def _fake_stripe_handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             fake.requests.append(("GET", self.path, {}, dict(self.headers)))
+            if fake.on_request:
+                fake.on_request("GET", self.path)
             found = re.fullmatch(r"/v1/subscriptions/([\w]+)", self.path.split("?")[0])
-            if found and found[1] in fake.subscriptions:
+            if found and found[1] in fake.failing:
+                self._answer(500, {"error": {"type": "api_error", "message": "try again"}})
+            elif found and found[1] in fake.subscriptions:
                 self._answer(200, fake.subscriptions[found[1]])
             else:
                 self._answer(
@@ -188,15 +200,22 @@ def _fake_stripe_handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("content-length") or 0)
             form = dict(parse_qsl(self.rfile.read(length).decode()))
             fake.requests.append(("POST", self.path, form, dict(self.headers)))
-            if self.path == "/v1/checkout/sessions":
-                self._answer(
-                    200,
-                    {
-                        "id": "cs_test_fake",
-                        "object": "checkout.session",
-                        "url": "https://checkout.stripe.com/c/pay/cs_test_fake",
-                    },
-                )
+            if fake.on_request:
+                fake.on_request("POST", self.path)
+            key = self.headers.get("Idempotency-Key")
+            if key and key in fake.replies:
+                self._answer(200, fake.replies[key])
+            elif self.path == "/v1/checkout/sessions":
+                session_id = f"cs_test_fake{len(fake.sessions) or ''}"
+                fake.sessions.append(session_id)
+                reply = {
+                    "id": session_id,
+                    "object": "checkout.session",
+                    "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+                }
+                if key:
+                    fake.replies[key] = reply
+                self._answer(200, reply)
             elif self.path == "/v1/billing_portal/sessions":
                 self._answer(
                     200,

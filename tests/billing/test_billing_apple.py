@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from billing_helpers import FREE, PREMIUM
 
 from helpers import assert_problem
@@ -270,3 +271,77 @@ def test_a_storekit_transaction_of_someone_else_is_refused(api, new_user, chain_
         "invalid_signature",
     )
     assert api.get("/billing/subscription", token=thief.token).json()["plan"] == "free"
+
+
+@pytest.fixture
+def production(monkeypatch):
+    """APPLE_ENVIRONMENT=Production, as in prod (the samples' appAppleId)."""
+    from sauti.config import config
+
+    monkeypatch.setenv("APPLE_ENVIRONMENT", "Production")
+    monkeypatch.setenv("APPLE_APP_APPLE_ID", "1234567890")
+    config.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    config.cache_clear()
+
+
+def _environment_of(original_transaction_id: str) -> str | None:
+    from sauti import db
+
+    row = db.fetch_one(
+        "SELECT environment FROM subscriptions WHERE source = 'apple' AND external_id = %s",
+        (original_transaction_id,),
+    )
+    return row["environment"] if row else None
+
+
+def test_in_production_app_review_s_sandbox_purchases_are_verified_with_a_sandbox_verifier(
+    production, api, new_user, send_apple, subscription_of, chain_dir
+):
+    reviewer, customer, app_user = new_user(), new_user(), new_user()
+
+    # Sandbox notifications carry no appAppleId
+    sandbox, _ = send_apple(
+        "SUBSCRIBED",
+        samples.apple_transaction(reviewer.id, original_transaction_id="7200"),
+        app_apple_id=None,
+    )
+    live, _ = send_apple(
+        "SUBSCRIBED",
+        samples.apple_transaction(customer.id, original_transaction_id="7201", environment="Production"),
+        environment="Production",
+    )
+    signed = samples.sign_apple(
+        samples.apple_transaction(app_user.id, original_transaction_id="7202"), chain_dir
+    )
+    storekit = api.post(
+        "/billing/apple/transactions", json={"signed_transaction_info": signed}, token=app_user.token
+    )
+
+    assert sandbox.status == 200 and sandbox.json()["outcome"] == "applied"
+    assert live.status == 200 and live.json()["outcome"] == "applied"
+    assert storekit.status == 200, storekit.body
+    for user in (reviewer, customer, app_user):
+        assert subscription_of(user)["plan"] == "premium"
+    assert [_environment_of(i) for i in ("7200", "7201", "7202")] == ["Sandbox", "Production", "Sandbox"]
+
+
+def test_sandbox_data_in_production_is_refused_when_turned_off(production, new_user, send_apple, me_of):
+    from sauti.config import config
+
+    production.setenv("APPLE_SANDBOX_IN_PRODUCTION", "false")
+    config.cache_clear()
+    user = new_user()
+
+    response, _ = send_apple("SUBSCRIBED", samples.apple_transaction(user.id, original_transaction_id="7203"))
+    # a Production notification wrapping a Sandbox transaction is refused in every case
+    mixed, _ = send_apple(
+        "SUBSCRIBED",
+        samples.apple_transaction(user.id, original_transaction_id="7204"),
+        environment="Production",
+    )
+
+    assert_problem(response, 400, "invalid_signature")
+    assert_problem(mixed, 400, "invalid_signature")
+    assert me_of(user)["plan"] == "free"

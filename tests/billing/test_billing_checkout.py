@@ -110,3 +110,28 @@ def test_the_stale_stripe_subscription_is_re_read_by_the_job(
 
     assert report["refreshed"] == 1
     assert subscription_of(user)["plan"] == "premium"
+
+
+def test_two_submits_without_an_idempotency_key_open_one_checkout_session(api, new_user, fake_stripe):
+    user, other = new_user(), new_user()
+
+    first = api.post("/billing/checkout", json=URLS, token=user.token)
+    second = api.post("/billing/checkout", json=URLS, token=user.token)
+    theirs = api.post("/billing/checkout", json=URLS, token=other.token)
+
+    assert first.status == second.status == theirs.status == 200
+    assert first.json() == second.json() != theirs.json()
+    assert len(fake_stripe.sessions) == 2  # one for each user
+    keys = [headers["Idempotency-Key"] for _m, _p, _b, headers in fake_stripe.requests]
+    assert keys[0] == keys[1] != keys[2]
+    assert keys[0].startswith(f"checkout:{user.id}:") and keys[2].startswith(f"checkout:{other.id}:")
+
+
+def test_a_client_s_own_idempotency_keys_are_passed_as_they_are(api, new_user, fake_stripe):
+    user = new_user()
+
+    first = api.post("/billing/checkout", json=URLS, token=user.token, headers={"idempotency-key": "a"})
+    second = api.post("/billing/checkout", json=URLS, token=user.token, headers={"idempotency-key": "b"})
+
+    assert first.json() != second.json()
+    assert len(fake_stripe.sessions) == 2

@@ -195,11 +195,35 @@ def test_a_failed_renewal_keeps_premium_through_the_grace_then_ends_it_on_the_cl
     assert me_of(user) == me
 
 
-def test_a_cached_premium_ends_at_its_exact_end(new_user, make_premium, me_of, clock):
+def test_a_renewing_premium_outlives_its_period_end_by_the_renewal_margin(
+    new_user, make_premium, me_of, subscription_of, clock
+):
     user = new_user()
     period_end = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
     make_premium(user.id, period_end=period_end)
-    assert me_of(user)["plan"] == "premium"  # cached until period_end
+    margin_end = period_end + timedelta(hours=24)  # BILLING_RENEWAL_MARGIN_HOURS
+    assert subscription_of(user)["premium_until"] == margin_end.isoformat().replace("+00:00", "Z")
+
+    # the renewal webhook is late: still premium after the period ended, cached until the margin ends
+    clock.move_to(period_end + timedelta(hours=2))
+    assert me_of(user)["plan"] == "premium"
+    clock.move_to(margin_end - timedelta(seconds=1))
+    assert me_of(user)["plan"] == "premium"
+    clock.move_to(margin_end + timedelta(milliseconds=500))
+    me = me_of(user)
+    assert me["plan"] == "free" and me["entitlements"] == FREE
+
+
+def test_a_subscription_cancelled_at_period_end_ends_exactly_then(new_user, make_premium, me_of, clock):
+    from sauti import db
+    from sauti.billing.entitlements import invalidate
+
+    user = new_user()
+    period_end = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    make_premium(user.id, period_end=period_end)
+    db.execute("UPDATE subscriptions SET cancel_at_period_end = true WHERE user_id = %s", (user.id,))
+    invalidate(user.id)
+    assert me_of(user)["plan"] == "premium"  # cached until period_end: no renewal is coming
 
     clock.move_to(period_end - timedelta(seconds=1))
     assert me_of(user)["plan"] == "premium"

@@ -2,7 +2,11 @@
 
 Everything Apple signs is verified by Apple's own ``SignedDataVerifier``: the
 x5c chain up to a trusted root (``APPLE_ROOT_CERTIFICATES``), the ES256
-signature, the bundle id and the environment. Outside ``APP_ENV=local`` it
+signature, the bundle id and the environment. With ``APPLE_ENVIRONMENT=Production``,
+data that Apple marks Sandbox (App Review buys in the sandbox against the
+production build) is verified again with a Sandbox verifier, as Apple advises,
+unless ``APPLE_SANDBOX_IN_PRODUCTION`` is off; the subscription records which
+environment it came from. Outside ``APP_ENV=local`` it
 also asks Apple's OCSP responder about the chain; locally that is off, since
 the local test root is unknown to Apple. A subscription is linked to a user by
 ``appAccountToken`` (the iOS app sets it to the user id) and, once stored, by
@@ -13,6 +17,7 @@ its ``originalTransactionId``. Notifications are deduplicated by
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ from sauti.billing.logic import (
     InvalidSignature,
     MalformedPayload,
     SourceState,
+    after_commit,
     apply_state,
     as_user_id,
     handle_event,
@@ -81,38 +87,68 @@ def _der(path: Path) -> bytes:
     return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
 
 
-@functools.cache
-def verifier() -> Any:
-    from appstoreserverlibrary.models.Environment import Environment
-    from appstoreserverlibrary.signed_data_verifier import SignedDataVerifier
-
+def environments() -> list[str]:
+    """The environments to verify with, in order: the configured one, then Sandbox for App Review."""
     settings = config()
     environment = settings.get("APPLE_ENVIRONMENT")
     if environment not in ENVIRONMENTS:
         raise ConfigurationError("APPLE_ENVIRONMENT must be Production or Sandbox")
+    sandbox_too = settings.get("APPLE_SANDBOX_IN_PRODUCTION").strip().lower() in ("true", "1", "yes")
+    if environment == "Production" and sandbox_too:
+        return ["Production", "Sandbox"]
+    return [environment]
+
+
+def verifier(environment: str) -> Any:
+    settings = config()
     app_apple_id = settings.get("APPLE_APP_APPLE_ID") if environment == "Production" else ""
-    return SignedDataVerifier(
-        root_certificates=[_der(path) for path in root_paths()],
-        enable_online_checks=not settings.is_local,
-        environment=Environment(environment),
-        bundle_id=settings.get("APPLE_BUNDLE_ID"),
-        app_apple_id=int(app_apple_id) if app_apple_id else None,
+    return _verifier(
+        environment,
+        settings.get("APPLE_BUNDLE_ID"),
+        int(app_apple_id) if app_apple_id else None,
+        tuple(str(path) for path in root_paths()),
+        not settings.is_local,
     )
 
 
-def _verified(decode: Any, signed: str) -> Any:
-    """Run one of the verifier's decoders: 400 when the data is not Apple's (or not ours), 503 when
-    Apple's OCSP responder could not be asked."""
+@functools.cache
+def _verifier(
+    environment: str, bundle_id: str, app_apple_id: int | None, roots: tuple[str, ...], online: bool
+) -> Any:
+    from appstoreserverlibrary.models.Environment import Environment
+    from appstoreserverlibrary.signed_data_verifier import SignedDataVerifier
+
+    return SignedDataVerifier(
+        root_certificates=[_der(Path(path)) for path in roots],
+        enable_online_checks=online,
+        environment=Environment(environment),
+        bundle_id=bundle_id,
+        app_apple_id=app_apple_id,
+    )
+
+
+def _verified(method: str, signed: str, environment: str | None = None) -> tuple[Any, str]:
+    """Decode ``signed`` with the verifier's ``method`` and return it with its environment: 400 when the
+    data is not Apple's (or not ours), 503 when Apple's OCSP responder could not be asked. Without
+    ``environment``, each of ``environments()`` is tried while the answer may mean "another environment"
+    (the Sandbox verifier checks the bundle id and the environment again)."""
     from appstoreserverlibrary.signed_data_verifier import VerificationException, VerificationStatus
 
-    try:
-        return decode(signed)
-    except VerificationException as exc:
-        if exc.status == VerificationStatus.RETRYABLE_VERIFICATION_FAILURE:
-            raise ServiceUnavailable("Apple's certificate status service did not answer") from exc
-        raise InvalidSignature(f"the signed data was refused ({exc.status.name.lower()})") from exc
-    except Exception as exc:  # verified, but not the shape Apple documents
-        raise MalformedPayload("the signed data is not an App Store payload") from exc
+    another_environment = (VerificationStatus.INVALID_ENVIRONMENT, VerificationStatus.INVALID_APP_IDENTIFIER)
+    candidates = [environment] if environment else environments()
+    for index, candidate in enumerate(candidates):
+        try:
+            return getattr(verifier(candidate), method)(signed), candidate
+        except VerificationException as exc:
+            # Sandbox data carries no appAppleId, so the Production verifier may refuse it for that first
+            if exc.status in another_environment and index + 1 < len(candidates):
+                continue
+            if exc.status == VerificationStatus.RETRYABLE_VERIFICATION_FAILURE:
+                raise ServiceUnavailable("Apple's certificate status service did not answer") from exc
+            raise InvalidSignature(f"the signed data was refused ({exc.status.name.lower()})") from exc
+        except Exception as exc:  # verified, but not the shape Apple documents
+            raise MalformedPayload("the signed data is not an App Store payload") from exc
+    raise AssertionError("unreachable: at least one environment is configured")
 
 
 def _time(milliseconds: Any) -> datetime | None:
@@ -121,8 +157,7 @@ def _time(milliseconds: Any) -> datetime | None:
 
 def handle_notification(signed_payload: str, now: datetime | None = None) -> str:
     """An App Store Server Notification V2; returns the outcome (``duplicate`` for a redelivery)."""
-    check = verifier()
-    notification = _verified(check.verify_and_decode_notification, signed_payload)
+    notification, environment = _verified("verify_and_decode_notification", signed_payload)
     notification_id = notification.notificationUUID
     if not isinstance(notification_id, str) or not notification_id:
         raise MalformedPayload("the notification has no notificationUUID")
@@ -130,9 +165,11 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
     data = notification.data
     if kind not in STATUS_BY_TYPE or data is None or not data.signedTransactionInfo:
         return handle_event("apple", notification_id, kind, lambda _conn: [], now)
-    transaction_info = _verified(check.verify_and_decode_signed_transaction, data.signedTransactionInfo)
+    transaction_info, _ = _verified(
+        "verify_and_decode_signed_transaction", data.signedTransactionInfo, environment
+    )
     renewal = (
-        _verified(check.verify_and_decode_renewal_info, data.signedRenewalInfo)
+        _verified("verify_and_decode_renewal_info", data.signedRenewalInfo, environment)[0]
         if data.signedRenewalInfo
         else None
     )
@@ -140,6 +177,7 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
         raise MalformedPayload("the transaction has no originalTransactionId")
     observed_at = _time(notification.signedDate) or utcnow()
     state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
+    state = replace(state, environment=environment)
     return handle_event("apple", notification_id, kind, lambda conn: [apply_state(conn, state)], now)
 
 
@@ -182,7 +220,7 @@ def register_transaction(
     user_id: str, signed_transaction: str, now: datetime | None = None
 ) -> dict[str, Any]:
     """A StoreKit 2 transaction the app sends after a purchase or restore; returns the subscription view."""
-    transaction_info = _verified(verifier().verify_and_decode_signed_transaction, signed_transaction)
+    transaction_info, environment = _verified("verify_and_decode_signed_transaction", signed_transaction)
     if transaction_info.rawType != AUTO_RENEWABLE or not transaction_info.originalTransactionId:
         raise ValidationFailed("this transaction is not an auto-renewable subscription")
     token = transaction_info.appAccountToken
@@ -197,16 +235,16 @@ def register_transaction(
         observed_at=observed_at,
         user_id=user_id,
         current_period_end=_time(transaction_info.expiresDate),
+        environment=environment,
     )
     with transaction() as conn:
         existing = store.lock_subscription(conn, "apple", state.external_id)
         if existing is not None and str(existing["user_id"]) != user_id:
             raise PurchaseLinkedElsewhere("this purchase is already linked to another account")
         result: Applied = apply_state(conn, state)
-        if result.outcome == "applied":
-            sync_plan(conn, user_id, now, cause="apple:transaction")
-    from sauti.billing.entitlements import invalidate
-
-    invalidate(user_id)
+        syncs = (
+            [sync_plan(conn, user_id, now, cause="apple:transaction")] if result.outcome == "applied" else []
+        )
+    after_commit([user_id], syncs)
     logger.info("apple transaction", extra={"outcome": result.outcome})
     return subscription_view(user_id)

@@ -1,7 +1,8 @@
 """The one entitlement model. Every other module asks here what a user may do; none reads billing's tables.
 
 A user is premium while any of their subscriptions (Stripe or Apple) is active
-or inside its grace period; the four contract entitlements derive from the plan
+(until its period end, plus a renewal margin when it will renew) or inside its
+grace period; the four contract entitlements derive from the plan
 in ``Entitlements.for_plan`` and nowhere else. Answers are cached in Redis and
 invalidated by every subscription change; a Redis outage only costs a query.
 """
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import redis
 
 from sauti.cache import redis_client
+from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.observability import logger
 
@@ -79,11 +81,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def grants_premium(row: Row, now: datetime) -> datetime | None:
+def renewal_margin() -> timedelta:
+    """How long past its period end a renewing subscription keeps premium: Stripe and Apple report a
+    renewal some time after the period ended, and a late webhook must not cost a paying user anything."""
+    return timedelta(hours=config().int("BILLING_RENEWAL_MARGIN_HOURS"))
+
+
+def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | None:
     """Until when this subscription row grants premium (FOREVER if open-ended), or None if it does not."""
     period_end = row["current_period_end"]
-    if row["status"] in ACTIVE_STATUSES and (period_end is None or period_end > now):
-        return period_end or FOREVER
+    if row["status"] in ACTIVE_STATUSES:
+        if period_end is None:
+            return FOREVER
+        until = period_end if row["cancel_at_period_end"] else period_end + margin
+        return until if until > now else None
     grace_until = row["grace_until"]
     if row["status"] in GRACE_STATUSES and grace_until is not None and grace_until > now:
         return grace_until
@@ -98,7 +109,8 @@ def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitleme
                FROM subscriptions WHERE user_id = %s ORDER BY source_updated_at DESC""",
             (user_id,),
         ).fetchall()
-    granting = [(row, until) for row in rows if (until := grants_premium(row, now)) is not None]
+    margin = renewal_margin()
+    granting = [(row, until) for row in rows if (until := grants_premium(row, now, margin)) is not None]
     shown = granting[0][0] if granting else (rows[0] if rows else None)
     subscription = None
     if shown is not None:

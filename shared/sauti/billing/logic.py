@@ -3,9 +3,12 @@
 Each provider turns what it heard into a ``SourceState`` (one subscription, in
 normalised terms, as of ``observed_at``). ``apply_state`` stores it unless the
 stored row is newer news; ``sync_plan`` then compares the user's plan now with
-the plan last published and, when they differ, publishes ``plan.changed`` and
-queues the matching notification. Webhook events are claimed once by id in
-the same transaction, so a redelivery changes nothing.
+the plan last published and, when they differ, records the change, queues the
+matching notification and writes ``plan.changed`` to the outbox. Once the
+transaction has committed, ``after_commit`` invalidates the entitlement cache
+and only then publishes the event, so a consumer that reacts to it reads the
+new plan. Webhook events are claimed once by id in the same transaction, so a
+redelivery changes nothing.
 """
 
 from __future__ import annotations
@@ -22,19 +25,36 @@ from sauti.billing import entitlements, store
 from sauti.billing.entitlements import (
     GRACE_STATUSES,
     Entitlements,
+    Plan,
     compute_entitlements,
     entitlements_for,
     invalidate,
 )
 from sauti.config import config
 from sauti.db import transaction
-from sauti.errors import DomainError, ServiceUnavailable
+from sauti.errors import DomainError
 from sauti.ids import canonical_id
 from sauti.observability import logger
 
 # Statuses in which a renewal is failing: entering one of them means "payment failed".
 FAILING_STATUSES = ("past_due", "in_grace", "billing_retry", "unpaid")
 NOTICE_NAMESPACE = uuid.UUID("6f1d9a52-3b7c-4d8e-9a41-5c2e7b0f8d13")
+# Two states dated the same (Stripe's `created` has whole seconds): the later one in this order wins.
+STATUS_PRECEDENCE = {
+    "incomplete": 0,
+    "active": 1,
+    "trialing": 1,
+    "past_due": 2,
+    "unpaid": 2,
+    "paused": 2,
+    "in_grace": 2,
+    "billing_retry": 2,
+    "canceled": 3,
+    "incomplete_expired": 3,
+    "expired": 3,
+    "refunded": 3,
+    "revoked": 3,
+}
 
 
 class BillingUnavailable(DomainError):
@@ -61,12 +81,27 @@ class SourceState:
     current_period_end: datetime | None = None
     cancel_at_period_end: bool | None = None  # None: keep what is stored
     grace_until: datetime | None = None  # given by the source (Apple); Stripe's comes from our policy
+    environment: str | None = None  # Apple: Production or Sandbox
 
 
 @dataclass(frozen=True)
 class Applied:
     outcome: str  # applied | stale | unlinked | ignored
     user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanSync:
+    """What ``sync_plan`` found: the plan published before, the plan now, and the event to publish."""
+
+    user_id: str
+    previous: Plan
+    current: Entitlements
+    event: dict[str, Any] | None = None  # plan.changed detail, published by after_commit
+
+    @property
+    def changed(self) -> bool:
+        return self.event is not None
 
 
 def utcnow() -> datetime:
@@ -94,7 +129,7 @@ def _grace_until(state: SourceState, existing: dict[str, Any] | None) -> datetim
 def apply_state(conn: store.Conn, state: SourceState) -> Applied:
     """Store ``state`` unless what is stored is newer; returns what happened and whose plan to re-check."""
     existing = store.lock_subscription(conn, state.source, state.external_id)
-    if existing is not None and state.observed_at < existing["source_updated_at"]:
+    if existing is not None and _older(state, existing):
         return Applied("stale", str(existing["user_id"]))
     user_id = str(existing["user_id"]) if existing is not None else as_user_id(state.user_id)
     if user_id is None:
@@ -116,6 +151,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         if state.cancel_at_period_end is not None
         else bool(existing and existing["cancel_at_period_end"]),
         "source_updated_at": state.observed_at,
+        "environment": state.environment or (existing and existing["environment"]),
     }
     if existing is not None:
         store.update_subscription(conn, existing["id"], values)
@@ -136,41 +172,69 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
     return Applied("applied", user_id)
 
 
-def sync_plan(conn: store.Conn, user_id: str, now: datetime, cause: str) -> Entitlements:
-    """Publish ``plan.changed`` (and notify) when the user's plan now differs from the one last published."""
-    store.lock_user(conn, user_id)
-    previous = store.lock_plan(conn, user_id)
+def _older(state: SourceState, existing: dict[str, Any]) -> bool:
+    """Whether ``state`` is older news than the stored row; a tie goes by ``STATUS_PRECEDENCE``."""
+    stored_at = existing["source_updated_at"]
+    if state.observed_at != stored_at:
+        return state.observed_at < stored_at
+    return STATUS_PRECEDENCE.get(state.status, 1) < STATUS_PRECEDENCE.get(existing["status"], 1)
+
+
+def sync_plan(conn: store.Conn, user_id: str, now: datetime, cause: str) -> PlanSync:
+    """Record a change when the user's plan now differs from the one last published: the new plan, the
+    notification, and ``plan.changed`` in the outbox. Pass the result to ``after_commit``."""
+    store.lock_user(conn, user_id)  # the first lock of every plan change; the plan row comes after it
+    previous: Plan = "free" if store.published_plan(conn, user_id) != "premium" else "premium"
     current = compute_entitlements(user_id, now)
-    if current.plan == (previous or "free"):
-        return current
+    if current.plan == previous:
+        return PlanSync(user_id, previous, current)
     store.save_plan(conn, user_id, current.plan, now)
+    event_id = str(uuid.uuid4())
     detail = {
+        "event_id": event_id,
+        "occurred_at": iso(now),
         "user_id": user_id,
         "plan": current.plan,
-        "previous_plan": previous or "free",
+        "previous_plan": previous,
         "entitlements": current.flags(),
         "subscription": current.subscription,
         "premium_until": current.premium_until,
         "cause": cause,
     }
-    _publish_plan_changed(detail)
+    store.add_plan_event(conn, event_id, user_id, detail, now)
     notice = "billing.premium_started" if current.is_premium else "billing.premium_ended"
     notify_user(
         notice, user_id, {"subscription": current.subscription}, key=f"{notice}:{user_id}:{now.isoformat()}"
     )
-    return current
+    return PlanSync(user_id, previous, current, detail)
 
 
-def _publish_plan_changed(detail: dict[str, Any]) -> None:
+def after_commit(users: Iterable[str], syncs: Iterable[PlanSync]) -> None:
+    """Once the change is committed: forget the cached entitlements, then publish the plan changes."""
+    for user_id in users:
+        invalidate(user_id)
+    for sync in syncs:
+        if sync.event is not None:
+            publish_plan_event(sync.event)
+
+
+def publish_plan_event(detail: dict[str, Any]) -> bool:
+    """Put one outbox event on the bus and mark it published; False (logged) when the bus refused it,
+    in which case the daily job publishes it later with the same ``event_id``."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sauti.events import publish_event
 
     try:
         publish_event("billing", "plan.changed", detail)
-    except (BotoCoreError, ClientError, RuntimeError) as exc:
-        # Rolls the change back: the provider retries the webhook, the job retries its run.
-        raise ServiceUnavailable("the event bus did not accept the plan change") from exc
+    except (BotoCoreError, ClientError, RuntimeError):
+        logger.exception(
+            "plan.changed not published; the daily job will", extra={"event": detail["event_id"]}
+        )
+        return False
+    with transaction() as conn:
+        store.mark_plan_event_published(conn, detail["event_id"])
+    return True
 
 
 def notify_user(type_: str, user_id: str, data: dict[str, Any], key: str) -> None:
@@ -211,10 +275,10 @@ def handle_event(
         for result in results:
             if result.user_id and result.outcome == "applied":
                 touched.add(result.user_id)
-        for user_id in sorted(touched):
-            sync_plan(conn, user_id, now, cause=f"{provider}:{event_type}")
-    for user_id in touched:
-        invalidate(user_id)
+        syncs = [
+            sync_plan(conn, user_id, now, cause=f"{provider}:{event_type}") for user_id in sorted(touched)
+        ]
+    after_commit(touched, syncs)
     logger.info("billing event", extra={"provider": provider, "type": event_type, "outcome": outcome})
     return outcome
 
@@ -237,10 +301,8 @@ def apply_states(
             result = apply_state(conn, state)
             if result.user_id and result.outcome == "applied":
                 touched.add(result.user_id)
-        for user_id in sorted(touched):
-            sync_plan(conn, user_id, now, cause=cause)
-    for user_id in touched:
-        invalidate(user_id)
+        syncs = [sync_plan(conn, user_id, now, cause=cause) for user_id in sorted(touched)]
+    after_commit(touched, syncs)
     return sorted(touched)
 
 

@@ -1,11 +1,15 @@
 """Stripe: Checkout and the customer portal, the webhook, and re-reading a subscription's current state.
 
-The ``stripe`` library is imported only by the functions that talk to Stripe.
-Ordering: a ``customer.subscription.*`` event carries the subscription as it
-was when the event was created, so it is applied as news of that moment and
-never over newer news. Invoice and checkout events carry no subscription
-state; with an API key the subscription's current state is read from Stripe,
-without one (a laptop) the invoice's outcome is applied as news of its moment.
+The ``stripe`` library is imported only by the functions that talk to Stripe,
+and no call to Stripe is made while a database transaction is open: an event's
+subscription is read first, then the transaction stores it.
+
+Ordering: with an API key every handled event acts on the subscription's
+current state, read from Stripe (dated when the read began). Without one (a
+laptop), a ``customer.subscription.*`` event carries the subscription as it was
+when the event was created, applied as news of that second and never over newer
+news (a tie within the second goes by ``logic.STATUS_PRECEDENCE``); invoice
+events apply their outcome as news of their moment.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -37,6 +41,7 @@ from sauti.errors import Conflict
 from sauti.observability import logger
 
 SIGNATURE_TOLERANCE_SECONDS = 300
+CHECKOUT_IDEMPOTENCY_WINDOW = timedelta(minutes=10)
 SUBSCRIPTION_EVENTS = (
     "customer.subscription.created",
     "customer.subscription.updated",
@@ -77,14 +82,34 @@ def client() -> Any:
     )
 
 
+class _NotFound(Exception):
+    pass
+
+
 def _call(request: Callable[[], Any]) -> Any:
     import stripe
 
     try:
         return request()
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            raise _NotFound() from exc
+        logger.warning("stripe call refused", extra={"stripe_code": exc.code})
+        raise BillingUnavailable("the payment provider did not answer; please retry") from exc
     except stripe.StripeError as exc:
         logger.warning("stripe call failed", extra={"error": type(exc).__name__, "stripe_code": exc.code})
         raise BillingUnavailable("the payment provider did not answer; please retry") from exc
+
+
+def checkout_idempotency_key(user_id: str, params: dict[str, Any], now: datetime) -> str:
+    """The default key: one session per user and ten-minute window, so a double submit (two taps, a
+    retried request) opens one session. The parameters' digest keeps a changed request from being
+    refused by Stripe as a key reused with other parameters."""
+    import hashlib
+
+    bucket = int(now.timestamp() // CHECKOUT_IDEMPOTENCY_WINDOW.total_seconds())
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    return f"checkout:{user_id}:{bucket}:{digest}"
 
 
 def create_checkout(
@@ -107,8 +132,12 @@ def create_checkout(
     }
     if customer:
         params["customer"] = customer
-    options = {"idempotency_key": idempotency_key} if idempotency_key else None
-    session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
+    key = idempotency_key or checkout_idempotency_key(user_id, params, utcnow())
+    options = {"idempotency_key": key}
+    try:
+        session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
+    except _NotFound as exc:
+        raise BillingUnavailable("the premium price is not known to Stripe") from exc
     return session.url
 
 
@@ -120,14 +149,23 @@ def create_portal(user_id: str, return_url: str) -> str:
     if customer is None:
         raise NoStripeCustomer("this account has never paid through Stripe")
     params = {"customer": customer, "return_url": return_url}
-    return _call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url
+    try:
+        return _call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url
+    except _NotFound as exc:
+        raise NoStripeCustomer("Stripe no longer knows this account's customer") from exc
 
 
-def fetch_subscription(subscription_id: str) -> SourceState:
-    """The subscription's current state, read from Stripe now."""
+def fetch_subscription(subscription_id: str) -> SourceState | None:
+    """The subscription's current state, read from Stripe now (dated when the read began: it is at
+    least that new); None when Stripe does not know it."""
     stripe_client = client()
-    subscription = _call(lambda: stripe_client.v1.subscriptions.retrieve(subscription_id))
-    return subscription_state(json.loads(str(subscription)), observed_at=utcnow())
+    started = utcnow()
+    try:
+        subscription = _call(lambda: stripe_client.v1.subscriptions.retrieve(subscription_id))
+    except _NotFound:
+        logger.warning("stripe does not know a stored subscription", extra={"subscription": subscription_id})
+        return None
+    return subscription_state(json.loads(str(subscription)), observed_at=started)
 
 
 # -- the webhook ----------------------------------------------------------------------------------
@@ -155,6 +193,9 @@ def handle_webhook(payload: bytes, signature: str | None, now: datetime | None =
     event_type = str(event["type"])
     if event_type not in HANDLED_EVENTS:
         return handle_event("stripe", event["id"], event_type, lambda _conn: [], now)
+    with transaction() as conn:
+        if store.event_seen(conn, "stripe", event["id"]):
+            return "duplicate"  # a redelivery: not worth a call to Stripe (handle_event also checks)
     try:
         act = _action(event_type, event)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -165,20 +206,21 @@ def handle_webhook(payload: bytes, signature: str | None, now: datetime | None =
 
 
 def _action(event_type: str, event: dict[str, Any]) -> Callable[[store.Conn], list[Applied]]:
-    """What to do for one event, parsed before any transaction so a strange shape changes nothing."""
+    """What to do for one event: parsed, and the subscription read from Stripe when there is an API key,
+    all before any transaction, so a strange shape changes nothing and no lock waits on Stripe."""
     obj = event["data"]["object"]
     created = datetime.fromtimestamp(int(event["created"]), UTC)
+    customer = _id(obj.get("customer"))
     if event_type in SUBSCRIPTION_EVENTS:
-        state = subscription_state(obj, observed_at=created)
-        customer = _id(obj.get("customer"))
+        state = _current_or(subscription_state(obj, observed_at=created))
         return lambda conn: [_apply(conn, state, customer)]
     if event_type == "checkout.session.completed":
         user_id = as_user_id(obj.get("client_reference_id") or (obj.get("metadata") or {}).get("user_id"))
-        customer = _id(obj.get("customer"))
         subscription_id = _id(obj.get("subscription"))
-        return lambda conn: _checkout_completed(conn, user_id, customer, subscription_id)
+        # without a key the customer.subscription.created event brings the state
+        current = fetch_subscription(subscription_id) if subscription_id and secret_key() else None
+        return lambda conn: _checkout_completed(conn, user_id, customer, current)
     subscription_id = _invoice_subscription(obj)
-    customer = _id(obj.get("customer"))
     if subscription_id is None:
         return lambda _conn: [Applied("ignored")]  # a one-off invoice: nothing to do with the plan
     if event_type == "invoice.paid":
@@ -187,22 +229,25 @@ def _action(event_type: str, event: dict[str, Any]) -> Callable[[store.Conn], li
         )
     else:
         fallback = SourceState("stripe", subscription_id, "past_due", created)
-    return lambda conn: [_apply(conn, _current_or(subscription_id, fallback), customer)]
+    state = _current_or(fallback)
+    return lambda conn: [_apply(conn, state, customer)]
 
 
 def _checkout_completed(
-    conn: store.Conn, user_id: str | None, customer: str | None, subscription_id: str | None
+    conn: store.Conn, user_id: str | None, customer: str | None, current: SourceState | None
 ) -> list[Applied]:
     if user_id and customer:
         _link(conn, user_id, customer)
-    if subscription_id is None or secret_key() is None:
-        return [Applied("ignored")]  # the customer.subscription.created event brings the state
-    state = fetch_subscription(subscription_id)
-    return [_apply(conn, _with_user(state, user_id), customer)]
+    if current is None:
+        return [Applied("ignored")]
+    return [_apply(conn, _with_user(current, user_id), customer)]
 
 
-def _current_or(subscription_id: str, fallback: SourceState) -> SourceState:
-    return fetch_subscription(subscription_id) if secret_key() else fallback
+def _current_or(fallback: SourceState) -> SourceState:
+    """The subscription as Stripe has it now (with an API key), else what the event says."""
+    if secret_key() is None:
+        return fallback
+    return fetch_subscription(fallback.external_id) or fallback
 
 
 def _apply(conn: store.Conn, state: SourceState, customer: str | None) -> Applied:

@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg.errors import ForeignKeyViolation
 
-from sauti.billing.entitlements import entitlements_for
+from sauti.billing.entitlements import compute_entitlements, entitlements_for
 from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.downloads import store
@@ -237,8 +237,11 @@ def sync_device(
 
 
 def revoke_after_plan_change(user_id: str, plan: str) -> int:
-    """Premium really ended (after grace): revoke every download key the user holds."""
-    if plan != "free" or entitlements_for(user_id).offline_downloads:
+    """Premium really ended (after grace): revoke every download key the user holds.
+
+    Decided from the user's subscriptions as they are now, never from a cached answer, so a "free" event
+    that arrives after the user became premium again revokes nothing."""
+    if plan != "free" or compute_entitlements(user_id).offline_downloads:
         return 0
     with transaction() as conn:
         return store.revoke_user_downloads(conn, user_id, "premium_ended")
