@@ -61,3 +61,16 @@ def test_health_event_file_invokes_the_handler(functions):
     response = functions.invoke("HealthFunction", sample_event("HealthFunction.json"))
 
     assert response["statusCode"] == 200
+
+
+def test_a_route_whose_database_is_down_answers_503_problem_not_500(api, stack, new_user):
+    user = new_user()
+    stack.postgres.stop()
+    try:
+        response = api.get("/me", token=user.token)
+    finally:
+        stack.postgres.start()
+
+    assert_problem(response, 503, "service_unavailable")
+    assert response.headers["retry-after"] == "5"
+    assert api.get("/me", token=user.token).status == 200
