@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
-from analytics_helpers import days_ago, today
+from analytics_helpers import days_ago, play, today
 
 
 def partition_of(play_id: str) -> str:
@@ -70,7 +70,7 @@ def test_old_partitions_are_detached_only_once_rolled_up(stack):
         "found"
     ]
     # the rollup already holds that day's totals, so nothing is lost for the dashboards
-    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (rolled,))["status"] == "done"
+    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (rolled,))["status"] == "archived"
     # a week later the detached table is dropped
     later = maintain_partitions(today() + timedelta(days=7))
     assert f"plays_detached_{rolled:%Y%m%d}" in later.dropped
@@ -120,3 +120,41 @@ def test_the_publisher_job_puts_settled_plays_on_the_bus(functions):
     result = functions.invoke("AnalyticsPlayEventsFunction", {})  # moto's EventBridge accepts them
 
     assert (result["plays"], result["events"]) == (1, 1)
+
+
+def test_a_detached_day_is_archived_and_its_totals_survive_rollups_backfills_and_imports(
+    functions, make_artist, jsonl
+):
+    import pytest
+
+    from sauti import db
+    from sauti.analytics.importer import import_file
+    from sauti.analytics.partitions import maintain_partitions
+    from sauti.analytics.plays import ensure_daily_partitions
+    from sauti.analytics.rollup import DayArchived, catch_up, roll_up_day, roll_up_range
+
+    song = make_artist().song_ids[0]
+    old = days_ago(60)
+    ensure_daily_partitions(old, 1)
+    import_file(jsonl([play(str(uuid.uuid4()), song, old, minute) for minute in range(3)]))
+    roll_up_day(old)
+    assert f"plays_{old:%Y%m%d}" in maintain_partitions().detached
+    totals = "SELECT plays FROM song_daily_stats WHERE day = %s"
+    assert db.fetch_one(totals, (old,))["plays"] == 3
+    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
+
+    with pytest.raises(DayArchived, match=old.isoformat()):
+        roll_up_day(old)
+    with pytest.raises(DayArchived):
+        roll_up_range(old - timedelta(days=1), old + timedelta(days=1))
+    assert old not in [d.day for d in catch_up()]
+    report = import_file(
+        jsonl([play(str(uuid.uuid4()), song, old, 30), play(str(uuid.uuid4()), song, days_ago(2), 1)])
+    )
+
+    assert [number for number, _reason in report.bad_lines] == [1]
+    assert "archived" in report.bad_lines[0][1]
+    assert report.imported == 1
+    assert db.fetch_one(totals, (old,))["plays"] == 3
+    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
+    db.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")

@@ -3,7 +3,8 @@
 Raw plays older than ``ANALYTICS_RAW_RETENTION_DAYS`` live on only as rollups: a day partition
 that old, once its day is rolled up, is detached (renamed ``plays_detached_YYYYMMDD``, its comment the
 day it was detached) so queries and vacuum no longer see it, and dropped a week after that, which
-leaves a week to export it (``pg_dump -t``).
+leaves a week to export it (``pg_dump -t``). The day is then ``archived`` in ``rollup_days``: its
+totals are final, since rolling it up again would find no raw plays.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sauti.analytics import store
 from sauti.analytics.plays import PARTITIONS_LOCK, ensure_daily_partitions
 from sauti.analytics.rollup import today_utc
 from sauti.config import config
@@ -51,6 +53,7 @@ def maintain_partitions(today: date | None = None) -> Upkeep:
                 conn.execute(f"ALTER TABLE plays DETACH PARTITION {row['name']}")
                 conn.execute(f"ALTER TABLE {row['name']} RENAME TO plays_detached_{day:%Y%m%d}")
                 conn.execute(f"COMMENT ON TABLE plays_detached_{day:%Y%m%d} IS '{today.isoformat()}'")
+                store.mark_archived(conn, day)
                 upkeep.detached.append(row["name"])
         for row in conn.execute(_DETACHED).fetchall():
             detached_on = date.fromisoformat(row["detached_on"] or today.isoformat())

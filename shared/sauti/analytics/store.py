@@ -55,9 +55,24 @@ def mark_pending(conn: Connection[Row], days: list[date]) -> None:
     """Days whose raw plays changed after (or before) their rollup: the next catch-up rolls them up."""
     conn.execute(
         """INSERT INTO rollup_days (day, status) SELECT unnest(%s::date[]), 'pending'
-           ON CONFLICT (day) DO UPDATE SET status = 'pending'""",
+           ON CONFLICT (day) DO UPDATE SET status = 'pending' WHERE rollup_days.status <> 'archived'""",
         (days,),
     )
+
+
+def mark_archived(conn: Connection[Row], day: date) -> None:
+    """The day's raw partition was detached: its totals are final."""
+    conn.execute("UPDATE rollup_days SET status = 'archived' WHERE day = %s", (day,))
+
+
+def archived_days(conn: Connection[Row], days: list[date] | None = None) -> set[date]:
+    """The archived days among ``days`` (all of them when None)."""
+    rows = conn.execute(
+        """SELECT day FROM rollup_days
+           WHERE status = 'archived' AND (%(days)s::date[] IS NULL OR day = ANY(%(days)s::date[]))""",
+        {"days": days},
+    ).fetchall()
+    return {row["day"] for row in rows}
 
 
 def days_to_roll_up(conn: Connection[Row], yesterday: date, late_window_days: int) -> list[date]:
@@ -71,7 +86,8 @@ def days_to_roll_up(conn: Connection[Row], yesterday: date, late_window_days: in
                SELECT least((SELECT min(day) FROM rollup_days),
                             (SELECT min(played_at) FROM plays)::date) AS first_day)
            SELECT d::date AS day FROM bounds, generate_series(bounds.first_day, %(yesterday)s, '1 day') AS d
-           WHERE NOT EXISTS (SELECT 1 FROM rollup_days r WHERE r.day = d::date AND r.status = 'done')
+           WHERE NOT EXISTS (SELECT 1 FROM rollup_days r
+                             WHERE r.day = d::date AND r.status IN ('done', 'archived'))
            UNION
            SELECT r.day FROM rollup_days r
            WHERE r.status = 'done' AND r.day > %(yesterday)s::date - %(late)s AND r.day <= %(yesterday)s
