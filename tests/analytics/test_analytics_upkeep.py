@@ -158,3 +158,89 @@ def test_a_detached_day_is_archived_and_its_totals_survive_rollups_backfills_and
     assert db.fetch_one(totals, (old,))["plays"] == 3
     assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
     db.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")
+
+
+def _other_connection():
+    import psycopg
+
+    from sauti.config import config
+
+    return psycopg.connect(config().database_url())
+
+
+def test_the_upkeep_creates_days_after_today_only_and_never_todays_partition(stack):
+    import pytest
+
+    from sauti import db
+    from sauti.analytics.partitions import DAYS_AHEAD, maintain_partitions
+    from sauti.analytics.plays import TodayHasNoPartition, ensure_daily_partitions
+
+    pretend_today = today() + timedelta(days=40)
+    waiting = insert_play(datetime.combine(pretend_today, time(8), UTC))
+
+    upkeep = maintain_partitions(pretend_today)
+
+    days = [pretend_today + timedelta(days=n) for n in range(1, DAYS_AHEAD + 1)]
+    assert upkeep.created == [f"plays_{day:%Y%m%d}" for day in days]
+    assert partition_of(waiting) == "plays_default"
+    with pytest.raises(TodayHasNoPartition):
+        ensure_daily_partitions(today(), 3)
+    for name in upkeep.created:
+        db.execute(f"DROP TABLE {name}")
+
+
+def test_a_partition_made_while_an_insert_for_its_day_is_open_takes_that_row_along(stack):
+    """The insert holds the default partition; the creation waits for it, then moves its row."""
+    import threading
+
+    from sauti.analytics.plays import ensure_daily_partitions
+
+    day = today() + timedelta(days=50)
+    inserted, done = threading.Event(), threading.Event()
+    row_id: list[str] = []
+
+    def insert_and_commit_late() -> None:
+        with _other_connection() as conn, conn.transaction():
+            row_id.append(
+                str(
+                    conn.execute(
+                        """INSERT INTO plays (played_at, user_id, song_id, listened_ms)
+                           VALUES (%s, gen_random_uuid(), gen_random_uuid(), 60000) RETURNING id""",
+                        (datetime.combine(day, time(9), UTC),),
+                    ).fetchone()[0]
+                )
+            )
+            inserted.set()
+            done.wait(0.5)  # still open while the partition is being created
+
+    writer = threading.Thread(target=insert_and_commit_late)
+    writer.start()
+    assert inserted.wait(5)
+    created = ensure_daily_partitions(day, 1)
+    writer.join()
+
+    assert created == [f"plays_{day:%Y%m%d}"]
+    assert partition_of(row_id[0]) == f"plays_{day:%Y%m%d}"
+
+
+def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack, monkeypatch):
+    from sauti import db
+    from sauti.analytics import plays
+    from sauti.analytics.partitions import maintain_partitions
+    from sauti.analytics.rollup import roll_up_day
+
+    old = days_ago(70)
+    plays.ensure_daily_partitions(old, 1)
+    roll_up_day(old)
+    monkeypatch.setattr(plays, "PARTITION_LOCK_TIMEOUT", "100ms")
+
+    with _other_connection() as reader, reader.transaction():
+        reader.execute("SELECT count(*) FROM plays")  # a long read holds plays
+        blocked = maintain_partitions()
+    assert blocked.detached == []
+    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "done"
+
+    later = maintain_partitions()
+
+    assert later.detached == [f"plays_{old:%Y%m%d}"]
+    db.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")

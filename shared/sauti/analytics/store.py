@@ -65,6 +65,11 @@ def mark_archived(conn: Connection[Row], day: date) -> None:
     conn.execute("UPDATE rollup_days SET status = 'archived' WHERE day = %s", (day,))
 
 
+def is_done(conn: Connection[Row], day: date) -> bool:
+    row = conn.execute("SELECT status FROM rollup_days WHERE day = %s FOR UPDATE", (day,)).fetchone()
+    return row is not None and row["status"] == "done"
+
+
 def archived_days(conn: Connection[Row], days: list[date] | None = None) -> set[date]:
     """The archived days among ``days`` (all of them when None)."""
     rows = conn.execute(
