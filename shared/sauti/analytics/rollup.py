@@ -22,6 +22,10 @@ ROLLUP_STATEMENT_TIMEOUT = "10min"
 ROLLUP_WORK_MEM = "128MB"
 # Plays recorded this many days late (offline listening synced later) still reach the totals.
 LATE_PLAYS_WINDOW_DAYS = 7
+# A play's recorded_at is when its transaction began, which can be before the rollup read the day
+# although it committed after: the day counts as rolled up as of its start minus this margin, so
+# such a play is found as late (a redone day is harmless, a lost play is not).
+LATE_SETTLE_SECONDS = 60
 
 
 class DayNotFinished(DomainError):
@@ -73,9 +77,10 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
         _refuse_archived(store.archived_days(conn, [day]))
         conn.execute(f"SET LOCAL statement_timeout = '{ROLLUP_STATEMENT_TIMEOUT}'")
         conn.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        read_from = store.database_time(conn) - timedelta(seconds=LATE_SETTLE_SECONDS)
         totals = store.rollup_day(conn, day, cap)
         duration_ms = int((time.monotonic() - started) * 1000)
-        store.mark_done(conn, day, totals, cap, duration_ms)
+        store.mark_done(conn, day, totals, cap, duration_ms, rolled_up_at=read_from)
         store.bump_generation(conn)
     result = DayRollup(
         day, int(totals["raw_plays"]), int(totals["counted_plays"]), totals["songs"], duration_ms

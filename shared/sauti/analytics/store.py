@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from psycopg import Connection
@@ -38,16 +38,25 @@ def rollup_day(conn: Connection[Row], day: date, cap: int) -> Row:
     return totals
 
 
-def mark_done(conn: Connection[Row], day: date, totals: Row, cap: int, duration_ms: int) -> None:
+def database_time(conn: Connection[Row]) -> datetime:
+    row = conn.execute("SELECT clock_timestamp() AS now").fetchone()
+    assert row is not None
+    return row["now"]
+
+
+def mark_done(
+    conn: Connection[Row], day: date, totals: Row, cap: int, duration_ms: int, *, rolled_up_at: datetime
+) -> None:
+    """``rolled_up_at``: plays recorded after it may be missing from the totals (found as late)."""
     conn.execute(
         """INSERT INTO rollup_days (day, status, rolled_up_at, raw_plays, counted_plays, songs, daily_cap,
                                     duration_ms)
-           VALUES (%(day)s, 'done', clock_timestamp(), %(raw_plays)s, %(counted_plays)s, %(songs)s, %(cap)s,
+           VALUES (%(day)s, 'done', %(rolled_up_at)s, %(raw_plays)s, %(counted_plays)s, %(songs)s, %(cap)s,
                    %(duration_ms)s)
            ON CONFLICT (day) DO UPDATE SET status = 'done', rolled_up_at = EXCLUDED.rolled_up_at,
                raw_plays = EXCLUDED.raw_plays, counted_plays = EXCLUDED.counted_plays,
                songs = EXCLUDED.songs, daily_cap = EXCLUDED.daily_cap, duration_ms = EXCLUDED.duration_ms""",
-        {"day": day, "cap": cap, "duration_ms": duration_ms, **totals},
+        {"day": day, "cap": cap, "duration_ms": duration_ms, "rolled_up_at": rolled_up_at, **totals},
     )
 
 
