@@ -244,3 +244,23 @@ def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack,
 
     assert later.detached == [f"plays_{old:%Y%m%d}"]
     db.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")
+
+
+def test_a_backlog_is_published_in_batches_over_several_runs_even_within_one_instant(stack):
+    from sauti.analytics.play_events import publish_counted_plays
+    from sauti.analytics.plays import CountedPlay, record_play
+    from sauti.db import transaction
+
+    sent: list[dict] = []
+    publish_counted_plays(publish=sent.extend)  # the cursor starts now
+    song = str(uuid.uuid4())
+    with transaction() as conn:  # seven plays with the same recorded_at
+        for _ in range(7):
+            record_play(CountedPlay(str(uuid.uuid4()), song, datetime.now(UTC), 45_000), conn=conn)
+
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    runs = [publish_counted_plays(now=later, publish=sent.extend, limit=3) for _ in range(4)]
+
+    assert [(run.plays, run.backlog) for run in runs] == [(3, True), (3, True), (1, False), (0, False)]
+    plays = [p for entry in sent for p in json.loads(entry["Detail"])["plays"]]
+    assert len(plays) == len({p["play_id"] for p in plays}) == 7
