@@ -135,12 +135,16 @@ def test_starting_on_a_second_device_stops_the_first_at_its_next_heartbeat(api, 
     song_id = catalog.song()
     user = new_user()
     phone = start(user, song_id=song_id, device_id="phone").json()["session_id"]
-    assert _heartbeat(api, user, phone).json() == {"continue": True, "reason": None}
+    assert _heartbeat(api, user, phone).json() == {"continue": True, "reason": None, "stream": None}
 
     laptop = start(user, song_id=song_id, device_id="laptop").json()["session_id"]
 
-    assert _heartbeat(api, user, phone).json() == {"continue": False, "reason": "playing_elsewhere"}
-    assert _heartbeat(api, user, laptop).json() == {"continue": True, "reason": None}
+    assert _heartbeat(api, user, phone).json() == {
+        "continue": False,
+        "reason": "playing_elsewhere",
+        "stream": None,
+    }
+    assert _heartbeat(api, user, laptop).json() == {"continue": True, "reason": None, "stream": None}
 
 
 def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
@@ -155,6 +159,7 @@ def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
     assert _heartbeat(api, free, free_session, app_state="background").json() == {
         "continue": False,
         "reason": "background_requires_premium",
+        "stream": None,
     }
     assert _heartbeat(api, premium, premium_session, app_state="background").json()["continue"] is True
 
@@ -169,6 +174,59 @@ def test_someone_elses_or_an_unknown_session_is_not_found(api, new_user, catalog
     )
     assert_problem(_heartbeat(api, owner, "00000000-0000-4000-8000-000000000000"), 404)
     assert_problem(_heartbeat(api, owner, "nonsense"), 404)
+
+
+def test_a_heartbeat_renews_a_link_about_to_expire_and_touches_nothing_else(
+    api, new_user, catalog, start, edge, audio
+):
+    import time
+    from datetime import datetime
+
+    from sauti.cache import redis_client
+    from sauti.playback.sessions import active_key, ads_key, session_key
+
+    catalog.ad()
+    user = new_user()
+    session = start(user, song_id=catalog.song(), quality="low").json()
+    session_id = session["session_id"]
+    assert _heartbeat(api, user, session_id).json()["stream"] is None  # the first link is fresh
+    redis_client().hset(session_key(session_id), "stream_expires_at", repr(time.time() + 30))
+    ads_before = redis_client().hgetall(ads_key(user.id))
+
+    beat = _heartbeat(api, user, session_id).json()
+
+    assert beat["continue"] is True and beat["reason"] is None
+    assert beat["stream"]["quality"] == "low"
+    assert datetime.fromisoformat(beat["stream"]["expires_at"]).timestamp() > time.time() + 60
+    assert requests.get(beat["stream"]["url"], timeout=5).content == audio
+    assert _heartbeat(api, user, session_id).json()["stream"] is None  # renewed once, not every beat
+    assert redis_client().get(active_key(user.id)) == session_id
+    assert redis_client().hgetall(ads_key(user.id)) == ads_before
+    assert redis_client().hget(session_key(session_id), "counted") is None
+
+
+def test_a_heartbeat_keeps_the_accounts_stream_pointer_alive(api, new_user, catalog, start):
+    from sauti.cache import redis_client
+    from sauti.playback.sessions import SESSION_SECONDS, active_key
+
+    user = new_user()
+    session_id = start(user, song_id=catalog.song()).json()["session_id"]
+    redis_client().expire(active_key(user.id), 5)  # a long session, near its pointer's end
+
+    assert _heartbeat(api, user, session_id).json()["continue"] is True
+    assert redis_client().ttl(active_key(user.id)) > SESSION_SECONDS - 60
+
+
+def test_claims_and_endings_never_bring_back_an_expired_session(stack):
+    from sauti.cache import redis_client
+    from sauti.playback import sessions
+
+    gone = "00000000-0000-4000-8000-0000000000ee"
+
+    assert sessions.claim_count(gone) == "missing"
+    sessions.finish(gone, "00000000-0000-4000-8000-0000000000ff", 1.0)
+    sessions.set_stream_expiry(gone, 2.0)
+    assert redis_client().exists(sessions.session_key(gone)) == 0
 
 
 def _end(api, user, session_id, listened_ms):
