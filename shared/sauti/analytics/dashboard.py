@@ -51,6 +51,19 @@ def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | 
     return _cached("song", found["id"], range_, today or today_utc())
 
 
+def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None = None) -> list[str]:
+    """The most played of ``song_ids`` over the last ``days`` finished days (UTC), most first (ties in
+    the order given); songs without plays there are left out. For the catalog's artist pages."""
+    if not song_ids:
+        return []
+    through = (today or today_utc()) - timedelta(days=1)
+    with transaction() as conn:
+        rows = store.plays_per_song(conn, song_ids, through - timedelta(days=days - 1), through)
+    position = {song_id: index for index, song_id in enumerate(song_ids)}
+    ranked = sorted(rows, key=lambda row: (-int(row["plays"]), position.get(row["song_id"], len(position))))
+    return [row["song_id"] for row in ranked[:limit]]
+
+
 def _require_dashboard_role(caller: Principal) -> None:
     if not (caller.is_admin or caller.has_any(ARTIST)):
         raise Forbidden("dashboards are for artists and admins")

@@ -233,8 +233,6 @@ def end_session(
 ) -> dict[str, Any]:
     """POST .../end: counts the play when the 30-second rule holds, at most once per session."""
     from sauti.analytics.plays import CountedPlay, record_play
-    from sauti.catalog import store
-    from sauti.db import transaction
 
     now = time.time() if now is None else now
     session = sessions.load(session_id) if catalog.is_uuid(session_id) else {}
@@ -261,9 +259,7 @@ def end_session(
         session_id=session_id,
     )
     try:
-        with transaction() as conn:
-            record_play(play, conn=conn)
-            store.count_play(conn, play.song_id)
+        record_play(play)
     except Exception:
         sessions.release_count(session_id)
         raise
