@@ -195,3 +195,21 @@ def test_the_reads_other_modules_use(new_user, catalog):
         assert logic.artist_account(missing) is None
         assert logic.song_summary(missing) is None
         assert logic.artist_song_titles(missing) == {}
+
+
+def test_a_reader_that_loaded_a_song_before_its_takedown_does_not_cache_it_back(
+    api, new_user, catalog, start
+):
+    from sauti.catalog import cache, logic, store
+
+    song_id = catalog.song()
+    before = store.song(song_id)
+
+    def slow_load():
+        logic.set_song_status(song_id, "taken_down")  # the takedown commits and invalidates meanwhile
+        return before
+
+    assert cache.cached(cache.song_key(song_id), logic.SONG_SECONDS, slow_load)["status"] == "published"
+
+    assert logic.song(song_id)["status"] == "taken_down"
+    assert_problem(start(new_user(), song_id=song_id), 404)
