@@ -142,6 +142,27 @@ def cached_body(conn: Connection[Row], subject: str, subject_id: str, range_: st
     return row["body"] if row else None
 
 
+def stale_cache_keys(
+    conn: Connection[Row], through: date, after: tuple[str, str, str] | None, limit: int
+) -> list[Row]:
+    """Keys of saved answers that are not valid for ``through`` and the current generation, after ``after``."""
+    return conn.execute(
+        """SELECT subject, subject_id::text, range FROM dashboard_cache
+           WHERE (through <> %(through)s
+                  OR generation <> coalesce((SELECT rollup_generation FROM analytics_state), 0))
+             AND (%(subject)s::text IS NULL
+                  OR (subject, subject_id, range) > (%(subject)s, %(subject_id)s::uuid, %(range)s))
+           ORDER BY subject, subject_id, range LIMIT %(limit)s""",
+        {
+            "through": through,
+            "subject": after[0] if after else None,
+            "subject_id": after[1] if after else None,
+            "range": after[2] if after else None,
+            "limit": limit,
+        },
+    ).fetchall()
+
+
 def save_body(
     conn: Connection[Row],
     subject: str,
