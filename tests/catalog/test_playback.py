@@ -315,6 +315,33 @@ def test_recently_played_lists_the_callers_counted_plays_newest_first_paged(api,
     assert api.get("/me/recently-played", token=other.token).json() == {"items": [], "next_cursor": None}
 
 
+def test_recently_played_pages_through_plays_at_the_same_instant(api, new_user, catalog):
+    import uuid
+    from datetime import UTC, datetime
+
+    from sauti.analytics.plays import CountedPlay, record_play
+
+    user = new_user()
+    at = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    songs = {catalog.song(f"Song {n}") for n in range(5)}
+    for song_id in songs:
+        record_play(CountedPlay(user.id, song_id, at, 40_000, session_id=str(uuid.uuid4())))
+
+    seen, cursor = [], None
+    while True:
+        page = api.get(
+            "/me/recently-played",
+            token=user.token,
+            query={"limit": 2, **({"cursor": cursor} if cursor else {})},
+        ).json()
+        seen += [item["song_id"] for item in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+
+    assert sorted(seen) == sorted(songs)
+    assert_problem(api.get("/me/recently-played", token=user.token, query={"cursor": "garbage"}), 422)
+
+
 def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api, new_user, catalog, start):
     from sauti.catalog import logic
     from sauti.signing.links import stream_signer

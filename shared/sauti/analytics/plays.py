@@ -39,14 +39,21 @@ def record_play(play: CountedPlay, conn: Connection[Row] | None = None) -> None:
         own.execute(sql, params)
 
 
-def recently_played(user_id: str, *, limit: int, before: datetime | None = None) -> list[Row]:
-    """The user's counted plays, newest first (keyset pagination on ``played_at``)."""
+def recently_played(user_id: str, *, limit: int, before: tuple[datetime, str] | None = None) -> list[Row]:
+    """The user's counted plays, newest first, keyset-paged on ``(played_at, id)`` (``before`` is the
+    last row of the previous page), so plays at the same instant are neither skipped nor repeated."""
     with transaction() as conn:
         return conn.execute(
-            """SELECT song_id, played_at, listened_ms, source FROM plays
-               WHERE user_id = %s AND (%s::timestamptz IS NULL OR played_at < %s)
-               ORDER BY played_at DESC LIMIT %s""",
-            (user_id, before, before, limit),
+            """SELECT id::text, song_id, played_at, listened_ms, source FROM plays
+               WHERE user_id = %(user)s
+                 AND (%(at)s::timestamptz IS NULL OR (played_at, id) < (%(at)s, %(id)s::uuid))
+               ORDER BY played_at DESC, id DESC LIMIT %(limit)s""",
+            {
+                "user": user_id,
+                "at": before[0] if before else None,
+                "id": before[1] if before else None,
+                "limit": limit,
+            },
         ).fetchall()
 
 

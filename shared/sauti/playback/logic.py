@@ -270,11 +270,8 @@ def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, A
     from sauti.analytics.plays import recently_played as plays_of
 
     before = None
-    if cursor:
-        try:
-            before = datetime.fromisoformat(catalog.decode_cursor(cursor)[0])  # type: ignore[index]
-        except ValueError as exc:
-            raise ValidationFailed("invalid cursor") from exc
+    if (decoded := catalog.decode_cursor(cursor)) is not None:
+        before = (datetime.fromisoformat(decoded[0]), decoded[1])
     rows = plays_of(user_id, limit=limit + 1, before=before)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -294,5 +291,5 @@ def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, A
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        next_cursor = catalog.encode_cursor(last["played_at"].isoformat(), str(last["song_id"]))
+        next_cursor = catalog.encode_cursor(last["played_at"].isoformat(), last["id"])
     return {"items": items, "next_cursor": next_cursor}
