@@ -343,7 +343,10 @@ def test_recently_played_pages_through_plays_at_the_same_instant(api, new_user, 
 
 
 def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api, new_user, catalog, start):
+    from datetime import datetime
+
     from sauti.catalog import logic
+    from sauti.config import config
     from sauti.signing.links import stream_signer
 
     video_id = logic.create_video(
@@ -360,7 +363,10 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     token = url.split("/")[3]
     claims = jwt.decode(token, stream_signer().private_key.public_key(), algorithms=["RS256"])
     assert claims["sub"] == "5d5bc37ffcf54c9b82e996823bffbb81"
+    assert claims["exp"] == datetime.fromisoformat(session["stream"]["expires_at"]).timestamp()
     assert claims["exp"] - claims["nbf"] <= 400
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": config().get("STREAM_KEY_ID")}
+    assert claims["kid"] == config().get("STREAM_KEY_ID")
     logic.set_video_status(video_id, "taken_down")
     assert_problem(start(user, video_id=video_id), 404)
 
