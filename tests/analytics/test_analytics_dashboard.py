@@ -195,7 +195,6 @@ def test_the_rollup_job_recomputes_the_cached_answers_it_made_stale(api, functio
     from sauti import db
     from sauti.analytics import dashboard as dashboards
     from sauti.analytics.importer import import_file
-
     from sauti_dev.events import scheduled_event
 
     owner, artist = dashboard

@@ -8,8 +8,8 @@ the stale answers itself (``refresh_stale``), so readers rarely pay for it. Toda
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from sauti.analytics import store

@@ -145,7 +145,7 @@ def cached_body(conn: Connection[Row], subject: str, subject_id: str, range_: st
 def stale_cache_keys(
     conn: Connection[Row], through: date, after: tuple[str, str, str] | None, limit: int
 ) -> list[Row]:
-    """Keys of saved answers that are not valid for ``through`` and the current generation, after ``after``."""
+    """Keys of saved answers not valid for ``through`` and the current generation, after ``after``."""
     return conn.execute(
         """SELECT subject, subject_id::text, range FROM dashboard_cache
            WHERE (through <> %(through)s
