@@ -16,6 +16,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "events": published.events,
         "window_start": published.window_start.isoformat(),
         "window_end": published.window_end.isoformat(),
+        "backlog": published.backlog,
     }
     logger.info("play.counted published", extra=summary)
     return summary

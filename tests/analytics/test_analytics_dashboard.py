@@ -189,3 +189,32 @@ def test_a_catalog_change_reaches_the_dashboards_access_rules(api, dashboard, ne
     assert own.json()["top_songs"] == [{"song_id": alpha, "title": "Alpha", "plays": 4}]
     by_artist = api.get(f"/artists/{artist.id.upper()}/stats", token=owner.token).json()
     assert by_artist["artist_id"] == artist.id and by_artist["total_plays"] == 5
+
+
+def test_the_rollup_job_recomputes_the_cached_answers_it_made_stale(api, functions, dashboard, jsonl):
+    from sauti import db
+    from sauti.analytics import dashboard as dashboards
+    from sauti.analytics.importer import import_file
+    from sauti_dev.events import scheduled_event
+
+    owner, artist = dashboard
+    for range_ in ("last_7_days", "last_30_days"):
+        api.get(f"/artists/{artist.id}/stats", token=owner.token, query={"range": range_})
+    import_file(jsonl([play(str(uuid.uuid4()), artist.song_ids[1], days_ago(2), 7)]))
+
+    result = functions.invoke("AnalyticsRollupFunction", scheduled_event(None))
+
+    assert result["refreshed_dashboards"] == 2
+    rows = db.fetch_all(
+        """SELECT range, (body->>'total_plays')::int AS total, generation,
+                  generation = (SELECT rollup_generation FROM analytics_state) AS current
+           FROM dashboard_cache ORDER BY range"""
+    )
+    assert [(row["range"], row["total"], row["current"]) for row in rows] == [
+        ("last_30_days", 6, True),
+        ("last_7_days", 6, True),
+    ]
+    assert dashboards.refresh_stale(batch=1) == 0  # nothing stale is left
+    db.execute("UPDATE analytics_state SET rollup_generation = rollup_generation + 1")
+    assert dashboards.refresh_stale(keep_going=lambda: False) == 0  # no time left: left to the readers
+    assert dashboards.refresh_stale(batch=1) == 2

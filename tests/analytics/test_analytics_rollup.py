@@ -111,6 +111,7 @@ def test_a_missed_day_is_caught_up_by_the_next_scheduled_run(functions, make_art
     artist = make_artist()
     song = artist.song_ids[0]
     import_file(jsonl([play(str(uuid.uuid4()), song, days_ago(n), 5) for n in (1, 2, 3, 3)]))
+    db.execute("UPDATE plays SET recorded_at = recorded_at - interval '1 hour'")  # imported long before
     roll_up(functions, days_ago(3))  # the last successful run; then two nightly runs were missed
 
     result = roll_up(functions)
@@ -158,3 +159,25 @@ def test_a_backfill_rolls_up_a_range_and_refuses_unfinished_days(make_artist, js
     assert [d.counted_plays for d in done] == [0, 1, 1, 0]
     with pytest.raises(DayNotFinished):
         roll_up_range(days_ago(1), today())
+
+
+def test_a_play_whose_insert_began_before_the_rollup_but_committed_after_it_is_found_late(
+    functions, make_artist
+):
+    from sauti import db
+    from sauti.analytics.rollup import roll_up_day
+
+    song = make_artist().song_ids[0]
+    yesterday = days_ago(1)
+    roll_up_day(yesterday)
+
+    # recorded_at is its transaction's start: 20 s before it committed, after the rollup had read the day
+    db.execute(
+        """INSERT INTO plays (played_at, user_id, song_id, listened_ms, recorded_at)
+           VALUES (%s, gen_random_uuid(), %s, 60000, now() - interval '20 seconds')""",
+        (datetime.combine(yesterday, time(23, 50), UTC), song),
+    )
+    result = roll_up(functions)
+
+    assert [entry["day"] for entry in result["rolled_up"]] == [yesterday.isoformat()]
+    assert [row["plays"] for row in stats()] == [1]

@@ -58,22 +58,32 @@ def test_songs_are_listed_newest_first_in_pages(api, new_user, catalog):
     assert_problem(api.get("/songs", token=user.token, query={"limit": 0}), 422)
 
 
-def test_an_artist_comes_with_top_songs_most_played_first(api, new_user, catalog):
+def test_an_artist_comes_with_top_songs_most_played_over_the_last_30_days_first(api, new_user, catalog):
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from sauti.analytics.plays import CountedPlay, record_play
+    from sauti.analytics.rollup import roll_up_day
     from sauti.catalog import logic
-    from sauti.db import transaction
 
-    quiet, loud = catalog.song("Quiet"), catalog.song("Loud")
-    with transaction() as conn:
-        for _ in range(3):
-            from sauti.catalog.store import count_play
-
-            count_play(conn, loud)
+    loud, quiet, unplayed = catalog.song("Loud"), catalog.song("Quiet"), catalog.song("Unplayed")
+    now = datetime.now(UTC)
+    for song_id, count, days_ago in ((loud, 3, 1), (quiet, 1, 2), (unplayed, 9, 40)):  # 40 days: too old
+        for _ in range(count):
+            record_play(CountedPlay(str(uuid.uuid4()), song_id, now - timedelta(days=days_ago), 60_000))
+        roll_up_day((now - timedelta(days=days_ago)).date())
     logic.update_song(quiet, title="Quiet")  # drops the cached artist
 
     artist = api.get(f"/artists/{catalog.artist_id}", token=new_user().token).json()
 
     assert artist["name"] == "Amani Wave"
-    assert [song["id"] for song in artist["top_songs"]] == [loud, quiet]
+    assert [song["id"] for song in artist["top_songs"]] == [loud, quiet, unplayed]
+
+
+def test_the_per_play_counter_table_is_gone(stack):
+    from sauti import db
+
+    assert db.fetch_one("SELECT to_regclass('song_play_counts') IS NULL AS gone")["gone"]
 
 
 def test_an_album_lists_its_published_songs_in_track_order(api, new_user, catalog):
@@ -185,3 +195,21 @@ def test_the_reads_other_modules_use(new_user, catalog):
         assert logic.artist_account(missing) is None
         assert logic.song_summary(missing) is None
         assert logic.artist_song_titles(missing) == {}
+
+
+def test_a_reader_that_loaded_a_song_before_its_takedown_does_not_cache_it_back(
+    api, new_user, catalog, start
+):
+    from sauti.catalog import cache, logic, store
+
+    song_id = catalog.song()
+    before = store.song(song_id)
+
+    def slow_load():
+        logic.set_song_status(song_id, "taken_down")  # the takedown commits and invalidates meanwhile
+        return before
+
+    assert cache.cached(cache.song_key(song_id), logic.SONG_SECONDS, slow_load)["status"] == "published"
+
+    assert logic.song(song_id)["status"] == "taken_down"
+    assert_problem(start(new_user(), song_id=song_id), 404)

@@ -135,12 +135,16 @@ def test_starting_on_a_second_device_stops_the_first_at_its_next_heartbeat(api, 
     song_id = catalog.song()
     user = new_user()
     phone = start(user, song_id=song_id, device_id="phone").json()["session_id"]
-    assert _heartbeat(api, user, phone).json() == {"continue": True, "reason": None}
+    assert _heartbeat(api, user, phone).json() == {"continue": True, "reason": None, "stream": None}
 
     laptop = start(user, song_id=song_id, device_id="laptop").json()["session_id"]
 
-    assert _heartbeat(api, user, phone).json() == {"continue": False, "reason": "playing_elsewhere"}
-    assert _heartbeat(api, user, laptop).json() == {"continue": True, "reason": None}
+    assert _heartbeat(api, user, phone).json() == {
+        "continue": False,
+        "reason": "playing_elsewhere",
+        "stream": None,
+    }
+    assert _heartbeat(api, user, laptop).json() == {"continue": True, "reason": None, "stream": None}
 
 
 def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
@@ -155,6 +159,7 @@ def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
     assert _heartbeat(api, free, free_session, app_state="background").json() == {
         "continue": False,
         "reason": "background_requires_premium",
+        "stream": None,
     }
     assert _heartbeat(api, premium, premium_session, app_state="background").json()["continue"] is True
 
@@ -169,6 +174,59 @@ def test_someone_elses_or_an_unknown_session_is_not_found(api, new_user, catalog
     )
     assert_problem(_heartbeat(api, owner, "00000000-0000-4000-8000-000000000000"), 404)
     assert_problem(_heartbeat(api, owner, "nonsense"), 404)
+
+
+def test_a_heartbeat_renews_a_link_about_to_expire_and_touches_nothing_else(
+    api, new_user, catalog, start, edge, audio
+):
+    import time
+    from datetime import datetime
+
+    from sauti.cache import redis_client
+    from sauti.playback.sessions import active_key, ads_key, session_key
+
+    catalog.ad()
+    user = new_user()
+    session = start(user, song_id=catalog.song(), quality="low").json()
+    session_id = session["session_id"]
+    assert _heartbeat(api, user, session_id).json()["stream"] is None  # the first link is fresh
+    redis_client().hset(session_key(session_id), "stream_expires_at", repr(time.time() + 30))
+    ads_before = redis_client().hgetall(ads_key(user.id))
+
+    beat = _heartbeat(api, user, session_id).json()
+
+    assert beat["continue"] is True and beat["reason"] is None
+    assert beat["stream"]["quality"] == "low"
+    assert datetime.fromisoformat(beat["stream"]["expires_at"]).timestamp() > time.time() + 60
+    assert requests.get(beat["stream"]["url"], timeout=5).content == audio
+    assert _heartbeat(api, user, session_id).json()["stream"] is None  # renewed once, not every beat
+    assert redis_client().get(active_key(user.id)) == session_id
+    assert redis_client().hgetall(ads_key(user.id)) == ads_before
+    assert redis_client().hget(session_key(session_id), "counted") is None
+
+
+def test_a_heartbeat_keeps_the_accounts_stream_pointer_alive(api, new_user, catalog, start):
+    from sauti.cache import redis_client
+    from sauti.playback.sessions import SESSION_SECONDS, active_key
+
+    user = new_user()
+    session_id = start(user, song_id=catalog.song()).json()["session_id"]
+    redis_client().expire(active_key(user.id), 5)  # a long session, near its pointer's end
+
+    assert _heartbeat(api, user, session_id).json()["continue"] is True
+    assert redis_client().ttl(active_key(user.id)) > SESSION_SECONDS - 60
+
+
+def test_claims_and_endings_never_bring_back_an_expired_session(stack):
+    from sauti.cache import redis_client
+    from sauti.playback import sessions
+
+    gone = "00000000-0000-4000-8000-0000000000ee"
+
+    assert sessions.claim_count(gone) == "missing"
+    sessions.finish(gone, "00000000-0000-4000-8000-0000000000ff", 1.0)
+    sessions.set_stream_expiry(gone, 2.0)
+    assert redis_client().exists(sessions.session_key(gone)) == 0
 
 
 def _end(api, user, session_id, listened_ms):
@@ -257,8 +315,38 @@ def test_recently_played_lists_the_callers_counted_plays_newest_first_paged(api,
     assert api.get("/me/recently-played", token=other.token).json() == {"items": [], "next_cursor": None}
 
 
+def test_recently_played_pages_through_plays_at_the_same_instant(api, new_user, catalog):
+    import uuid
+    from datetime import UTC, datetime
+
+    from sauti.analytics.plays import CountedPlay, record_play
+
+    user = new_user()
+    at = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    songs = {catalog.song(f"Song {n}") for n in range(5)}
+    for song_id in songs:
+        record_play(CountedPlay(user.id, song_id, at, 40_000, session_id=str(uuid.uuid4())))
+
+    seen, cursor = [], None
+    while True:
+        page = api.get(
+            "/me/recently-played",
+            token=user.token,
+            query={"limit": 2, **({"cursor": cursor} if cursor else {})},
+        ).json()
+        seen += [item["song_id"] for item in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+
+    assert sorted(seen) == sorted(songs)
+    assert_problem(api.get("/me/recently-played", token=user.token, query={"cursor": "garbage"}), 422)
+
+
 def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api, new_user, catalog, start):
+    from datetime import datetime
+
     from sauti.catalog import logic
+    from sauti.config import config
     from sauti.signing.links import stream_signer
 
     video_id = logic.create_video(
@@ -275,7 +363,10 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     token = url.split("/")[3]
     claims = jwt.decode(token, stream_signer().private_key.public_key(), algorithms=["RS256"])
     assert claims["sub"] == "5d5bc37ffcf54c9b82e996823bffbb81"
+    assert claims["exp"] == datetime.fromisoformat(session["stream"]["expires_at"]).timestamp()
     assert claims["exp"] - claims["nbf"] <= 400
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": config().get("STREAM_KEY_ID")}
+    assert claims["kid"] == config().get("STREAM_KEY_ID")
     logic.set_video_status(video_id, "taken_down")
     assert_problem(start(user, video_id=video_id), 404)
 

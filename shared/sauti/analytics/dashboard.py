@@ -2,11 +2,13 @@
 
 A read looks in the cache first (one indexed row). On a miss the answer is computed once from the
 daily rollups and saved; a rollup bumps the cache generation, which makes every saved answer stale,
-and ``through`` moving to a new yesterday does the same at midnight. Today is never shown.
+and ``through`` moving to a new yesterday does the same at midnight. The rollup job then recomputes
+the stale answers itself (``refresh_stale``), so readers rarely pay for it. Today is never shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -25,6 +27,7 @@ RANGE_DAYS: dict[str, int | None] = {
     "all_time": None,
 }
 TOP_SONGS = 10
+REFRESH_BATCH = 100
 
 
 def artist_stats(caller: Principal, artist_id: str, range_: Range, *, today: date | None = None) -> Any:
@@ -51,6 +54,19 @@ def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | 
     return _cached("song", found["id"], range_, today or today_utc())
 
 
+def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None = None) -> list[str]:
+    """The most played of ``song_ids`` over the last ``days`` finished days (UTC), most first (ties in
+    the order given); songs without plays there are left out. For the catalog's artist pages."""
+    if not song_ids:
+        return []
+    through = (today or today_utc()) - timedelta(days=1)
+    with transaction() as conn:
+        rows = store.plays_per_song(conn, song_ids, through - timedelta(days=days - 1), through)
+    position = {song_id: index for index, song_id in enumerate(song_ids)}
+    ranked = sorted(rows, key=lambda row: (-int(row["plays"]), position.get(row["song_id"], len(position))))
+    return [row["song_id"] for row in ranked[:limit]]
+
+
 def _require_dashboard_role(caller: Principal) -> None:
     if not (caller.is_admin or caller.has_any(ARTIST)):
         raise Forbidden("dashboards are for artists and admins")
@@ -62,6 +78,10 @@ def _cached(subject: str, subject_id: str, range_: Range, today: date) -> Any:
         body = store.cached_body(conn, subject, subject_id, range_, through)
     if body is not None:
         return body
+    return _compute_and_save(subject, subject_id, range_, through)
+
+
+def _compute_and_save(subject: str, subject_id: str, range_: Range, through: date) -> Any:
     titles = catalog.artist_song_titles(subject_id) if subject == "artist" else _song_title(subject_id)
     with transaction() as conn:
         # One snapshot for the generation and the totals: an answer is never newer than its generation.
@@ -71,6 +91,29 @@ def _cached(subject: str, subject_id: str, range_: Range, today: date) -> Any:
     with transaction() as conn:
         store.save_body(conn, subject, subject_id, range_, through, generation, body)
     return body
+
+
+def refresh_stale(
+    *, today: date | None = None, keep_going: Callable[[], bool] = lambda: True, batch: int = REFRESH_BATCH
+) -> int:
+    """Recompute every saved answer a rollup (or the date moving on) made stale, in batches of
+    ``batch`` rows in key order, while ``keep_going()``; returns how many. What is left when time runs
+    out is recomputed on its next read, as before."""
+    through = (today or today_utc()) - timedelta(days=1)
+    after: tuple[str, str, str] | None = None
+    refreshed = 0
+    while keep_going():
+        with transaction() as conn:
+            keys = store.stale_cache_keys(conn, through, after, batch)
+        for key in keys:
+            if not keep_going():
+                return refreshed
+            _compute_and_save(key["subject"], key["subject_id"], key["range"], through)
+            refreshed += 1
+        if len(keys) < batch:
+            break
+        after = (keys[-1]["subject"], keys[-1]["subject_id"], keys[-1]["range"])
+    return refreshed
 
 
 def _song_title(song_id: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ number and skipped; everything else goes in through COPY into a staging table an
 in one transaction, so an import either lands whole or not at all. Each play's id is derived from
 (user, song, played_at), so importing the same file twice adds nothing the second time. The days
 that received plays are marked for the rollup, which the next scheduled run (or a backfill) redoes.
+Plays of an archived day (its raw partition detached, its totals final) are bad lines.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sauti.analytics import store
+from sauti.analytics.plays import PARTITIONS_LOCK
 from sauti.db import transaction
 from sauti.ids import canonical_id
 
@@ -91,6 +93,9 @@ def import_plays(lines: Iterable[bytes | str], *, now: datetime | None = None) -
     report = ImportReport()
     with transaction() as conn:
         conn.execute("SET LOCAL statement_timeout = 0")
+        # Shared with other imports, exclusive with the partition upkeep: no day is archived meanwhile.
+        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (PARTITIONS_LOCK,))
+        archived = store.archived_days(conn)
         conn.execute(
             """CREATE TEMP TABLE plays_import (id uuid, played_at timestamptz, user_id uuid, song_id uuid,
                                                listened_ms integer) ON COMMIT DROP"""
@@ -107,6 +112,9 @@ def import_plays(lines: Iterable[bytes | str], *, now: datetime | None = None) -
                     row = parse_line(raw, now)
                 except BadLine as exc:
                     report.bad_lines.append((number, str(exc)))
+                    continue
+                if (day := row[1].astimezone(UTC).date()) in archived:
+                    report.bad_lines.append((number, f"{day} is archived: its raw plays were detached"))
                     continue
                 if row[4] < MIN_COUNTED_MS:
                     report.under_30_seconds += 1

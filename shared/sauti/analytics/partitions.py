@@ -3,7 +3,8 @@
 Raw plays older than ``ANALYTICS_RAW_RETENTION_DAYS`` live on only as rollups: a day partition
 that old, once its day is rolled up, is detached (renamed ``plays_detached_YYYYMMDD``, its comment the
 day it was detached) so queries and vacuum no longer see it, and dropped a week after that, which
-leaves a week to export it (``pg_dump -t``).
+leaves a week to export it (``pg_dump -t``). The day is then ``archived`` in ``rollup_days``: its
+totals are final, since rolling it up again would find no raw plays.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sauti.analytics.plays import PARTITIONS_LOCK, ensure_daily_partitions
+from psycopg.errors import LockNotAvailable
+
+from sauti.analytics import plays, store
 from sauti.analytics.rollup import today_utc
 from sauti.config import config
 from sauti.db import transaction
+from sauti.observability import logger
 
 DAYS_AHEAD = 7
 DETACHED_KEPT_DAYS = 7
@@ -38,23 +42,42 @@ def _day_of(name: str) -> date:
 
 def maintain_partitions(today: date | None = None) -> Upkeep:
     today = today or today_utc()
-    upkeep = Upkeep(created=ensure_daily_partitions(today, DAYS_AHEAD))
+    upkeep = Upkeep(created=plays.ensure_daily_partitions(today + timedelta(days=1), DAYS_AHEAD, today=today))
     oldest_kept = today - timedelta(days=config().int("ANALYTICS_RAW_RETENTION_DAYS"))
     with transaction() as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PARTITIONS_LOCK,))
-        rolled_up = {
-            row["day"] for row in conn.execute("SELECT day FROM rollup_days WHERE status = 'done'").fetchall()
-        }
-        for row in conn.execute(_ATTACHED).fetchall():
-            day = _day_of(row["name"])
-            if day < oldest_kept and day in rolled_up:
-                conn.execute(f"ALTER TABLE plays DETACH PARTITION {row['name']}")
-                conn.execute(f"ALTER TABLE {row['name']} RENAME TO plays_detached_{day:%Y%m%d}")
-                conn.execute(f"COMMENT ON TABLE plays_detached_{day:%Y%m%d} IS '{today.isoformat()}'")
-                upkeep.detached.append(row["name"])
+        attached = [row["name"] for row in conn.execute(_ATTACHED).fetchall()]
+    for name in sorted(attached):
+        day = _day_of(name)
+        if day >= oldest_kept:
+            continue
+        try:
+            if _detach(day, today):
+                upkeep.detached.append(name)
+        except LockNotAvailable:
+            logger.warning("partition not detached: lock timeout, next run retries", extra={"day": str(day)})
+    with transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (plays.PARTITIONS_LOCK,))
         for row in conn.execute(_DETACHED).fetchall():
             detached_on = date.fromisoformat(row["detached_on"] or today.isoformat())
             if detached_on <= today - timedelta(days=DETACHED_KEPT_DAYS):
                 conn.execute(f"DROP TABLE {row['name']}")
                 upkeep.dropped.append(row["name"])
     return upkeep
+
+
+def _detach(day: date, today: date) -> bool:
+    """Detach the day's partition if the day is rolled up; one transaction, bounded lock waits."""
+    name, detached = plays.partition_name(day), f"plays_detached_{day:%Y%m%d}"
+    with transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (plays.PARTITIONS_LOCK,))
+        # No rollup of this day runs meanwhile (it would read an empty day and wipe its totals).
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (store.ROLLUP_LOCK,))
+        if not store.is_done(conn, day):
+            return False
+        # DETACH takes ACCESS EXCLUSIVE on plays: waiting for it would queue every insert behind it.
+        conn.execute(f"SET LOCAL lock_timeout = '{plays.PARTITION_LOCK_TIMEOUT}'")
+        conn.execute(f"ALTER TABLE plays DETACH PARTITION {name}")
+        conn.execute(f"ALTER TABLE {name} RENAME TO {detached}")
+        conn.execute(f"COMMENT ON TABLE {detached} IS '{today.isoformat()}'")
+        store.mark_archived(conn, day)
+    return True

@@ -1,11 +1,13 @@
 """The ``play.counted`` domain event, published in batches off the play path.
 
 ``record_play`` stays one insert: the plays table itself is the outbox. Every few minutes a
-scheduled job reads the plays recorded since its cursor (``recorded_at``, BRIN-indexed) and puts
-them on the bus as ``play.counted`` events of up to ``PLAYS_PER_EVENT`` plays each, ten events per
-PutEvents call. At 5 million plays a day that is about 10,000 events a day instead of 5 million.
+scheduled job reads the plays recorded after its cursor (``(recorded_at, id)``, BRIN-indexed on
+``recorded_at``) and puts them on the bus as ``play.counted`` events of up to ``PLAYS_PER_EVENT``
+plays each, ten events per PutEvents call. At 5 million plays a day that is about 12,500 events a
+day instead of 5 million. A run publishes at most ``PLAYS_PER_RUN`` plays from at most
+``MAX_WINDOW`` of ``recorded_at``, so a backlog (after an outage) drains over several runs.
 
-Delivery is at least once: the cursor moves only after the bus accepted everything, so a failed run
+Delivery is at least once: the cursor moves only after the bus accepted the batch, so a failed run
 is repeated whole; consumers deduplicate on each play's ``play_id``. The window closes
 ``SETTLE_SECONDS`` before now so that transactions still open at its edge are not skipped. Imported
 history (``source = 'import'``) and plays recorded more than ``MAX_DELAY_DAYS`` after being played
@@ -23,9 +25,14 @@ from sauti.db import transaction
 from sauti.events import domain_event, publish_events
 
 PLAYS_PER_EVENT = 400  # about 40 KB of detail: one 64 KB billing chunk per event
+# At most this many plays a run (125 events, 13 PutEvents calls): a 5-minute run at 5 million plays a
+# day brings about 17,500, so a backlog drains at about three times the rate plays arrive.
+PLAYS_PER_RUN = 50_000
+MAX_WINDOW = timedelta(hours=1)  # the most recorded_at time one run reads, so its scan stays bounded
 SETTLE_SECONDS = 60
 MAX_DELAY_DAYS = 7
 CURSOR_LOCK = 7_242_518
+AFTER_EVERY_ID = "ffffffff-ffff-ffff-ffff-ffffffffffff"  # cursor id: all plays at its instant are done
 
 Publisher = Callable[[Iterable[dict[str, Any]]], None]
 
@@ -35,50 +42,71 @@ class Published:
     plays: int
     events: int
     window_start: datetime
-    window_end: datetime
+    window_end: datetime  # where the cursor stands now
+    backlog: bool  # the batch was full: the next run continues
 
 
-def publish_counted_plays(*, now: datetime | None = None, publish: Publisher = publish_events) -> Published:
+def publish_counted_plays(
+    *, now: datetime | None = None, publish: Publisher = publish_events, limit: int | None = None
+) -> Published:
+    """Publish the next batch (at most ``limit``, default ``PLAYS_PER_RUN``) of settled plays."""
     now = now or datetime.now(UTC)
-    window_end = now - timedelta(seconds=SETTLE_SECONDS)
+    limit = limit or PLAYS_PER_RUN
+    settled = now - timedelta(seconds=SETTLE_SECONDS)
     with transaction() as conn:
-        # Held to the end: two runs never publish the same window twice at once.
+        # Held to the end: two runs never publish the same plays twice at once.
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (CURSOR_LOCK,))
-        state = conn.execute("SELECT publish_cursor FROM analytics_state FOR UPDATE").fetchone()
+        state = conn.execute(
+            "SELECT publish_cursor, publish_cursor_id::text FROM analytics_state FOR UPDATE"
+        ).fetchone()
         if state is None:  # a fresh state row starts publishing from now on
-            _move_cursor(conn, window_end)
-            return Published(0, 0, window_end, window_end)
-        window_start = state["publish_cursor"]
-        if window_start >= window_end:
-            return Published(0, 0, window_start, window_end)
+            _move_cursor(conn, settled, AFTER_EVERY_ID)
+            return Published(0, 0, settled, settled, False)
+        start_at, start_id = state["publish_cursor"], state["publish_cursor_id"]
+        window_end = min(settled, start_at + MAX_WINDOW)
+        if start_at >= window_end:
+            return Published(0, 0, start_at, start_at, False)
         rows = conn.execute(
-            """SELECT id::text AS play_id, user_id::text, song_id::text, played_at, listened_ms, source
+            """SELECT id::text AS play_id, user_id::text, song_id::text, played_at, listened_ms, source,
+                      recorded_at
                FROM plays
-               WHERE recorded_at > %(start)s AND recorded_at <= %(end)s
+               WHERE recorded_at >= %(start)s AND (recorded_at, id) > (%(start)s, %(start_id)s::uuid)
+                 AND recorded_at <= %(end)s
                  AND played_at >= %(start)s::timestamptz - make_interval(days => %(delay)s)
                  AND source <> 'import'
-               ORDER BY recorded_at, id""",
-            {"start": window_start, "end": window_end, "delay": MAX_DELAY_DAYS},
+               ORDER BY recorded_at, id LIMIT %(limit)s""",
+            {
+                "start": start_at,
+                "start_id": start_id,
+                "end": window_end,
+                "delay": MAX_DELAY_DAYS,
+                "limit": limit,
+            },
         ).fetchall()
         events = [
             domain_event("analytics", "play.counted", {"plays": [_play(row) for row in chunk]})
             for chunk in _chunks(rows, PLAYS_PER_EVENT)
         ]
-        publish(events)
-        _move_cursor(conn, window_end)
-    return Published(len(rows), len(events), window_start, window_end)
+        if events:
+            publish(events)
+        full = len(rows) == limit
+        cursor = (rows[-1]["recorded_at"], rows[-1]["play_id"]) if full else (window_end, AFTER_EVERY_ID)
+        _move_cursor(conn, *cursor)
+    return Published(len(rows), len(events), start_at, cursor[0], full or window_end < settled)
 
 
-def _move_cursor(conn: Any, to: datetime) -> None:
+def _move_cursor(conn: Any, to: datetime, to_id: str) -> None:
     conn.execute(
-        """INSERT INTO analytics_state (singleton, publish_cursor) VALUES (true, %(to)s)
-           ON CONFLICT (singleton) DO UPDATE SET publish_cursor = %(to)s""",
-        {"to": to},
+        """INSERT INTO analytics_state (singleton, publish_cursor, publish_cursor_id)
+           VALUES (true, %(to)s, %(id)s)
+           ON CONFLICT (singleton) DO UPDATE SET publish_cursor = %(to)s, publish_cursor_id = %(id)s""",
+        {"to": to, "id": to_id},
     )
 
 
 def _play(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "played_at": row["played_at"].astimezone(UTC).isoformat().replace("+00:00", "Z")}
+    play = {name: value for name, value in row.items() if name != "recorded_at"}
+    return {**play, "played_at": row["played_at"].astimezone(UTC).isoformat().replace("+00:00", "Z")}
 
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:

@@ -22,10 +22,27 @@ ROLLUP_STATEMENT_TIMEOUT = "10min"
 ROLLUP_WORK_MEM = "128MB"
 # Plays recorded this many days late (offline listening synced later) still reach the totals.
 LATE_PLAYS_WINDOW_DAYS = 7
+# A play's recorded_at is when its transaction began, which can be before the rollup read the day
+# although it committed after: the day counts as rolled up as of its start minus this margin, so
+# such a play is found as late (a redone day is harmless, a lost play is not).
+LATE_SETTLE_SECONDS = 60
 
 
 class DayNotFinished(DomainError):
     status, code, title = 422, "day_not_finished", "That day is not over yet"
+
+
+class DayArchived(DomainError):
+    status, code, title = 409, "day_archived", "That day's raw plays are archived"
+
+
+def _refuse_archived(archived: set[date]) -> None:
+    if archived:
+        days = ", ".join(day.isoformat() for day in sorted(archived))
+        raise DayArchived(
+            f"the raw plays of {days} were detached after the retention period; "
+            "their totals are final and cannot be rolled up again"
+        )
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,7 @@ def daily_cap() -> int:
 
 
 def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
-    """Roll up one finished day; running it again gives the same totals."""
+    """Roll up one finished day; running it again gives the same totals. An archived day is refused."""
     today = today or today_utc()
     if day >= today:
         raise DayNotFinished(
@@ -56,11 +73,14 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
     started = time.monotonic()
     with transaction() as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (store.ROLLUP_LOCK,))
+        # Re-rolling a detached day would read no raw plays and wipe its totals.
+        _refuse_archived(store.archived_days(conn, [day]))
         conn.execute(f"SET LOCAL statement_timeout = '{ROLLUP_STATEMENT_TIMEOUT}'")
         conn.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        read_from = store.database_time(conn) - timedelta(seconds=LATE_SETTLE_SECONDS)
         totals = store.rollup_day(conn, day, cap)
         duration_ms = int((time.monotonic() - started) * 1000)
-        store.mark_done(conn, day, totals, cap, duration_ms)
+        store.mark_done(conn, day, totals, cap, duration_ms, rolled_up_at=read_from)
         store.bump_generation(conn)
     result = DayRollup(
         day, int(totals["raw_plays"]), int(totals["counted_plays"]), totals["songs"], duration_ms
@@ -70,7 +90,8 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
 
 
 def roll_up_range(first: date, last: date, *, today: date | None = None) -> list[DayRollup]:
-    """Backfill: every day from ``first`` to ``last`` inclusive, oldest first."""
+    """Backfill: every day from ``first`` to ``last`` inclusive, oldest first; refused whole if any
+    of them is archived."""
     today = today or today_utc()
     if last < first:
         raise DomainError(f"the range ends ({last}) before it starts ({first})")
@@ -79,6 +100,8 @@ def roll_up_range(first: date, last: date, *, today: date | None = None) -> list
             f"{last.isoformat()} is not over yet (UTC); the latest day is {today - timedelta(1)}"
         )
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    with transaction() as conn:
+        _refuse_archived(store.archived_days(conn, days))
     return [roll_up_day(day, today=today) for day in days]
 
 

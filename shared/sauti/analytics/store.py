@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from psycopg import Connection
@@ -38,16 +38,25 @@ def rollup_day(conn: Connection[Row], day: date, cap: int) -> Row:
     return totals
 
 
-def mark_done(conn: Connection[Row], day: date, totals: Row, cap: int, duration_ms: int) -> None:
+def database_time(conn: Connection[Row]) -> datetime:
+    row = conn.execute("SELECT clock_timestamp() AS now").fetchone()
+    assert row is not None
+    return row["now"]
+
+
+def mark_done(
+    conn: Connection[Row], day: date, totals: Row, cap: int, duration_ms: int, *, rolled_up_at: datetime
+) -> None:
+    """``rolled_up_at``: plays recorded after it may be missing from the totals (found as late)."""
     conn.execute(
         """INSERT INTO rollup_days (day, status, rolled_up_at, raw_plays, counted_plays, songs, daily_cap,
                                     duration_ms)
-           VALUES (%(day)s, 'done', clock_timestamp(), %(raw_plays)s, %(counted_plays)s, %(songs)s, %(cap)s,
+           VALUES (%(day)s, 'done', %(rolled_up_at)s, %(raw_plays)s, %(counted_plays)s, %(songs)s, %(cap)s,
                    %(duration_ms)s)
            ON CONFLICT (day) DO UPDATE SET status = 'done', rolled_up_at = EXCLUDED.rolled_up_at,
                raw_plays = EXCLUDED.raw_plays, counted_plays = EXCLUDED.counted_plays,
                songs = EXCLUDED.songs, daily_cap = EXCLUDED.daily_cap, duration_ms = EXCLUDED.duration_ms""",
-        {"day": day, "cap": cap, "duration_ms": duration_ms, **totals},
+        {"day": day, "cap": cap, "duration_ms": duration_ms, "rolled_up_at": rolled_up_at, **totals},
     )
 
 
@@ -55,9 +64,29 @@ def mark_pending(conn: Connection[Row], days: list[date]) -> None:
     """Days whose raw plays changed after (or before) their rollup: the next catch-up rolls them up."""
     conn.execute(
         """INSERT INTO rollup_days (day, status) SELECT unnest(%s::date[]), 'pending'
-           ON CONFLICT (day) DO UPDATE SET status = 'pending'""",
+           ON CONFLICT (day) DO UPDATE SET status = 'pending' WHERE rollup_days.status <> 'archived'""",
         (days,),
     )
+
+
+def mark_archived(conn: Connection[Row], day: date) -> None:
+    """The day's raw partition was detached: its totals are final."""
+    conn.execute("UPDATE rollup_days SET status = 'archived' WHERE day = %s", (day,))
+
+
+def is_done(conn: Connection[Row], day: date) -> bool:
+    row = conn.execute("SELECT status FROM rollup_days WHERE day = %s FOR UPDATE", (day,)).fetchone()
+    return row is not None and row["status"] == "done"
+
+
+def archived_days(conn: Connection[Row], days: list[date] | None = None) -> set[date]:
+    """The archived days among ``days`` (all of them when None)."""
+    rows = conn.execute(
+        """SELECT day FROM rollup_days
+           WHERE status = 'archived' AND (%(days)s::date[] IS NULL OR day = ANY(%(days)s::date[]))""",
+        {"days": days},
+    ).fetchall()
+    return {row["day"] for row in rows}
 
 
 def days_to_roll_up(conn: Connection[Row], yesterday: date, late_window_days: int) -> list[date]:
@@ -71,7 +100,8 @@ def days_to_roll_up(conn: Connection[Row], yesterday: date, late_window_days: in
                SELECT least((SELECT min(day) FROM rollup_days),
                             (SELECT min(played_at) FROM plays)::date) AS first_day)
            SELECT d::date AS day FROM bounds, generate_series(bounds.first_day, %(yesterday)s, '1 day') AS d
-           WHERE NOT EXISTS (SELECT 1 FROM rollup_days r WHERE r.day = d::date AND r.status = 'done')
+           WHERE NOT EXISTS (SELECT 1 FROM rollup_days r
+                             WHERE r.day = d::date AND r.status IN ('done', 'archived'))
            UNION
            SELECT r.day FROM rollup_days r
            WHERE r.status = 'done' AND r.day > %(yesterday)s::date - %(late)s AND r.day <= %(yesterday)s
@@ -110,6 +140,27 @@ def cached_body(conn: Connection[Row], subject: str, subject_id: str, range_: st
         (subject, subject_id, range_, through),
     ).fetchone()
     return row["body"] if row else None
+
+
+def stale_cache_keys(
+    conn: Connection[Row], through: date, after: tuple[str, str, str] | None, limit: int
+) -> list[Row]:
+    """Keys of saved answers not valid for ``through`` and the current generation, after ``after``."""
+    return conn.execute(
+        """SELECT subject, subject_id::text, range FROM dashboard_cache
+           WHERE (through <> %(through)s
+                  OR generation <> coalesce((SELECT rollup_generation FROM analytics_state), 0))
+             AND (%(subject)s::text IS NULL
+                  OR (subject, subject_id, range) > (%(subject)s, %(subject_id)s::uuid, %(range)s))
+           ORDER BY subject, subject_id, range LIMIT %(limit)s""",
+        {
+            "through": through,
+            "subject": after[0] if after else None,
+            "subject_id": after[1] if after else None,
+            "range": after[2] if after else None,
+            "limit": limit,
+        },
+    ).fetchall()
 
 
 def save_body(

@@ -18,11 +18,12 @@ from sauti.errors import NotFound, ValidationFailed
 from sauti.ids import canonical_id
 
 SONG_SECONDS = 600
-ARTIST_SECONDS = 300  # top songs move with plays; five minutes behind is fine
+ARTIST_SECONDS = 300  # top songs move with the daily rollups; five minutes behind is fine
 ALBUM_SECONDS = 600
 VIDEO_SECONDS = 600
 ADS_SECONDS = 300
 TOP_SONGS = 10
+TOP_SONGS_DAYS = 30
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
@@ -76,7 +77,20 @@ def artist(artist_id: str) -> dict[str, Any] | None:
     """The artist with its linked account (``user_id``) and top published songs; None if unknown."""
     if (key := canonical_id(artist_id)) is None:
         return None
-    return cache.cached(cache.artist_key(key), ARTIST_SECONDS, lambda: store.artist(key, TOP_SONGS))
+    return cache.cached(cache.artist_key(key), ARTIST_SECONDS, lambda: _load_artist(key))
+
+
+def _load_artist(artist_id: str) -> dict[str, Any] | None:
+    """Top songs: the most played over the last days (analytics' rollups), then the newest."""
+    from sauti.analytics.dashboard import top_songs
+
+    found = store.artist(artist_id)
+    if found is None:
+        return None
+    published = found.pop("published_song_ids")
+    ranked = top_songs(published, days=TOP_SONGS_DAYS, limit=TOP_SONGS)
+    chosen = list(dict.fromkeys([*ranked, *published]))[:TOP_SONGS]
+    return {**found, "top_songs": store.songs_by_id(chosen)}
 
 
 def active_ads() -> list[dict[str, Any]]:

@@ -50,7 +50,8 @@ def published_songs(limit: int, after: tuple[str, str] | None) -> list[dict[str,
     return [_song(row) for row in rows]
 
 
-def artist(artist_id: str, top: int) -> dict[str, Any] | None:
+def artist(artist_id: str) -> dict[str, Any] | None:
+    """The artist with ``published_song_ids``, newest first."""
     with transaction() as conn:
         row = conn.execute(
             "SELECT id::text, name, bio, image_key, user_id::text FROM artists WHERE id = %s", (artist_id,)
@@ -58,13 +59,19 @@ def artist(artist_id: str, top: int) -> dict[str, Any] | None:
         if row is None:
             return None
         songs = conn.execute(
-            _SONG_SELECT
-            + """ LEFT JOIN song_play_counts c ON c.song_id = s.id
-                  WHERE s.artist_id = %s AND s.status = 'published'
-                  ORDER BY coalesce(c.plays, 0) DESC, s.published_at DESC, s.id LIMIT %s""",
-            (artist_id, top),
+            """SELECT id::text FROM songs WHERE artist_id = %s AND status = 'published'
+               ORDER BY published_at DESC, id""",
+            (artist_id,),
         ).fetchall()
-    return {**row, "top_songs": [_song(song_row) for song_row in songs]}
+    return {**row, "published_song_ids": [song_row["id"] for song_row in songs]}
+
+
+def songs_by_id(song_ids: list[str]) -> list[dict[str, Any]]:
+    """The songs, in the order given (unknown ids left out)."""
+    with transaction() as conn:
+        rows = conn.execute(_SONG_SELECT + " WHERE s.id = ANY(%s::uuid[])", (song_ids,)).fetchall()
+    found = {row["id"]: _song(row) for row in rows}
+    return [found[song_id] for song_id in song_ids if song_id in found]
 
 
 def artist_song_titles(artist_id: str) -> dict[str, str]:
@@ -242,12 +249,4 @@ def set_ad_active(conn: Connection[Row], ad_id: str, active: bool) -> bool:
     return (
         conn.execute("UPDATE ads SET active = %s, updated_at = now() WHERE id = %s", (active, ad_id)).rowcount
         == 1
-    )
-
-
-def count_play(conn: Connection[Row], song_id: str) -> None:
-    conn.execute(
-        """INSERT INTO song_play_counts (song_id, plays) VALUES (%s, 1)
-           ON CONFLICT (song_id) DO UPDATE SET plays = song_play_counts.plays + 1""",
-        (song_id,),
     )

@@ -32,6 +32,9 @@ AD_INTERVAL_SECONDS = 15 * 60
 MIN_LISTENED_MS = 30_000
 PLAUSIBILITY_TOLERANCE_MS = 2_000  # clock skew and request latency between client and server
 PREFETCH_TRACKS = 2
+# A heartbeat answers a fresh link when the current one expires sooner than this (heartbeats come
+# every 15 s or less, so a player always has one before its link runs out mid-song).
+STREAM_REFRESH_SECONDS = 60
 
 
 class SessionNotFound(NotFound):
@@ -57,8 +60,21 @@ def _audio_stream(song: dict[str, Any], requested: str | None, plan: str, now: f
     if not song["renditions"]:
         raise catalog.SongNotFound("this song has no audio yet")
     quality = choose_quality(song["renditions"], requested, plan)
+    return _audio_link(song, quality, now)
+
+
+def _audio_link(song: dict[str, Any], quality: str, now: float) -> dict[str, Any]:
     link = links.sign_object(song["renditions"][quality]["object_key"], now=now)
     return {"url": link.url, "expires_at": _iso(link.expires_at), "quality": quality}
+
+
+def _video_link(video: dict[str, Any], now: float) -> dict[str, Any]:
+    token = links.sign_video(video["stream_uid"], now=now)
+    return {"url": token.manifest_url, "expires_at": _iso(token.expires_at), "quality": "auto"}
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def _ad_break(now: float) -> dict[str, Any] | None:
@@ -124,8 +140,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
     else:
         video = catalog.published_video(video_id)
         kind, content_id, duration_ms = "video", video["id"], video["duration_ms"]
-        token = links.sign_video(video["stream_uid"], now=now)
-        stream = {"url": token.manifest_url, "expires_at": _iso(token.expires_at), "quality": "auto"}
+        stream = _video_link(video, now)
     session_id = str(uuid.uuid4())
     background_allowed = entitlements.background_playback
     ad_due = sessions.start(
@@ -137,6 +152,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
             "content_id": content_id,
             "duration_ms": duration_ms,
             "quality": stream["quality"],
+            "stream_expires_at": repr(_epoch(stream["expires_at"])),
             "device_id": request.get("device_id"),
             "source": request.get("source") or "unknown",
             "started_at": repr(now),
@@ -165,10 +181,12 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
 def heartbeat(
     user_id: str, session_id: str, report: dict[str, Any], *, now: float | None = None
 ) -> dict[str, Any]:
+    """``{continue, reason, stream}``: ``stream`` is a fresh link (same content and quality) when the
+    current one expires within ``STREAM_REFRESH_SECONDS``, else null."""
     now = time.time() if now is None else now
     if not catalog.is_uuid(session_id):
         raise SessionNotFound("no such play session")
-    outcome, reason = sessions.heartbeat(
+    beat = sessions.heartbeat(
         session_id,
         user_id,
         now=now,
@@ -177,9 +195,28 @@ def heartbeat(
         position_ms=report["position_ms"],
         background_allowed=entitlements_for(user_id).background_playback,
     )
-    if outcome == "missing":
+    if beat.outcome == "missing":
         raise SessionNotFound("no such play session")
-    return {"continue": outcome == "ok", "reason": reason}
+    stream = None
+    if beat.outcome == "ok" and beat.stream_expires_at - now < STREAM_REFRESH_SECONDS:
+        stream = _fresh_stream(beat, now)
+        if stream is not None:
+            sessions.set_stream_expiry(session_id, _epoch(stream["expires_at"]))
+    return {"continue": beat.outcome == "ok", "reason": beat.reason, "stream": stream}
+
+
+def _fresh_stream(beat: sessions.Beat, now: float) -> dict[str, Any] | None:
+    """A new link to what the session plays, or None if it is no longer published (or has lost that
+    rendition): the current link then runs out."""
+    if beat.kind == "song":
+        song = catalog.song(beat.content_id)
+        if song and song["status"] == "published" and beat.quality in song["renditions"]:
+            return _audio_link(song, beat.quality, now)
+    elif beat.kind == "video":
+        video = catalog.video(beat.content_id)
+        if video and video["status"] == "published":
+            return _video_link(video, now)
+    return None
 
 
 def heard_ms(session: dict[str, str], now: float) -> float:
@@ -196,8 +233,6 @@ def end_session(
 ) -> dict[str, Any]:
     """POST .../end: counts the play when the 30-second rule holds, at most once per session."""
     from sauti.analytics.plays import CountedPlay, record_play
-    from sauti.catalog import store
-    from sauti.db import transaction
 
     now = time.time() if now is None else now
     session = sessions.load(session_id) if catalog.is_uuid(session_id) else {}
@@ -210,7 +245,10 @@ def end_session(
         return {"counted": False, "reason": "too_short"}
     if listened_ms > heard_ms(session, now) + PLAUSIBILITY_TOLERANCE_MS:
         return {"counted": False, "reason": "implausible"}
-    if not sessions.claim_count(session_id):
+    claim = sessions.claim_count(session_id)
+    if claim == "missing":
+        raise SessionNotFound("no such play session")
+    if claim == "already":
         return {"counted": False, "reason": "already_counted"}
     play = CountedPlay(
         user_id=user_id,
@@ -221,9 +259,7 @@ def end_session(
         session_id=session_id,
     )
     try:
-        with transaction() as conn:
-            record_play(play, conn=conn)
-            store.count_play(conn, play.song_id)
+        record_play(play)
     except Exception:
         sessions.release_count(session_id)
         raise
@@ -234,11 +270,8 @@ def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, A
     from sauti.analytics.plays import recently_played as plays_of
 
     before = None
-    if cursor:
-        try:
-            before = datetime.fromisoformat(catalog.decode_cursor(cursor)[0])  # type: ignore[index]
-        except ValueError as exc:
-            raise ValidationFailed("invalid cursor") from exc
+    if (decoded := catalog.decode_cursor(cursor)) is not None:
+        before = (datetime.fromisoformat(decoded[0]), decoded[1])
     rows = plays_of(user_id, limit=limit + 1, before=before)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -258,5 +291,5 @@ def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, A
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        next_cursor = catalog.encode_cursor(last["played_at"].isoformat(), str(last["song_id"]))
+        next_cursor = catalog.encode_cursor(last["played_at"].isoformat(), last["id"])
     return {"items": items, "next_cursor": next_cursor}

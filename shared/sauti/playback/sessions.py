@@ -5,15 +5,16 @@ also takes the account's stream over (the previous session learns it on its next
 heartbeat) and, for free users, advances the ad counter. Key layout (one Redis
 node, so scripts may touch keys they derive):
 
-    playback:session:<id>   hash: user_id, kind, content_id, started_at, last_seen_at, last_state,
-                            paused_ms, stopped_at, stop_reason, counted, ...
-    playback:active:<user>  the id of the account's active session
+    playback:session:<id>   hash: user_id, kind, content_id, quality, stream_expires_at, started_at,
+                            last_seen_at, last_state, paused_ms, stopped_at, stop_reason, counted, ...
+    playback:active:<user>  the id of the account's active session (its TTL renewed by its heartbeats)
     playback:ads:<user>     hash: songs (started since the last ad), last_ad_at
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 from redis.commands.core import Script
@@ -66,7 +67,7 @@ return 0
 
 _HEARTBEAT = """
 local s = redis.call('HMGET', KEYS[1], 'user_id', 'last_seen_at', 'last_state', 'stopped_at', 'stop_reason',
-                     'background_allowed')
+                     'background_allowed', 'kind', 'content_id', 'quality', 'stream_expires_at')
 if not s[1] or s[1] ~= ARGV[2] then return {'missing'} end
 if s[4] then return {'stop', s[5]} end
 local now = tonumber(ARGV[3])
@@ -85,8 +86,36 @@ if reason then
   return {'stop', reason}
 end
 redis.call('EXPIRE', KEYS[1], ARGV[8])
-return {'ok'}
+redis.call('EXPIRE', KEYS[2], ARGV[8])
+return {'ok', s[7] or '', s[8] or '', s[9] or '', s[10] or '0'}
 """
+
+# Fields of a session that may have expired meanwhile: an HSET on a missing key would bring it back
+# as a hash without a TTL. Returns -1 when the session is gone, else what HSETNX/HSET answered.
+_SET_IF_EXISTS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if ARGV[1] == 'nx' then return redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) end
+return redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+"""
+
+_FINISH = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSETNX', KEYS[1], 'stopped_at', ARGV[2])
+  redis.call('HSETNX', KEYS[1], 'stop_reason', 'ended')
+end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Beat:
+    outcome: str  # ok, stop, missing
+    reason: str | None = None
+    kind: str = ""  # for "ok": what the session plays, at which quality, until when its link is valid
+    content_id: str = ""
+    quality: str = ""
+    stream_expires_at: float = 0.0
 
 
 @functools.cache
@@ -134,9 +163,9 @@ def heartbeat(
     app_state: str,
     position_ms: int,
     background_allowed: bool,
-) -> tuple[str, str | None]:
-    """``("ok", None)``, ``("stop", reason)``, or ``("missing", None)`` when unknown, expired or not
-    the caller's."""
+) -> Beat:
+    """``ok``, ``stop`` with a reason, or ``missing`` when unknown, expired or not the caller's. An
+    ``ok`` beat keeps the session and the account's pointer to it alive."""
     result = _script(_HEARTBEAT)(
         keys=[session_key(session_id), active_key(user_id)],
         args=[
@@ -150,16 +179,27 @@ def heartbeat(
             SESSION_SECONDS,
         ],
     )
-    return result[0], (result[1] if len(result) > 1 else None)
+    if result[0] != "ok":
+        return Beat(result[0], result[1] if len(result) > 1 else None)
+    return Beat("ok", None, result[1], result[2], result[3], float(result[4] or 0))
+
+
+def set_stream_expiry(session_id: str, expires_at: float) -> None:
+    """The session's link was renewed (does nothing once the session expired)."""
+    _script(_SET_IF_EXISTS)(
+        keys=[session_key(session_id)], args=["set", "stream_expires_at", repr(expires_at)]
+    )
 
 
 def load(session_id: str) -> dict[str, str]:
     return redis_client().hgetall(session_key(session_id))
 
 
-def claim_count(session_id: str) -> bool:
-    """Mark the session's play as counted; False if it already was (only once per session)."""
-    return bool(redis_client().hsetnx(session_key(session_id), "counted", "1"))
+def claim_count(session_id: str) -> str:
+    """Mark the session's play as counted (only once per session): ``claimed``, ``already`` (it was
+    counted before) or ``missing`` (the session expired meanwhile)."""
+    result = _script(_SET_IF_EXISTS)(keys=[session_key(session_id)], args=["nx", "counted", "1"])
+    return {1: "claimed", 0: "already"}.get(int(result), "missing")
 
 
 def release_count(session_id: str) -> None:
@@ -167,15 +207,5 @@ def release_count(session_id: str) -> None:
 
 
 def finish(session_id: str, user_id: str, now: float) -> None:
-    """The session ended: it stops holding the account's stream."""
-    pipe = redis_client().pipeline(transaction=False)
-    pipe.hsetnx(session_key(session_id), "stopped_at", repr(now))
-    pipe.hsetnx(session_key(session_id), "stop_reason", "ended")
-    pipe.execute()
-    _script(_RELEASE)(keys=[active_key(user_id)], args=[session_id])
-
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0
-"""
+    """The session ended: it is marked stopped (if it still exists) and stops holding the account's stream."""
+    _script(_FINISH)(keys=[session_key(session_id), active_key(user_id)], args=[session_id, repr(now)])
