@@ -71,10 +71,15 @@ def test_a_notification_is_queued_in_the_documented_shape(stack):
     assert {"user_id", "email", "data", "created_at"} <= message.keys()
 
 
-def test_a_domain_event_reaches_the_bus(stack):
+def test_a_domain_event_reaches_the_rules_listening_on_the_bus(stack):
     from sauti.events import publish_event
 
-    publish_event("billing", "plan.changed", {"user_id": "u1", "plan": "free"})  # raises if refused
+    publish_event("billing", "plan.changed", {"user_id": "u1", "plan": "free"})
+
+    [event] = drain_queue(stack.rule_queues["DownloadsPlanEventsFunction"])
+    assert (event["source"], event["detail-type"]) == ("sauti.billing", "plan.changed")
+    assert event["detail"]["plan"] == "free"
+    assert {"event_id", "occurred_at"} <= event["detail"].keys()
 
 
 class Thing(BaseModel):
@@ -251,3 +256,21 @@ def test_a_subject_that_is_no_user_id_is_unauthenticated(functions):
         response = functions.invoke("AuthFunction", odd)
         assert response["statusCode"] == 401
         assert json.loads(response["body"])["code"] == "unauthorized"
+
+
+def test_outside_local_a_laptop_only_default_is_an_error_but_a_limit_keeps_its_default():
+    settings = Config(environ={"APP_ENV": "prod"})
+
+    with pytest.raises(ConfigurationError):
+        settings.get("CDN_BASE_URL")
+    assert settings.get("MEDIA_LINK_TTL_SECONDS") == "300"
+
+
+def test_any_setting_may_come_from_the_application_secret():
+    settings = Config(
+        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"},
+        secret_loader=lambda _arn: {"STREAM_KEY_ID": "key-7", "CDN_BASE_URL": "https://media.example"},
+    )
+
+    assert settings.get("STREAM_KEY_ID") == "key-7"
+    assert settings.get("CDN_BASE_URL") == "https://media.example"

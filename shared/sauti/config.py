@@ -4,7 +4,9 @@ Every setting has one name, used both as the environment variable and as the key
 in the application secret. The environment wins; then the application secret
 (AWS Secrets Manager, named by ``APP_SECRET_ARN``); then, on a laptop only
 (``APP_ENV=local``), the documented local default. Outside ``local`` a missing
-secret setting is an error, never a silent default.
+secret setting, or one whose default only means something on a laptop (a
+127.0.0.1 URL, the local bucket), is an error, never a silent default; other
+settings (limits, lifetimes) keep their defaults everywhere.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Setting:
     local_default: str | None = None
     secret: bool = False
     doc: str = ""
+    local_only: bool = False  # the default only makes sense on a laptop: outside local it must be set
 
 
 # The single list of settings (modules add theirs here); the README's table is checked against it.
@@ -45,12 +48,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("APP_SECRET_ARN", "", doc="the application secret (JSON) in Secrets Manager"),
     Setting("NOTIFICATIONS_QUEUE_URL", "", doc="SQS queue of notification messages"),
     Setting(
-        "EMAIL_FROM", "Sauti <no-reply@sauti.local>", doc="sender of every email (an SES-verified identity)"
+        "EMAIL_FROM",
+        "Sauti <no-reply@sauti.local>",
+        doc="sender of every email (an SES-verified identity)",
+        local_only=True,
     ),
-    Setting("EVENT_BUS_NAME", "sauti-local", doc="EventBridge bus of domain events"),
+    Setting("EVENT_BUS_NAME", "sauti-local", doc="EventBridge bus of domain events", local_only=True),
     Setting("SAUTI_DATA_DIR", ".local", doc="local data folder (laptop only)"),
-    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:3000", doc="public base URL of the API"),
-    Setting("JWT_ISSUER", "http://127.0.0.1:3000", doc="`iss` of access tokens"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:3000", doc="public base URL of the API", local_only=True),
+    Setting("JWT_ISSUER", "http://127.0.0.1:3000", doc="`iss` of access tokens", local_only=True),
     Setting("JWT_AUDIENCE", "sauti-api", doc="`aud` of access tokens"),
     Setting("ACCESS_TOKEN_TTL_SECONDS", "900", doc="access-token lifetime"),
     Setting("OFFLINE_LICENSE_DAYS", "30", doc="how long downloads play offline before a sync renews them"),
@@ -70,6 +76,7 @@ SETTINGS: tuple[Setting, ...] = (
         "AUTH_LINK_BASE_URL",
         "http://127.0.0.1:8080",
         doc="base URL of the web app pages that the reset and verification emails link to",
+        local_only=True,
     ),
     Setting(
         "STRIPE_SECRET_KEY", "", secret=True, doc="Stripe API key; unset: checkout and portal answer 503"
@@ -115,7 +122,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # catalog & playback: media links (docs/catalog.md)
     Setting(
-        "CDN_BASE_URL", "http://127.0.0.1:3001", doc="base URL of the media CDN (Cloudflare, R2 behind it)"
+        "CDN_BASE_URL",
+        "http://127.0.0.1:3001",
+        doc="base URL of the media CDN (Cloudflare, R2 behind it)",
+        local_only=True,
     ),
     Setting(
         "CDN_TOKEN_SECRET",
@@ -124,18 +134,27 @@ SETTINGS: tuple[Setting, ...] = (
         doc="secret shared with the Cloudflare token-authentication (WAF) rule",
     ),
     Setting("MEDIA_LINK_TTL_SECONDS", "300", doc="lifetime of signed media links (the WAF rule's ttl)"),
-    Setting("STREAM_CUSTOMER_CODE", "localdev", doc="Cloudflare Stream customer subdomain code"),
-    Setting("STREAM_KEY_ID", "local-stream-key", doc="Cloudflare Stream signing key id"),
+    Setting(
+        "STREAM_CUSTOMER_CODE", "localdev", doc="Cloudflare Stream customer subdomain code", local_only=True
+    ),
+    Setting("STREAM_KEY_ID", "local-stream-key", doc="Cloudflare Stream signing key id", local_only=True),
     Setting(
         "STREAM_SIGNING_KEY",
         None,
         secret=True,
         doc="Cloudflare Stream signing key: the `pem` field (base64 of a PEM) or a plain PEM",
     ),
-    Setting("R2_ENDPOINT_URL", "", doc="R2's S3 endpoint `https://<account>.r2.cloudflarestorage.com`"),
-    Setting("R2_ACCESS_KEY_ID", "local", doc="R2 API token's access key id"),
+    Setting(
+        "R2_ENDPOINT_URL",
+        "",
+        doc="R2's S3 endpoint `https://<account>.r2.cloudflarestorage.com`",
+        local_only=True,
+    ),
+    Setting("R2_ACCESS_KEY_ID", "local", doc="R2 API token's access key id", local_only=True),
     Setting("R2_SECRET_ACCESS_KEY", "local", secret=True, doc="R2 API token's secret access key"),
-    Setting("MEDIA_BUCKET", "sauti-media-local", doc="the R2 bucket of audio, ads and images"),
+    Setting(
+        "MEDIA_BUCKET", "sauti-media-local", doc="the R2 bucket of audio, ads and images", local_only=True
+    ),
     Setting(
         "ANALYTICS_DAILY_PLAY_CAP",
         "10",
@@ -171,11 +190,11 @@ class Config:
         value = self.environ.get(name)
         if value not in (None, ""):
             return value
-        if setting.secret and self.environ.get("APP_SECRET_ARN"):
+        if self.environ.get("APP_SECRET_ARN"):
             secret_value = self._application_secret().get(name)
             if secret_value not in (None, ""):
                 return secret_value if isinstance(secret_value, str) else json.dumps(secret_value)
-        if self.environ.get("APP_ENV", "local") == "local" or not setting.secret:
+        if self.environ.get("APP_ENV", "local") == "local" or not (setting.secret or setting.local_only):
             default = self._derived_defaults.get(name, setting.local_default)
             if default is not None:
                 return default

@@ -10,6 +10,7 @@ as 404, an unreachable dependency as 503, and anything unexpected as a logged
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,6 @@ import psycopg
 import redis
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -73,24 +73,34 @@ class SautiResolver(APIGatewayHttpResolver):
         return require_role(self.principal(), *roles)
 
 
-def _carries_nul(event: dict[str, Any]) -> bool:
-    """PostgreSQL text cannot hold NUL, so no client text may carry one (raw, or as a JSON escape)."""
-    body = "" if event.get("isBase64Encoded") else event.get("body") or ""
-    if "\x00" in body or "\\u0000" in body:
-        return True
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return not media_type or media_type == "application/json" or media_type.endswith("+json")
+
+
+def _request_problem(event: dict[str, Any]) -> Response | None:
+    """Refuse, before any route runs, what no route can read: a body that is not JSON, JSON too deep
+    or with numbers too long for Python to parse, and NUL characters (PostgreSQL text cannot hold
+    them) in the body, the query or the path."""
+    body = event.get("body") or ""
+    if body:
+        headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+        if not _is_json(headers.get("content-type", "")):
+            return problem(415, "unsupported_media_type", "Unsupported media type", "send the body as JSON")
+        if event.get("isBase64Encoded"):
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        try:
+            json.loads(body)
+        except (ValueError, RecursionError):
+            return problem(400, "malformed_json", "Malformed JSON", "the request body is not valid JSON")
     parameters = {**(event.get("queryStringParameters") or {}), **(event.get("pathParameters") or {})}
-    return any("\x00" in str(value) for value in parameters.values())
-
-
-def _reject_nul(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
-    if _carries_nul(app.current_event.raw_event):
+    if "\x00" in body or "\\u0000" in body or any("\x00" in str(value) for value in parameters.values()):
         return problem(422, "validation_error", "Invalid request", "text may not contain NUL characters")
-    return next_middleware(app)
+    return None
 
 
 def http_app() -> SautiResolver:
     app = SautiResolver(enable_validation=True)
-    app.use(middlewares=[_reject_nul])
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
@@ -126,10 +136,22 @@ def http_app() -> SautiResolver:
 
 
 def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler of an HTTP function, with the shared decorator stack."""
+    """The Lambda handler of an HTTP function, with the shared decorator stack.
+
+    Requests no route can read are refused here, before the resolver (whose own body parsing
+    would otherwise fail on them with an unexpected error).
+    """
 
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        refused = _request_problem(event)
+        if refused is not None:
+            return {
+                "statusCode": refused.status_code,
+                "headers": {name: str(value) for name, value in refused.headers.items()},
+                "body": refused.body,
+                "isBase64Encoded": False,
+            }
         return app.resolve(event, context)
 
     return handler

@@ -319,7 +319,7 @@ def test_unknown_types_and_strange_payloads_are_acknowledged_never_500(
         "unlinked",
         "unlinked",
     ]
-    assert_problem(not_json, 400, "malformed_payload")
+    assert_problem(not_json, 400, "malformed_json")  # refused before the webhook reads it
     assert_problem(not_event, 400, "malformed_payload")
     assert subscription_of(user)["plan"] == "free"
 
