@@ -85,7 +85,7 @@ def _compute_and_save(subject: str, subject_id: str, range_: Range, through: dat
     titles = catalog.artist_song_titles(subject_id) if subject == "artist" else _song_title(subject_id)
     with transaction() as conn:
         # One snapshot for the generation and the totals: an answer is never newer than its generation.
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        store.use_repeatable_read(conn)
         generation = store.current_generation(conn)
         body = compute(conn, subject, subject_id, titles, range_, through)
     with transaction() as conn:
