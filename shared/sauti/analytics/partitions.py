@@ -14,8 +14,7 @@ from datetime import date, datetime, timedelta
 
 from psycopg.errors import LockNotAvailable
 
-from sauti.analytics import plays, store
-from sauti.analytics.rollup import today_utc
+from sauti.analytics import plays, rollup, store
 from sauti.config import config
 from sauti.db import transaction
 from sauti.observability import logger
@@ -36,7 +35,7 @@ def _day_of(name: str) -> date:
 
 
 def maintain_partitions(today: date | None = None) -> Upkeep:
-    today = today or today_utc()
+    today = today or rollup.today_utc()
     upkeep = Upkeep(created=plays.ensure_daily_partitions(today + timedelta(days=1), DAYS_AHEAD, today=today))
     oldest_kept = today - timedelta(days=config().int("ANALYTICS_RAW_RETENTION_DAYS"))
     with transaction() as conn:

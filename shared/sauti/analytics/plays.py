@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from psycopg import Connection
 from psycopg.errors import LockNotAvailable
 
-from sauti.analytics import store
+from sauti.analytics import rollup, store
 from sauti.db import Row, transaction
 from sauti.observability import logger
 
@@ -78,7 +78,7 @@ def ensure_daily_partitions(first_day: date, days: int, *, today: date | None = 
     default partition again. A day whose locks are not granted within ``PARTITION_LOCK_TIMEOUT`` is
     skipped (logged) and left to the next run.
     """
-    today = today or datetime.now(UTC).date()
+    today = today or rollup.today_utc()
     wanted = [first_day + timedelta(days=offset) for offset in range(days)]
     if today in wanted:
         raise TodayHasNoPartition(f"{today} is today (UTC): its plays stay in the default partition")
