@@ -19,7 +19,7 @@ def subscription() -> dict[str, Any]:
 @app.post("/billing/checkout")
 def checkout(body: CheckoutRequest) -> dict[str, Any]:
     user_id = app.principal().user_id
-    key = app.current_event.headers.get("idempotency-key")
+    key = stripe_billing.client_idempotency_key(app.current_event.headers.get("idempotency-key"))
     return {"url": stripe_billing.create_checkout(user_id, body.success_url, body.cancel_url, key)}
 
 

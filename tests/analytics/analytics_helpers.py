@@ -7,7 +7,11 @@ from typing import Any
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """Analytics' own clock, which the ``frozen_today`` fixture fixes for the whole test: a test
+    running across midnight UTC and the code it calls never disagree about the date."""
+    from sauti.analytics import rollup
+
+    return rollup.today_utc()
 
 
 def days_ago(count: int) -> date:

@@ -5,10 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Analytics' clock (``rollup.today_utc``) fixed at the test's start, for the test, its helpers and
+    every job and route it calls, so no test can fail because midnight UTC passed while it ran."""
+    from sauti.analytics import rollup
+
+    fixed = rollup.today_utc()
+    monkeypatch.setattr(rollup, "today_utc", lambda: fixed)
+    return fixed
 
 
 @dataclass(frozen=True)

@@ -92,10 +92,9 @@ def test_a_play_from_today_is_never_rolled_up(functions, make_artist):
     from sauti.analytics.rollup import DayNotFinished, roll_up_day
 
     artist = make_artist()
-    record_play(CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC), 60_000))
-    record_play(
-        CountedPlay(str(uuid.uuid4()), artist.song_ids[0], datetime.now(UTC) - timedelta(days=1), 60_000)
-    )
+    song = artist.song_ids[0]
+    record_play(CountedPlay(str(uuid.uuid4()), song, datetime.combine(today(), time(0), UTC), 60_000))
+    record_play(CountedPlay(str(uuid.uuid4()), song, datetime.combine(days_ago(1), time(12), UTC), 60_000))
 
     roll_up(functions)
 

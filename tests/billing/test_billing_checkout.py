@@ -135,3 +135,23 @@ def test_a_client_s_own_idempotency_keys_are_passed_as_they_are(api, new_user, f
 
     assert first.json() != second.json()
     assert len(fake_stripe.sessions) == 2
+
+
+def test_an_idempotency_key_stripe_would_refuse_is_422_before_any_stripe_call(api, new_user, fake_stripe):
+    user = new_user()
+
+    for key in ("k" * 256, "clé", "tab\there"):
+        problem = assert_problem(
+            api.post("/billing/checkout", json=URLS, token=user.token, headers={"idempotency-key": key}),
+            422,
+            "validation_error",
+        )
+        assert problem["errors"][0]["field"] == "Idempotency-Key"
+    assert fake_stripe.requests == []
+
+    longest = "k" * 255
+    response = api.post(
+        "/billing/checkout", json=URLS, token=user.token, headers={"idempotency-key": longest}
+    )
+    assert response.status == 200, response.body
+    assert fake_stripe.requests[0][3]["Idempotency-Key"] == longest

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sauti.analytics import store
-from sauti.analytics.rollup import today_utc
+from sauti.analytics import rollup, store
 from sauti.catalog import logic as catalog
 from sauti.db import transaction
 from sauti.errors import Forbidden, NotFound
@@ -37,7 +36,7 @@ def artist_stats(caller: Principal, artist_id: str, range_: Range, *, today: dat
         raise NotFound("no such artist")
     if not caller.is_admin and found["user_id"] != caller.user_id:
         raise Forbidden("only this artist's own account or an admin can see these numbers")
-    return _cached("artist", found["id"], range_, today or today_utc())
+    return _cached("artist", found["id"], range_, today or rollup.today_utc())
 
 
 def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> Any:
@@ -51,7 +50,7 @@ def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | 
         if found["status"] != "published":
             raise NotFound("no such song")
         raise Forbidden("only this song's artist or an admin can see these numbers")
-    return _cached("song", found["id"], range_, today or today_utc())
+    return _cached("song", found["id"], range_, today or rollup.today_utc())
 
 
 def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None = None) -> list[str]:
@@ -59,7 +58,7 @@ def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None 
     the order given); songs without plays there are left out. For the catalog's artist pages."""
     if not song_ids:
         return []
-    through = (today or today_utc()) - timedelta(days=1)
+    through = (today or rollup.today_utc()) - timedelta(days=1)
     with transaction() as conn:
         rows = store.plays_per_song(conn, song_ids, through - timedelta(days=days - 1), through)
     position = {song_id: index for index, song_id in enumerate(song_ids)}
@@ -85,7 +84,7 @@ def _compute_and_save(subject: str, subject_id: str, range_: Range, through: dat
     titles = catalog.artist_song_titles(subject_id) if subject == "artist" else _song_title(subject_id)
     with transaction() as conn:
         # One snapshot for the generation and the totals: an answer is never newer than its generation.
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        store.use_repeatable_read(conn)
         generation = store.current_generation(conn)
         body = compute(conn, subject, subject_id, titles, range_, through)
     with transaction() as conn:
@@ -99,7 +98,7 @@ def refresh_stale(
     """Recompute every saved answer a rollup (or the date moving on) made stale, in batches of
     ``batch`` rows in key order, while ``keep_going()``; returns how many. What is left when time runs
     out is recomputed on its next read, as before."""
-    through = (today or today_utc()) - timedelta(days=1)
+    through = (today or rollup.today_utc()) - timedelta(days=1)
     after: tuple[str, str, str] | None = None
     refreshed = 0
     while keep_going():

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sauti.analytics import store
-from sauti.analytics.plays import PARTITIONS_LOCK
 from sauti.db import transaction
 from sauti.ids import canonical_id
 
@@ -92,49 +91,39 @@ def import_plays(lines: Iterable[bytes | str], *, now: datetime | None = None) -
     now = now or datetime.now(UTC)
     report = ImportReport()
     with transaction() as conn:
-        conn.execute("SET LOCAL statement_timeout = 0")
+        store.set_statement_timeout(conn, "0")
         # Shared with other imports, exclusive with the partition upkeep: no day is archived meanwhile.
-        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (PARTITIONS_LOCK,))
-        archived = store.archived_days(conn)
-        conn.execute(
-            """CREATE TEMP TABLE plays_import (id uuid, played_at timestamptz, user_id uuid, song_id uuid,
-                                               listened_ms integer) ON COMMIT DROP"""
-        )
-        staged = 0
-        with conn.cursor().copy(
-            "COPY plays_import (id, played_at, user_id, song_id, listened_ms) FROM STDIN"
-        ) as copy:
-            for number, raw in enumerate(lines, start=1):
-                report.lines = number
-                if not raw.strip():
-                    continue
-                try:
-                    row = parse_line(raw, now)
-                except BadLine as exc:
-                    report.bad_lines.append((number, str(exc)))
-                    continue
-                if (day := row[1].astimezone(UTC).date()) in archived:
-                    report.bad_lines.append((number, f"{day} is archived: its raw plays were detached"))
-                    continue
-                if row[4] < MIN_COUNTED_MS:
-                    report.under_30_seconds += 1
-                    continue
-                copy.write_row(row)
-                staged += 1
-        per_day = conn.execute(
-            """WITH inserted AS (
-                   INSERT INTO plays (id, played_at, user_id, song_id, listened_ms, source)
-                   SELECT id, played_at, user_id, song_id, listened_ms, %s FROM plays_import
-                   ON CONFLICT DO NOTHING RETURNING played_at)
-               SELECT played_at::date AS day, count(*) AS plays FROM inserted GROUP BY 1 ORDER BY 1""",
-            (IMPORT_SOURCE,),
-        ).fetchall()
+        store.lock_partitions(conn, shared=True)
+        staged = store.stage_import(conn, _rows_to_stage(lines, now, store.archived_days(conn), report))
+        per_day = store.insert_staged_plays(conn, IMPORT_SOURCE)
         report.days = [row["day"] for row in per_day]
         report.imported = sum(int(row["plays"]) for row in per_day)
         report.duplicates = staged - report.imported
         if report.days:
             store.mark_pending(conn, report.days)
     return report
+
+
+def _rows_to_stage(
+    lines: Iterable[bytes | str], now: datetime, archived: set[date], report: ImportReport
+) -> Iterator[tuple[str, datetime, str, str, int]]:
+    """The counted plays among ``lines``; every other line is counted or reported in ``report``."""
+    for number, raw in enumerate(lines, start=1):
+        report.lines = number
+        if not raw.strip():
+            continue
+        try:
+            row = parse_line(raw, now)
+        except BadLine as exc:
+            report.bad_lines.append((number, str(exc)))
+            continue
+        if (day := row[1].astimezone(UTC).date()) in archived:
+            report.bad_lines.append((number, f"{day} is archived: its raw plays were detached"))
+            continue
+        if row[4] < MIN_COUNTED_MS:
+            report.under_30_seconds += 1
+            continue
+        yield row
 
 
 def import_file(path: Path, *, now: datetime | None = None) -> ImportReport:

@@ -14,19 +14,13 @@ from datetime import date, datetime, timedelta
 
 from psycopg.errors import LockNotAvailable
 
-from sauti.analytics import plays, store
-from sauti.analytics.rollup import today_utc
+from sauti.analytics import plays, rollup, store
 from sauti.config import config
 from sauti.db import transaction
 from sauti.observability import logger
 
 DAYS_AHEAD = 7
 DETACHED_KEPT_DAYS = 7
-_ATTACHED = """SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-               WHERE i.inhparent = 'plays'::regclass AND c.relname ~ '^plays_[0-9]{8}$'"""
-_DETACHED = """SELECT relname AS name, obj_description(oid, 'pg_class') AS detached_on FROM pg_class
-               WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace
-                 AND relname ~ '^plays_detached_[0-9]{8}$'"""
 
 
 @dataclass
@@ -41,11 +35,11 @@ def _day_of(name: str) -> date:
 
 
 def maintain_partitions(today: date | None = None) -> Upkeep:
-    today = today or today_utc()
+    today = today or rollup.today_utc()
     upkeep = Upkeep(created=plays.ensure_daily_partitions(today + timedelta(days=1), DAYS_AHEAD, today=today))
     oldest_kept = today - timedelta(days=config().int("ANALYTICS_RAW_RETENTION_DAYS"))
     with transaction() as conn:
-        attached = [row["name"] for row in conn.execute(_ATTACHED).fetchall()]
+        attached = store.attached_day_partitions(conn)
     for name in sorted(attached):
         day = _day_of(name)
         if day >= oldest_kept:
@@ -56,11 +50,11 @@ def maintain_partitions(today: date | None = None) -> Upkeep:
         except LockNotAvailable:
             logger.warning("partition not detached: lock timeout, next run retries", extra={"day": str(day)})
     with transaction() as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (plays.PARTITIONS_LOCK,))
-        for row in conn.execute(_DETACHED).fetchall():
+        store.lock_partitions(conn)
+        for row in store.detached_day_partitions(conn):
             detached_on = date.fromisoformat(row["detached_on"] or today.isoformat())
             if detached_on <= today - timedelta(days=DETACHED_KEPT_DAYS):
-                conn.execute(f"DROP TABLE {row['name']}")
+                store.drop_table(conn, row["name"])
                 upkeep.dropped.append(row["name"])
     return upkeep
 
@@ -69,15 +63,13 @@ def _detach(day: date, today: date) -> bool:
     """Detach the day's partition if the day is rolled up; one transaction, bounded lock waits."""
     name, detached = plays.partition_name(day), f"plays_detached_{day:%Y%m%d}"
     with transaction() as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (plays.PARTITIONS_LOCK,))
+        store.lock_partitions(conn)
         # No rollup of this day runs meanwhile (it would read an empty day and wipe its totals).
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (store.ROLLUP_LOCK,))
+        store.lock_rollups(conn)
         if not store.is_done(conn, day):
             return False
         # DETACH takes ACCESS EXCLUSIVE on plays: waiting for it would queue every insert behind it.
-        conn.execute(f"SET LOCAL lock_timeout = '{plays.PARTITION_LOCK_TIMEOUT}'")
-        conn.execute(f"ALTER TABLE plays DETACH PARTITION {name}")
-        conn.execute(f"ALTER TABLE {name} RENAME TO {detached}")
-        conn.execute(f"COMMENT ON TABLE {detached} IS '{today.isoformat()}'")
+        store.set_lock_timeout(conn, plays.PARTITION_LOCK_TIMEOUT)
+        store.detach_partition(conn, name, detached, today)
         store.mark_archived(conn, day)
     return True

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sauti.analytics import store
 from sauti.db import transaction
 from sauti.events import domain_event, publish_events
 
@@ -31,7 +32,6 @@ PLAYS_PER_RUN = 50_000
 MAX_WINDOW = timedelta(hours=1)  # the most recorded_at time one run reads, so its scan stays bounded
 SETTLE_SECONDS = 60
 MAX_DELAY_DAYS = 7
-CURSOR_LOCK = 7_242_518
 AFTER_EVERY_ID = "ffffffff-ffff-ffff-ffff-ffffffffffff"  # cursor id: all plays at its instant are done
 
 Publisher = Callable[[Iterable[dict[str, Any]]], None]
@@ -55,34 +55,23 @@ def publish_counted_plays(
     settled = now - timedelta(seconds=SETTLE_SECONDS)
     with transaction() as conn:
         # Held to the end: two runs never publish the same plays twice at once.
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (CURSOR_LOCK,))
-        state = conn.execute(
-            "SELECT publish_cursor, publish_cursor_id::text FROM analytics_state FOR UPDATE"
-        ).fetchone()
+        store.lock_publisher(conn)
+        state = store.publish_cursor(conn)
         if state is None:  # a fresh state row starts publishing from now on
-            _move_cursor(conn, settled, AFTER_EVERY_ID)
+            store.move_publish_cursor(conn, settled, AFTER_EVERY_ID)
             return Published(0, 0, settled, settled, False)
         start_at, start_id = state["publish_cursor"], state["publish_cursor_id"]
         window_end = min(settled, start_at + MAX_WINDOW)
         if start_at >= window_end:
             return Published(0, 0, start_at, start_at, False)
-        rows = conn.execute(
-            """SELECT id::text AS play_id, user_id::text, song_id::text, played_at, listened_ms, source,
-                      recorded_at
-               FROM plays
-               WHERE recorded_at >= %(start)s AND (recorded_at, id) > (%(start)s, %(start_id)s::uuid)
-                 AND recorded_at <= %(end)s
-                 AND played_at >= %(start)s::timestamptz - make_interval(days => %(delay)s)
-                 AND source <> 'import'
-               ORDER BY recorded_at, id LIMIT %(limit)s""",
-            {
-                "start": start_at,
-                "start_id": start_id,
-                "end": window_end,
-                "delay": MAX_DELAY_DAYS,
-                "limit": limit,
-            },
-        ).fetchall()
+        rows = store.plays_to_publish(
+            conn,
+            start=start_at,
+            start_id=start_id,
+            end=window_end,
+            max_delay_days=MAX_DELAY_DAYS,
+            limit=limit,
+        )
         events = [
             domain_event("analytics", "play.counted", {"plays": [_play(row) for row in chunk]})
             for chunk in _chunks(rows, PLAYS_PER_EVENT)
@@ -91,17 +80,8 @@ def publish_counted_plays(
             publish(events)
         full = len(rows) == limit
         cursor = (rows[-1]["recorded_at"], rows[-1]["play_id"]) if full else (window_end, AFTER_EVERY_ID)
-        _move_cursor(conn, *cursor)
+        store.move_publish_cursor(conn, *cursor)
     return Published(len(rows), len(events), start_at, cursor[0], full or window_end < settled)
-
-
-def _move_cursor(conn: Any, to: datetime, to_id: str) -> None:
-    conn.execute(
-        """INSERT INTO analytics_state (singleton, publish_cursor, publish_cursor_id)
-           VALUES (true, %(to)s, %(id)s)
-           ON CONFLICT (singleton) DO UPDATE SET publish_cursor = %(to)s, publish_cursor_id = %(id)s""",
-        {"to": to, "id": to_id},
-    )
 
 
 def _play(row: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,8 @@ class DayRollup:
 
 
 def today_utc() -> date:
+    """Analytics' one clock: every default "today" of the module comes from here, read through this
+    module (``rollup.today_utc()``), so a test that fixes it fixes the jobs and routes too."""
     return datetime.now(UTC).date()
 
 
@@ -72,11 +74,11 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
     cap = daily_cap()
     started = time.monotonic()
     with transaction() as conn:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (store.ROLLUP_LOCK,))
+        store.lock_rollups(conn)
         # Re-rolling a detached day would read no raw plays and wipe its totals.
         _refuse_archived(store.archived_days(conn, [day]))
-        conn.execute(f"SET LOCAL statement_timeout = '{ROLLUP_STATEMENT_TIMEOUT}'")
-        conn.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        store.set_statement_timeout(conn, ROLLUP_STATEMENT_TIMEOUT)
+        store.set_work_mem(conn, ROLLUP_WORK_MEM)
         read_from = store.database_time(conn) - timedelta(seconds=LATE_SETTLE_SECONDS)
         totals = store.rollup_day(conn, day, cap)
         duration_ms = int((time.monotonic() - started) * 1000)

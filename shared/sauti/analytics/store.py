@@ -1,7 +1,10 @@
-"""Analytics SQL: daily rollups, rollup bookkeeping, the dashboard cache and the module's state row."""
+"""Analytics SQL, and nothing else: counted plays, their daily partitions, the import's staging,
+daily rollups and their bookkeeping, the dashboard cache and the module's state row (the cache
+generation and the event publisher's cursor). Every function runs inside the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -10,7 +13,210 @@ from psycopg.types.json import Jsonb
 
 from sauti.db import Row
 
-ROLLUP_LOCK = 7_242_516  # advisory lock: one rollup at a time
+# Advisory locks, held to the end of the transaction that takes them.
+ROLLUP_LOCK = 7_242_516  # one rollup at a time
+PARTITIONS_LOCK = 7_242_517  # one partition change at a time (shared by imports)
+CURSOR_LOCK = 7_242_518  # one play.counted publisher at a time
+
+
+def lock_rollups(conn: Connection[Row]) -> None:
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (ROLLUP_LOCK,))
+
+
+def lock_partitions(conn: Connection[Row], *, shared: bool = False) -> None:
+    if shared:
+        conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (PARTITIONS_LOCK,))
+    else:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PARTITIONS_LOCK,))
+
+
+def lock_publisher(conn: Connection[Row]) -> None:
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CURSOR_LOCK,))
+
+
+def set_lock_timeout(conn: Connection[Row], timeout: str) -> None:
+    conn.execute(f"SET LOCAL lock_timeout = '{timeout}'")
+
+
+def set_statement_timeout(conn: Connection[Row], timeout: str) -> None:
+    conn.execute(f"SET LOCAL statement_timeout = '{timeout}'")
+
+
+def set_work_mem(conn: Connection[Row], size: str) -> None:
+    conn.execute(f"SET LOCAL work_mem = '{size}'")
+
+
+def use_repeatable_read(conn: Connection[Row]) -> None:
+    """One snapshot for the rest of the transaction; must come before its first query."""
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+# ---- counted plays
+
+
+def insert_play(
+    conn: Connection[Row],
+    *,
+    played_at: datetime,
+    user_id: str,
+    song_id: str,
+    listened_ms: int,
+    source: str,
+    session_id: str | None,
+) -> None:
+    """A session's play is inserted at most once (a retried request is harmless)."""
+    conn.execute(
+        """INSERT INTO plays (played_at, user_id, song_id, listened_ms, source, session_id)
+           VALUES (%s, %s, %s, %s, %s, %s)
+           ON CONFLICT DO NOTHING""",
+        (played_at, user_id, song_id, listened_ms, source, session_id),
+    )
+
+
+def plays_of_user(
+    conn: Connection[Row], user_id: str, *, limit: int, before: tuple[datetime, str] | None
+) -> list[Row]:
+    """The user's plays, newest first, keyset-paged on ``(played_at, id)`` after ``before``."""
+    return conn.execute(
+        """SELECT id::text, song_id, played_at, listened_ms, source FROM plays
+           WHERE user_id = %(user)s
+             AND (%(at)s::timestamptz IS NULL OR (played_at, id) < (%(at)s, %(id)s::uuid))
+           ORDER BY played_at DESC, id DESC LIMIT %(limit)s""",
+        {
+            "user": user_id,
+            "at": before[0] if before else None,
+            "id": before[1] if before else None,
+            "limit": limit,
+        },
+    ).fetchall()
+
+
+def stage_import(conn: Connection[Row], rows: Iterable[tuple[str, datetime, str, str, int]]) -> int:
+    """COPY ``(id, played_at, user_id, song_id, listened_ms)`` rows into a staging table dropped at
+    commit; returns how many. ``rows`` is consumed as a stream."""
+    conn.execute(
+        """CREATE TEMP TABLE plays_import (id uuid, played_at timestamptz, user_id uuid, song_id uuid,
+                                           listened_ms integer) ON COMMIT DROP"""
+    )
+    staged = 0
+    with conn.cursor().copy(
+        "COPY plays_import (id, played_at, user_id, song_id, listened_ms) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+            staged += 1
+    return staged
+
+
+def insert_staged_plays(conn: Connection[Row], source: str) -> list[Row]:
+    """Insert the staged plays not already there; returns ``{day, plays}`` inserted per day."""
+    return conn.execute(
+        """WITH inserted AS (
+               INSERT INTO plays (id, played_at, user_id, song_id, listened_ms, source)
+               SELECT id, played_at, user_id, song_id, listened_ms, %s FROM plays_import
+               ON CONFLICT DO NOTHING RETURNING played_at)
+           SELECT played_at::date AS day, count(*) AS plays FROM inserted GROUP BY 1 ORDER BY 1""",
+        (source,),
+    ).fetchall()
+
+
+# ---- the play.counted publisher
+
+
+def publish_cursor(conn: Connection[Row]) -> Row | None:
+    """``{publish_cursor, publish_cursor_id}``, locked; None before the state row exists."""
+    return conn.execute(
+        "SELECT publish_cursor, publish_cursor_id::text FROM analytics_state FOR UPDATE"
+    ).fetchone()
+
+
+def move_publish_cursor(conn: Connection[Row], to: datetime, to_id: str) -> None:
+    conn.execute(
+        """INSERT INTO analytics_state (singleton, publish_cursor, publish_cursor_id)
+           VALUES (true, %(to)s, %(id)s)
+           ON CONFLICT (singleton) DO UPDATE SET publish_cursor = %(to)s, publish_cursor_id = %(id)s""",
+        {"to": to, "id": to_id},
+    )
+
+
+def plays_to_publish(
+    conn: Connection[Row],
+    *,
+    start: datetime,
+    start_id: str,
+    end: datetime,
+    max_delay_days: int,
+    limit: int,
+) -> list[Row]:
+    """Plays recorded after ``(start, start_id)`` up to ``end``, in ``(recorded_at, id)`` order, at most
+    ``limit``; imports and plays recorded more than ``max_delay_days`` after being played left out."""
+    return conn.execute(
+        """SELECT id::text AS play_id, user_id::text, song_id::text, played_at, listened_ms, source,
+                  recorded_at
+           FROM plays
+           WHERE recorded_at >= %(start)s AND (recorded_at, id) > (%(start)s, %(start_id)s::uuid)
+             AND recorded_at <= %(end)s
+             AND played_at >= %(start)s::timestamptz - make_interval(days => %(delay)s)
+             AND source <> 'import'
+           ORDER BY recorded_at, id LIMIT %(limit)s""",
+        {"start": start, "start_id": start_id, "end": end, "delay": max_delay_days, "limit": limit},
+    ).fetchall()
+
+
+# ---- daily partitions of plays (names are built from dates by the caller, never from input)
+
+
+def table_exists(conn: Connection[Row], name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (name,)).fetchone()
+    return bool(row and row["found"])
+
+
+def create_day_partition(conn: Connection[Row], name: str, day: date) -> None:
+    """Create ``name`` for ``day``, move the day's rows out of the default partition, attach it.
+
+    The default partition is locked against writes before the move, so no insert lands there
+    between the move and the ATTACH (which checks the default partition again).
+    """
+    start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
+    conn.execute(f"CREATE TABLE {name} (LIKE plays INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    conn.execute("LOCK TABLE plays_default IN SHARE ROW EXCLUSIVE MODE")
+    conn.execute(
+        f"""WITH moved AS (DELETE FROM plays_default
+                           WHERE played_at >= '{start}' AND played_at < '{end}' RETURNING *)
+            INSERT INTO {name} SELECT * FROM moved"""
+    )
+    conn.execute(f"ALTER TABLE plays ATTACH PARTITION {name} FOR VALUES FROM ('{start}') TO ('{end}')")
+
+
+def attached_day_partitions(conn: Connection[Row]) -> list[str]:
+    rows = conn.execute(
+        """SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'plays'::regclass AND c.relname ~ '^plays_[0-9]{8}$'"""
+    ).fetchall()
+    return [row["name"] for row in rows]
+
+
+def detached_day_partitions(conn: Connection[Row]) -> list[Row]:
+    """``{name, detached_on}`` of every detached day partition (``detached_on`` from its comment)."""
+    return conn.execute(
+        """SELECT relname AS name, obj_description(oid, 'pg_class') AS detached_on FROM pg_class
+           WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace
+             AND relname ~ '^plays_detached_[0-9]{8}$'"""
+    ).fetchall()
+
+
+def detach_partition(conn: Connection[Row], name: str, renamed: str, detached_on: date) -> None:
+    """Detach ``name`` from plays (ACCESS EXCLUSIVE on plays) and rename it, its comment the day."""
+    conn.execute(f"ALTER TABLE plays DETACH PARTITION {name}")
+    conn.execute(f"ALTER TABLE {name} RENAME TO {renamed}")
+    conn.execute(f"COMMENT ON TABLE {renamed} IS '{detached_on.isoformat()}'")
+
+
+def drop_table(conn: Connection[Row], name: str) -> None:
+    conn.execute(f"DROP TABLE {name}")
+
+
+# ---- daily rollups
 
 # Per listener first (the cap applies to one user's plays of one song in one day), then per song.
 _ROLLUP_SQL = """

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import redis
 
+from sauti.billing import store
 from sauti.cache import redis_client
 from sauti.config import config
 from sauti.db import Row, transaction
@@ -23,8 +24,6 @@ from sauti.observability import logger
 
 Plan = Literal["free", "premium"]
 CACHE_SECONDS = 300
-ACTIVE_STATUSES = ("active", "trialing")
-GRACE_STATUSES = ("past_due", "in_grace")
 
 
 @dataclass(frozen=True)
@@ -90,13 +89,13 @@ def renewal_margin() -> timedelta:
 def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | None:
     """Until when this subscription row grants premium (FOREVER if open-ended), or None if it does not."""
     period_end = row["current_period_end"]
-    if row["status"] in ACTIVE_STATUSES:
+    if row["status"] in store.ACTIVE_STATUSES:
         if period_end is None:
             return FOREVER
         until = period_end if row["cancel_at_period_end"] else period_end + margin
         return until if until > now else None
     grace_until = row["grace_until"]
-    if row["status"] in GRACE_STATUSES and grace_until is not None and grace_until > now:
+    if row["status"] in store.GRACE_STATUSES and grace_until is not None and grace_until > now:
         return grace_until
     return None
 
@@ -104,11 +103,7 @@ def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | Non
 def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitlements:
     now = now or utcnow()
     with transaction() as conn:
-        rows = conn.execute(
-            """SELECT status, source, current_period_end, grace_until, cancel_at_period_end, source_updated_at
-               FROM subscriptions WHERE user_id = %s ORDER BY source_updated_at DESC""",
-            (user_id,),
-        ).fetchall()
+        rows = store.subscriptions_of_user(conn, user_id)
     margin = renewal_margin()
     granting = [(row, until) for row in rows if (until := grants_premium(row, now, margin)) is not None]
     shown = granting[0][0] if granting else (rows[0] if rows else None)

@@ -23,7 +23,6 @@ import psycopg
 
 from sauti.billing import entitlements, store
 from sauti.billing.entitlements import (
-    GRACE_STATUSES,
     Entitlements,
     Plan,
     compute_entitlements,
@@ -117,11 +116,11 @@ def grace_period() -> timedelta:
 
 
 def _grace_until(state: SourceState, existing: dict[str, Any] | None) -> datetime | None:
-    if state.status not in GRACE_STATUSES:
+    if state.status not in store.GRACE_STATUSES:
         return None
     if state.grace_until is not None:
         return state.grace_until
-    if existing and existing["status"] in GRACE_STATUSES and existing["grace_until"] is not None:
+    if existing and existing["status"] in store.GRACE_STATUSES and existing["grace_until"] is not None:
         return existing["grace_until"]  # one grace per failure: retries never extend it
     return state.observed_at + grace_period()
 

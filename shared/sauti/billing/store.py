@@ -8,10 +8,13 @@ from typing import Any
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
-from sauti.billing.entitlements import ACTIVE_STATUSES, GRACE_STATUSES
 from sauti.db import Row
 
 Conn = Connection[Row]
+# The stored statuses that grant premium: until the period end (plus the renewal margin), or until
+# the grace ends. Here because the SQL below needs them; ``entitlements.grants_premium`` is their twin.
+ACTIVE_STATUSES = ("active", "trialing")
+GRACE_STATUSES = ("past_due", "in_grace")
 
 
 def event_seen(conn: Conn, provider: str, event_id: str) -> bool:
@@ -132,6 +135,15 @@ def link_stripe_customer(conn: Conn, user_id: str, customer_id: str) -> None:
            ON CONFLICT DO NOTHING""",
         (user_id, customer_id),
     )
+
+
+def subscriptions_of_user(conn: Conn, user_id: str) -> list[Row]:
+    """The user's subscriptions, the most recently reported first."""
+    return conn.execute(
+        """SELECT status, source, current_period_end, grace_until, cancel_at_period_end, source_updated_at
+           FROM subscriptions WHERE user_id = %s ORDER BY source_updated_at DESC""",
+        (user_id,),
+    ).fetchall()
 
 
 # The SQL twin of entitlements.grants_premium (the renewal margin only for a subscription that will renew).

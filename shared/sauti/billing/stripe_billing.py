@@ -37,11 +37,12 @@ from sauti.billing.logic import (
 )
 from sauti.config import ConfigurationError, config
 from sauti.db import transaction
-from sauti.errors import Conflict
+from sauti.errors import Conflict, ValidationFailed
 from sauti.observability import logger
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 CHECKOUT_IDEMPOTENCY_WINDOW = timedelta(minutes=10)
+IDEMPOTENCY_KEY_MAX_LENGTH = 255  # Stripe's limit
 SUBSCRIPTION_EVENTS = (
     "customer.subscription.created",
     "customer.subscription.updated",
@@ -110,6 +111,20 @@ def checkout_idempotency_key(user_id: str, params: dict[str, Any], now: datetime
     bucket = int(now.timestamp() // CHECKOUT_IDEMPOTENCY_WINDOW.total_seconds())
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
     return f"checkout:{user_id}:{bucket}:{digest}"
+
+
+def client_idempotency_key(header: str | None) -> str | None:
+    """The client's ``Idempotency-Key`` header (None when absent or empty), refused (422) unless Stripe
+    would accept it: at most 255 printable ASCII characters."""
+    if not header:
+        return None
+    if len(header) > IDEMPOTENCY_KEY_MAX_LENGTH or not all(" " <= char <= "~" for char in header):
+        message = f"at most {IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters"
+        raise ValidationFailed(
+            f"the Idempotency-Key header must be {message}",
+            errors=[{"field": "Idempotency-Key", "message": message, "type": "header_invalid"}],
+        )
+    return header
 
 
 def create_checkout(
