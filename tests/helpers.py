@@ -97,6 +97,45 @@ def sample_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
 
 
+# Run in a fresh interpreter: import one handler (a Lambda cold start), then serve the events on stdin.
+_COLD_START = r"""
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+
+class Context:
+    function_name = "test"; memory_limit_in_mb = 512; aws_request_id = "test"; function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"; log_group_name = "test"
+    def get_remaining_time_in_millis(self): return 10000
+
+statuses = [module.lambda_handler(event, Context())["statusCode"] for event in json.load(sys.stdin)]
+watched = tuple(sys.argv[2:])
+loaded = sorted(m for m in sys.modules if m in watched or m.startswith(tuple(w + "." for w in watched)))
+print(json.dumps({"statuses": statuses, "loaded": loaded}))
+"""
+
+
+def cold_start(
+    function: str, events: list[dict[str, Any]], watched: tuple[str, ...]
+) -> tuple[list[int], list[str]]:
+    """Import ``functions/<function>/app.py`` in a fresh interpreter, handle ``events`` in order, and
+    answer their statuses and which of the ``watched`` packages (or their submodules) were loaded."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _COLD_START, str(PROJECT_ROOT / "functions" / function / "app.py"), *watched],
+        input=json.dumps(events),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ,
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return answer["statuses"], answer["loaded"]
+
+
 def drain_queue(queue_url: str) -> list[dict[str, Any]]:
     """Take every message off a queue and return their JSON bodies (PurgeQueue is rate-limited)."""
     from sauti.aws import client

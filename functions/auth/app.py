@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from sauti import tokens
 from sauti.auth import logic
 from sauti.auth.models import (
     DeviceFields,
@@ -20,7 +19,6 @@ from sauti.auth.models import (
     SignupRequest,
     VerifyEmailRequest,
 )
-from sauti.config import config
 from sauti.http import http_app, lambda_entry
 
 app = http_app()
@@ -147,20 +145,12 @@ def end_my_session(session_id: str) -> Response[None]:
 
 @app.get("/.well-known/jwks.json")
 def jwks() -> Response[dict[str, Any]]:
-    return Response(200, "application/json", body=tokens.key_set().jwks(), headers=PUBLIC_KEY_CACHE)
+    return _json(200, logic.published_keys(), PUBLIC_KEY_CACHE)
 
 
 @app.get("/.well-known/openid-configuration")
 def openid_configuration() -> Response[dict[str, Any]]:
-    issuer = config().get("JWT_ISSUER").rstrip("/")
-    document = {
-        "issuer": issuer,
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "id_token_signing_alg_values_supported": [tokens.ALGORITHM],
-        "response_types_supported": ["token"],
-        "subject_types_supported": ["public"],
-    }
-    return Response(200, "application/json", body=document, headers=PUBLIC_KEY_CACHE)
+    return _json(200, logic.openid_configuration(), PUBLIC_KEY_CACHE)
 
 
 lambda_handler: Any = lambda_entry(app)

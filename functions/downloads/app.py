@@ -7,11 +7,14 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from sauti import paging
 from sauti.downloads import logic
 from sauti.downloads.models import CreateDownload, RegisterDevice, SyncRequest
 from sauti.http import http_app, lambda_entry
 
 app = http_app()
+Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]
 
 
 @app.post("/devices")
@@ -21,8 +24,8 @@ def register_device(body: RegisterDevice) -> Response[dict[str, Any]]:
 
 
 @app.get("/devices")
-def list_devices() -> dict[str, Any]:
-    return {"items": logic.list_devices(app.principal().user_id), "next_cursor": None}
+def list_devices(limit: Limit = logic.PAGE, cursor: Cursor = None) -> dict[str, Any]:
+    return logic.list_devices(app.principal().user_id, limit=limit, cursor=cursor)
 
 
 @app.post("/devices/<device_id>/offline")
@@ -42,8 +45,12 @@ def create_download(body: CreateDownload) -> Response[dict[str, Any]]:
 
 
 @app.get("/downloads")
-def list_downloads(device_id: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
-    return {"items": logic.list_downloads(app.principal().user_id, device_id), "next_cursor": None}
+def list_downloads(
+    device_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = logic.PAGE,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    return logic.list_downloads(app.principal().user_id, device_id, limit=limit, cursor=cursor)
 
 
 @app.delete("/downloads/<download_id>")

@@ -102,11 +102,11 @@ def test_wrong_password_and_unknown_email_are_the_same_401(signup, login):
 
 
 def test_unknown_emails_still_cost_one_argon2_check(monkeypatch, login):
-    from sauti.auth import passwords
+    from sauti.auth import hashing
 
     checked: list[str | None] = []
-    real = passwords.verify_password
-    monkeypatch.setattr(passwords, "verify_password", lambda h, p: checked.append(h) or real(h, p))
+    real = hashing.verify_password
+    monkeypatch.setattr(hashing, "verify_password", lambda h, p: checked.append(h) or real(h, p))
 
     login("nobody-here@example.com")
 

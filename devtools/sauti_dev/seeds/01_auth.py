@@ -10,10 +10,10 @@ DEMO_ACCOUNTS = (
 
 
 def seed() -> None:
-    from sauti.auth import passwords, store
+    from sauti.auth import hashing, store
 
     for email, display_name, roles in DEMO_ACCOUNTS:
         if store.user_by_email(email) is None:
-            store.insert_user(email, display_name, passwords.hash_password(DEMO_PASSWORD))
+            store.insert_user(email, display_name, hashing.hash_password(DEMO_PASSWORD))
         for role in roles:
             store.add_role(email, role)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
 import redis
 
-from sauti import tokens
+from sauti import paging
 from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
 from sauti.auth.errors import (
@@ -62,12 +60,30 @@ def guess_platform(user_agent: str | None) -> str | None:
     return None
 
 
+# Argon2 and the token signer (PyJWT, cryptography) are the slowest imports of the auth function: loaded
+# on first use, so a cold start that serves /me or the sessions list never pays for them.
+
+
+def _hashing() -> ModuleType:
+    """Password hashing (argon2-cffi): sign-up, login and reset."""
+    from sauti.auth import hashing
+
+    return hashing
+
+
+def _signer() -> ModuleType:
+    """The access-token signer (PyJWT, cryptography): tokens and the published keys."""
+    from sauti import tokens
+
+    return tokens
+
+
 def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
-    access_token, lifetime = tokens.issue_access_token(
+    access_token, lifetime = _signer().issue_access_token(
         str(user["id"]), list(user["roles"]), session_id=session_id
     )
     return {
@@ -114,7 +130,7 @@ def signup(email: str, password: str, display_name: str, client: Client) -> dict
     """Create an account and sign it in; email, name and password arrive normalised."""
     ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address))
     passwords.check_password(password, context=(email, display_name))
-    password_hash = passwords.hash_password(password)
+    password_hash = _hashing().hash_password(password)
     with transaction():  # no account without its first session, and no session without its account
         user = store.insert_user(email, display_name, password_hash)
         session_id, refresh_token = sessions.start(str(user["id"]), client.device())
@@ -138,14 +154,15 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     )
     ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
     user = store.user_by_email(normalised) if normalised else None
-    if not passwords.verify_password(user["password_hash"] if user else None, password) or user is None:
+    hashing = _hashing()
+    if not hashing.verify_password(user["password_hash"] if user else None, password) or user is None:
         raise InvalidCredentials("the email or the password is wrong")
     ratelimit.give_back(*limits)
     if user["suspended_at"] is not None:
         raise AccountSuspended("this account is suspended")
     ratelimit.reset(*limits[0])
-    if passwords.needs_rehash(user["password_hash"]):
-        store.replace_password_hash(str(user["id"]), user["password_hash"], passwords.hash_password(password))
+    if hashing.needs_rehash(user["password_hash"]):
+        store.replace_password_hash(str(user["id"]), user["password_hash"], hashing.hash_password(password))
     store.prune_sessions(str(user["id"]))
     return _signed_in(user, client)
 
@@ -218,31 +235,13 @@ def delete_account(user_id: str) -> None:
 # -- sessions --------------------------------------------------------------------------------------
 
 
-def _session_cursor(row: Row) -> str:
-    return base64.urlsafe_b64encode(json.dumps([iso(row["last_used_at"]), str(row["id"])]).encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        last_used_at, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        after = datetime.fromisoformat(last_used_at), canonical_id(session_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}]) from exc
-    if after[1] is None or after[0].tzinfo is None:
-        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
-    return after[0], after[1]
-
-
 def list_sessions(
     user_id: str, current_session_id: str | None, *, limit: int = SESSIONS_PAGE, cursor: str | None = None
 ) -> dict[str, Any]:
     """The caller's live sessions, most recently used first, a page at a time."""
-    rows = sessions.live(user_id, limit + 1, _after(cursor))
-    page = rows[:limit]
-    items = [
-        {
+
+    def view(row: Row) -> dict[str, Any]:
+        return {
             "id": str(row["id"]),
             "device": {
                 "platform": row["platform"],
@@ -254,9 +253,9 @@ def list_sessions(
             "expires_at": iso(min(row["idle_expires_at"], row["expires_at"])),
             "current": str(row["id"]) == current_session_id,
         }
-        for row in page
-    ]
-    return {"items": items, "next_cursor": _session_cursor(page[-1]) if len(rows) > limit else None}
+
+    rows = sessions.live(user_id, limit + 1, paging.decode_cursor(cursor))
+    return paging.page(rows, limit, view, lambda row: (row["last_used_at"], row["id"]))
 
 
 def revoke_session(user_id: str, session_id: str) -> None:
@@ -303,7 +302,7 @@ def reset_password(token: str, new_password: str) -> None:
     if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
         raise InvalidToken("this reset link is invalid, expired or already used")
     passwords.check_password(new_password, context=(user["email"], user["display_name"]))
-    password_hash = passwords.hash_password(new_password)
+    password_hash = _hashing().hash_password(new_password)
     # The new password and the end of every session commit together or not at all.
     with transaction():
         if not store.set_password(str(user["id"]), password_hash, user["password_changed_at"]):
@@ -381,3 +380,22 @@ def suspend_user(user_id: str) -> None:
 def unsuspend_user(user_id: str) -> None:
     if not store.set_suspended(user_id, False):
         raise NotFound("no such user")
+
+
+# -- the published keys ------------------------------------------------------------------------------
+
+
+def published_keys() -> dict[str, Any]:
+    """The JWKS: the public half of every signing key, current or not (docs/auth.md, rotation)."""
+    return _signer().key_set().jwks()
+
+
+def openid_configuration() -> dict[str, Any]:
+    issuer = config().get("JWT_ISSUER").rstrip("/")
+    return {
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "id_token_signing_alg_values_supported": [_signer().ALGORITHM],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+    }

@@ -1,17 +1,9 @@
-"""Password hashing (Argon2id) and the NIST SP 800-63B acceptance rules.
-
-Parameters are OWASP's Password Storage Cheat Sheet first choice for Argon2id:
-19 MiB of memory, 2 iterations, parallelism 1. A stored hash made with other
-parameters is re-hashed at the next successful login (``needs_rehash``).
-"""
+"""The NIST SP 800-63B acceptance rules for passwords. Hashing them is ``sauti.auth.hashing``."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from sauti.auth.errors import WeakPassword
 
@@ -19,32 +11,6 @@ MIN_LENGTH = 8
 MAX_LENGTH = 1024  # long passphrases are welcome; the cap only bounds the work per request
 COMMON_PASSWORDS_FILE = Path(__file__).parents[1] / "data" / "common-passwords.txt"
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
-
-hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
-
-
-def hash_password(password: str) -> str:
-    return hasher.hash(password)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return hasher.hash("an unknown account costs the same as a wrong password")
-
-
-def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True if ``password`` matches. Without a stored hash, a dummy one is checked so the time is the same."""
-    try:
-        return hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(stored_hash: str) -> bool:
-    try:
-        return hasher.check_needs_rehash(stored_hash)
-    except InvalidHashError:
-        return True
 
 
 @functools.cache

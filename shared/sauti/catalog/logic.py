@@ -6,15 +6,13 @@ object keys); the ``*_view`` functions shape what clients see, published content
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date, datetime
 from typing import Any
 
+from sauti import paging
 from sauti.catalog import cache, store
 from sauti.db import transaction
-from sauti.errors import NotFound, ValidationFailed
+from sauti.errors import NotFound
 from sauti.ids import canonical_id
 
 SONG_SECONDS = 600
@@ -195,39 +193,18 @@ def get_album(album_id: str) -> dict[str, Any]:
     }
 
 
-def encode_cursor(published_at: str, row_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([published_at, row_id]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
-    if not cursor:
-        return None
-    try:
-        published_at, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not is_uuid(row_id):
-            raise ValueError(row_id)
-        datetime.fromisoformat(published_at)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise ValidationFailed("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}]) from exc
-    return published_at, row_id
-
-
-def _page(rows: list[dict[str, Any]], limit: int, view: Any) -> dict[str, Any]:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if more else None
-    return {
-        "items": [view(row) for row in rows],
-        "next_cursor": encode_cursor(last["published_at"], last["id"]) if last else None,
-    }
+def _cursor_key(doc: dict[str, Any]) -> tuple[datetime, str]:
+    return datetime.fromisoformat(doc["published_at"]), doc["id"]
 
 
 def list_songs(limit: int, cursor: str | None) -> dict[str, Any]:
-    return _page(store.published_songs(limit + 1, decode_cursor(cursor)), limit, song_view)
+    rows = store.published_songs(limit + 1, paging.decode_cursor(cursor))
+    return paging.page(rows, limit, song_view, _cursor_key)
 
 
 def list_videos(limit: int, cursor: str | None) -> dict[str, Any]:
-    return _page(store.published_videos(limit + 1, decode_cursor(cursor)), limit, video_view)
+    rows = store.published_videos(limit + 1, paging.decode_cursor(cursor))
+    return paging.page(rows, limit, video_view, _cursor_key)
 
 
 # -- writes (admin and seed); each invalidates what it changed --------------------------------------

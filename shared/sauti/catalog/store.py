@@ -37,7 +37,7 @@ def song(song_id: str) -> dict[str, Any] | None:
     return _song(row) if row else None
 
 
-def published_songs(limit: int, after: tuple[str, str] | None) -> list[dict[str, Any]]:
+def published_songs(limit: int, after: tuple[datetime, str] | None) -> list[dict[str, Any]]:
     """Newest first, keyset-paged on (published_at, id)."""
     with transaction() as conn:
         rows = conn.execute(
@@ -117,7 +117,7 @@ def video(video_id: str) -> dict[str, Any] | None:
     return {**row, "published_at": _iso(row["published_at"])} if row else None
 
 
-def published_videos(limit: int, after: tuple[str, str] | None) -> list[dict[str, Any]]:
+def published_videos(limit: int, after: tuple[datetime, str] | None) -> list[dict[str, Any]]:
     with transaction() as conn:
         rows = conn.execute(
             _VIDEO_SELECT

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 from psycopg.errors import ForeignKeyViolation
 
+from sauti import paging
 from sauti.billing.entitlements import compute_entitlements, entitlements_for
 from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.downloads import store
-from sauti.downloads.licenses import issue_license
-from sauti.downloads.sealing import new_content_key, parse_device_public_key, seal_content_key
 from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
 from sauti.ids import canonical_id
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
+PAGE = 50  # GET /devices and GET /downloads, when no limit is given
 
 
 class DeviceNotFound(NotFound):
@@ -37,6 +38,24 @@ class DeviceDownloadLimit(Conflict):
 
 class DailyDownloadLimit(RateLimited):
     code, title = "daily_download_limit", "Daily download limit reached"
+
+
+# Sealing keys (joserfc, cryptography) and signing licenses (PyJWT, cryptography) are the slowest imports
+# of the downloads function: loaded on first use, so listing devices or downloads never pays for them.
+
+
+def _sealing() -> ModuleType:
+    """Device public keys and sealed content keys: registering a device, issuing a download."""
+    from sauti.downloads import sealing
+
+    return sealing
+
+
+def _licenses() -> ModuleType:
+    """Signed offline licenses: issuing a download, syncing a device."""
+    from sauti.downloads import licenses
+
+    return licenses
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -76,7 +95,7 @@ def download_view(row: Row) -> dict[str, Any]:
 
 
 def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> dict[str, Any]:
-    key = parse_device_public_key(public_key)
+    key = _sealing().parse_device_public_key(public_key)
     try:
         with transaction() as conn:
             row = store.insert_device(conn, user_id, name, platform, key.as_dict(private=False))
@@ -85,9 +104,12 @@ def register_device(user_id: str, name: str, platform: str, public_key: dict[str
     return device_view(row)
 
 
-def list_devices(user_id: str) -> list[dict[str, Any]]:
+def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) -> dict[str, Any]:
+    """The user's devices, oldest first, a page at a time."""
+    after = paging.decode_cursor(cursor)
     with transaction() as conn:
-        return [device_view(row) for row in store.devices(conn, user_id)]
+        rows = store.devices(conn, user_id, limit + 1, after)
+    return paging.page(rows, limit, device_view, lambda row: (row["created_at"], row["id"]))
 
 
 def make_offline_device(user_id: str, device_id: str) -> dict[str, Any]:
@@ -146,9 +168,10 @@ def issue_download(
         license_expiry = now + timedelta(days=settings.int("OFFLINE_LICENSE_DAYS"))
         row = store.insert_download(conn, user_id, device_id, str(song["id"]), license_expiry)
     key_id, download_id = str(row["key_id"]), str(row["id"])
-    content_key = new_content_key()
-    sealed = seal_content_key(content_key, parse_device_public_key(device["public_key"]), key_id)
-    license_token, _ = issue_license(
+    sealing = _sealing()
+    device_key = sealing.parse_device_public_key(device["public_key"])
+    sealed = sealing.seal_content_key(sealing.new_content_key(), device_key, key_id)
+    license_token, _ = _licenses().issue_license(
         download_id=download_id,
         key_id=key_id,
         device_id=device_id,
@@ -169,11 +192,16 @@ def issue_download(
     }
 
 
-def list_downloads(user_id: str, device_id: str | None) -> list[dict[str, Any]]:
+def list_downloads(
+    user_id: str, device_id: str | None, *, limit: int = PAGE, cursor: str | None = None
+) -> dict[str, Any]:
+    """The user's active downloads (of one device if given), newest first, a page at a time."""
     if device_id is not None:
         device_id = _valid_id(device_id, DeviceNotFound)
+    after = paging.decode_cursor(cursor)
     with transaction() as conn:
-        return [download_view(row) for row in store.active_downloads(conn, user_id, device_id)]
+        rows = store.active_downloads(conn, user_id, device_id, limit + 1, after)
+    return paging.page(rows, limit, download_view, lambda row: (row["issued_at"], row["id"]))
 
 
 def remove_download(user_id: str, download_id: str) -> None:
@@ -223,7 +251,7 @@ def sync_device(
             store.renew(conn, str(row["id"]), expiry)
     keep = []
     for row in kept_rows:
-        token, _ = issue_license(
+        token, _ = _licenses().issue_license(
             download_id=str(row["id"]),
             key_id=str(row["key_id"]),
             device_id=device_id,

@@ -32,9 +32,13 @@ def device(conn: Connection[Row], user_id: str, device_id: str, *, for_update: b
     ).fetchone()
 
 
-def devices(conn: Connection[Row], user_id: str) -> list[Row]:
+def devices(conn: Connection[Row], user_id: str, limit: int, after: tuple[datetime, str] | None) -> list[Row]:
+    """A page of the user's devices, oldest first, after ``(created_at, id)``."""
+    keyset = "AND (created_at, id) > (%s::timestamptz, %s::uuid)" if after else ""
     return conn.execute(
-        f"SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = %s ORDER BY created_at", (user_id,)
+        f"""SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = %s {keyset}
+            ORDER BY created_at, id LIMIT %s""",
+        (user_id, *(after or ()), limit),
     ).fetchall()
 
 
@@ -107,12 +111,19 @@ def insert_download(
     return row
 
 
-def active_downloads(conn: Connection[Row], user_id: str, device_id: str | None) -> list[Row]:
+def active_downloads(
+    conn: Connection[Row], user_id: str, device_id: str | None, limit: int, after: tuple[datetime, str] | None
+) -> list[Row]:
+    """A page of the user's active downloads (one device's if given), newest first, after (issued_at, id).
+
+    Only the conditions in use are written, so every page is an index range scan (0501's indexes)."""
+    device = "AND device_id = %s" if device_id else ""
+    keyset = "AND (issued_at, id) < (%s::timestamptz, %s::uuid)" if after else ""
     return conn.execute(
-        """SELECT id, key_id, song_id, device_id, issued_at, expires_at FROM downloads
-           WHERE user_id = %s AND revoked_at IS NULL AND (%s::uuid IS NULL OR device_id = %s::uuid)
-           ORDER BY issued_at DESC""",
-        (user_id, device_id, device_id),
+        f"""SELECT id, key_id, song_id, device_id, issued_at, expires_at FROM downloads
+            WHERE user_id = %s AND revoked_at IS NULL {device} {keyset}
+            ORDER BY issued_at DESC, id DESC LIMIT %s""",
+        (user_id, *([device_id] if device_id else []), *(after or ()), limit),
     ).fetchall()
 
 

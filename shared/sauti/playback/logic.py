@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sauti import paging
 from sauti.billing.entitlements import entitlements_for
 from sauti.catalog import logic as catalog
 from sauti.errors import NotFound, ValidationFailed
@@ -269,27 +270,17 @@ def end_session(
 def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
     from sauti.analytics.plays import recently_played as plays_of
 
-    before = None
-    if (decoded := catalog.decode_cursor(cursor)) is not None:
-        before = (datetime.fromisoformat(decoded[0]), decoded[1])
-    rows = plays_of(user_id, limit=limit + 1, before=before)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    songs = catalog.songs([str(row["song_id"]) for row in rows])
-    items = []
-    for row in rows:
+    rows = plays_of(user_id, limit=limit + 1, before=paging.decode_cursor(cursor))
+    songs = catalog.songs([str(row["song_id"]) for row in rows[:limit]])
+
+    def view(row: dict[str, Any]) -> dict[str, Any]:
         doc = songs.get(str(row["song_id"]))
-        items.append(
-            {
-                "song_id": str(row["song_id"]),
-                "song": catalog.song_view(doc) if doc and doc["status"] == "published" else None,
-                "played_at": row["played_at"].isoformat().replace("+00:00", "Z"),
-                "listened_ms": row["listened_ms"],
-                "source": row["source"],
-            }
-        )
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        next_cursor = catalog.encode_cursor(last["played_at"].isoformat(), last["id"])
-    return {"items": items, "next_cursor": next_cursor}
+        return {
+            "song_id": str(row["song_id"]),
+            "song": catalog.song_view(doc) if doc and doc["status"] == "published" else None,
+            "played_at": row["played_at"].isoformat().replace("+00:00", "Z"),
+            "listened_ms": row["listened_ms"],
+            "source": row["source"],
+        }
+
+    return paging.page(rows, limit, view, lambda row: (row["played_at"], row["id"]))
