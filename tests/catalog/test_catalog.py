@@ -64,8 +64,8 @@ def test_an_artist_comes_with_top_songs_most_played_over_the_last_30_days_first(
     import uuid
     from datetime import UTC, datetime, timedelta
 
-    from sauti.analytics.plays import CountedPlay, record_play
     from sauti.analytics import rollup
+    from sauti.analytics.plays import CountedPlay, record_play
     from sauti.analytics.rollup import roll_up_day
     from sauti.catalog import logic
 
