@@ -87,9 +87,9 @@ def _request_problem(event: dict[str, Any]) -> Response | None:
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
         if not _is_json(headers.get("content-type", "")):
             return problem(415, "unsupported_media_type", "Unsupported media type", "send the body as JSON")
-        if event.get("isBase64Encoded"):
-            body = base64.b64decode(body).decode("utf-8", "replace")
         try:
+            if event.get("isBase64Encoded"):
+                body = base64.b64decode(body).decode("utf-8", "replace")
             json.loads(body)
         except (ValueError, RecursionError):
             return problem(400, "malformed_json", "Malformed JSON", "the request body is not valid JSON")
