@@ -13,7 +13,8 @@ from typing import Any
 from sauti_dev.services import LocalPostgres, LocalRedis, free_port, port_is_open, wait_for_port
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
 
-DEFAULT_PORTS = {"postgres": 54320, "redis": 63790, "moto": 45000}
+# Below Linux's ephemeral range (32768-60999), so a throw-away test stack never takes them.
+DEFAULT_PORTS = {"postgres": 15432, "redis": 16379, "moto": 14566}
 LOCAL_REGION = "us-east-1"
 LOCAL_MEDIA_BUCKET = "sauti-media-local"
 LOCAL_EVENT_BUS = "sauti-local"
