@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler import Response
 from sauti.health import check_dependencies
 from sauti.http import http_app, lambda_entry
 
-app = http_app()
+PUBLIC = ("GET /health", "$default")
+app = http_app(public=PUBLIC)
 
 
 @app.get("/health")
