@@ -120,8 +120,9 @@ def apply_playlist_change(detail: dict[str, Any]) -> None:
 def refresh_popularity() -> int:
     """Plays of the last days from analytics' rollups onto every document; returns documents moved."""
     days = settings(SearchSettings).search_popularity_days
+    plays = list(sources.recent_plays(days))  # read first: a running COPY holds the connection
     with transaction() as conn:
-        store.stage_plays(conn, sources.recent_plays(days))
+        store.stage_plays(conn, plays)
         return store.apply_plays(conn)
 
 
@@ -137,17 +138,17 @@ class Rebuilt:
     seconds: float
 
 
-def _all_documents(progress: Any) -> Iterator[dict[str, Any]]:
+def _document_batches(progress: Any) -> Iterator[list[dict[str, Any]]]:
     for kind, build in (("artist", documents.artist), ("album", documents.album), ("song", documents.song)):
         count = 0
         for batch in sources.catalog_batches(kind):
             count += len(batch)
-            yield from (build(row) for row in batch)
+            yield [build(row) for row in batch]
             progress(f"{count:,} {kind}s read")
     count = 0
     for batch in sources.all_playlists():
         count += len(batch)
-        yield from (documents.playlist(row) for row in batch)
+        yield [documents.playlist(row) for row in batch]
     progress(f"{count:,} playlists read")
 
 
@@ -155,14 +156,17 @@ def reindex(progress: Any = lambda _message: None) -> Rebuilt:
     """Rebuild the whole index from the catalog's and the playlists' public functions, in one transaction
     (searches keep answering from the old index until it commits), then rank by popularity."""
     started = time.perf_counter()
+    days = settings(SearchSettings).search_popularity_days
     with transaction() as conn:
         conn.execute("SET LOCAL statement_timeout = 0")
         store.clear(conn)
-        store.copy_docs(conn, _all_documents(progress))
+        # Batch by batch: the sources read on this same connection, which a running COPY would block.
+        for batch in _document_batches(progress):
+            store.copy_docs(conn, batch)
         progress("documents loaded; ranking by plays")
         try:
             with conn.transaction():  # a savepoint: without analytics the index is still whole
-                store.stage_plays(conn, sources.recent_plays(settings(SearchSettings).search_popularity_days))
+                store.stage_plays(conn, list(sources.recent_plays(days)))
                 store.apply_plays(conn)
         except Exception:
             logger.exception("popularity not loaded by the reindex; it comes with the next rollup")

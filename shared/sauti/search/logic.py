@@ -12,7 +12,7 @@ so exact beats prefix beats typo, title beats artist beats album, and the more p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sauti.db import transaction
@@ -37,10 +37,10 @@ class Word:
     """One query word: candidate term → (typos, is a prefix completion)."""
 
     typed: str
-    field: str = "any"  # "artist" / "album" for a filter's words
+    scope: str = "any"  # "artist" / "album" for a filter's words
     prefix: bool = False  # the last word, still being typed
-    candidates: dict[str, tuple[int, bool]] = default(default_factory=dict)
-    docs: dict[str, int] = default(default_factory=dict)  # candidate → documents holding it
+    candidates: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    docs: dict[str, int] = field(default_factory=dict)  # candidate → documents holding it
     corrected: str | None = None
 
     @property
@@ -121,7 +121,7 @@ def _find(query: text.ParsedQuery, kinds: list[int], limit: int) -> tuple[list[d
             driver=list(driver.candidates),
             kinds=kinds,
             per_term=max(2 * limit, CANDIDATE_BUDGET // len(driver.candidates)),
-            required=[(word.field, list(word.candidates)) for word in words],
+            required=[(word.scope, list(word.candidates)) for word in words],
             title=title,
             title_prefix=query.last_is_prefix,
             year=query.year,
@@ -187,7 +187,7 @@ def _expand(conn: Any, word: Word) -> None:
 
 
 def _corrected(query: text.ParsedQuery, words: list[Word]) -> str | None:
-    fixes = {word.typed: word.corrected for word in words if word.corrected and word.field == "any"}
+    fixes = {word.typed: word.corrected for word in words if word.corrected and word.scope == "any"}
     if not fixes:
         return None
     return " ".join(fixes.get(word, word) for word in query.words[:MAX_WORDS])
@@ -225,11 +225,19 @@ def _rank(row: dict[str, Any], words: list[Word], title: str | None) -> tuple[An
                     candidate = (found[0], int(found[1]), position)
                     best = candidate if best is None or candidate < best else best
         if best is None:
-            if word.field != "any":
+            if word.scope != "any":
                 continue  # filters are checked by the query; artists keep their name in the title
             return None
         typos += best[0]
         prefixes += best[1]
-        field_sum += best[2] if word.field == "any" else 0
+        field_sum += best[2] if word.scope == "any" else 0
     exact_title = title is not None and row["title_key"] == title
-    return (typos, prefixes, field_sum, not exact_title, -row["plays"], row["title_key"], row["doc"])
+    return (
+        typos,
+        prefixes,
+        field_sum,
+        not exact_title,
+        -row["plays"],
+        row["title_key"],
+        row["display"]["id"],
+    )
