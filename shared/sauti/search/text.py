@@ -10,6 +10,7 @@ found by requiring all its bigrams.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,11 +36,14 @@ _NGRAM_SCRIPT = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f"
     "\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
 )
+_NGRAM_RUN = re.compile(f"({_NGRAM_SCRIPT.pattern}+)")
 MAX_TERM_LENGTH = 40  # longer runs are cut: nobody types them, and they would bloat the vocabulary
 
 
 def normalize(value: str) -> str:
     """Case folded, NFKC, without the accents of alphabetic scripts."""
+    if value.isascii():
+        return value.lower()
     folded = unicodedata.normalize("NFKC", value).casefold().translate(_FOLDS)
     decomposed = unicodedata.normalize("NFKD", folded)
     kept: list[str] = []
@@ -61,7 +65,10 @@ def words(normalized: str) -> list[str]:
     """The words of normalised text, runs of an n-gram script split off as words of their own."""
     found: list[str] = []
     for token in _TOKEN.findall(normalized):
-        for piece in re.split(f"({_NGRAM_SCRIPT.pattern}+)", token):
+        if token.isascii():
+            found.append(token.strip("_")[:MAX_TERM_LENGTH])
+            continue
+        for piece in _NGRAM_RUN.split(token):
             if piece and piece != "_":
                 found.append(piece.strip("_")[:MAX_TERM_LENGTH])
     return [word for word in found if word]
@@ -72,14 +79,17 @@ def ngrams(run: str) -> list[str]:
     return list(dict.fromkeys([*run, *(run[i : i + 2] for i in range(len(run) - 1))]))
 
 
-def terms(value: str | None) -> list[str]:
-    """The index terms of a field: its words, n-gram script runs as their n-grams."""
-    if not value:
-        return []
+@functools.lru_cache(maxsize=65_536)  # artists' names and albums' titles repeat across their songs
+def _terms(value: str) -> tuple[str, ...]:
     found: list[str] = []
     for word in words(normalize(value)):
         found.extend(ngrams(word) if is_ngram_script(word) else [word])
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
+
+
+def terms(value: str | None) -> list[str]:
+    """The index terms of a field: its words, n-gram script runs as their n-grams."""
+    return list(_terms(value)) if value else []
 
 
 def title_key(value: str) -> str:
