@@ -29,14 +29,16 @@ CREATE INDEX search_docs_album_idx ON search_docs (album_ref) WHERE album_ref IS
 CREATE INDEX search_docs_isrc_idx ON search_docs (isrc) WHERE isrc IS NOT NULL;
 CREATE INDEX search_docs_year_idx ON search_docs (year, kind, plays DESC) WHERE year IS NOT NULL;
 
--- The inverted index: for a term and a kind, its documents most popular first (a top-k is one index range).
+-- The inverted index: for a term, a kind and the field holding the term (0 title, 1 artist, 2 album; the best
+-- one when several do), its documents most popular first, so a top-k is one short index range.
 CREATE TABLE search_postings (
     term  text COLLATE "C" NOT NULL,
     kind  smallint NOT NULL,
+    field smallint NOT NULL,
     pop   smallint NOT NULL,
     doc   bigint NOT NULL
 );
-CREATE UNIQUE INDEX search_postings_idx ON search_postings (term, kind, pop DESC, doc);
+CREATE UNIQUE INDEX search_postings_idx ON search_postings (term, kind, field, pop DESC, doc);
 
 -- The vocabulary: each distinct term and how many documents hold it. Prefixes are completed from the
 -- left(term, n) indexes, most frequent first; typos of long words are found by trigram similarity.

@@ -16,32 +16,44 @@ from sauti.db import transaction
 from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.search import documents, sources, store
-from sauti.search.documents import ALBUM, ARTIST, PLAYLIST, SONG
+from sauti.search.documents import ALBUM, ALBUM_FIELD, ARTIST, ARTIST_FIELD, PLAYLIST, SONG, TITLE, popularity
 from sauti.search.settings import SearchSettings
 from sauti.settings import settings
 
 PLAYLIST_HIDDEN = ("deleted", "hidden")
 
 
+def _postings(doc: dict[str, Any]) -> list[tuple[str, int]]:
+    """(term, field) of each term of the document, in the best field holding it."""
+    title, artist = set(doc["title_terms"]), set(doc["artist_terms"])
+    return [
+        (term, TITLE if term in title else ARTIST_FIELD if term in artist else ALBUM_FIELD)
+        for term in doc["terms"]
+    ]
+
+
 def _upsert(conn: Any, doc: dict[str, Any]) -> None:
     old = store.lock_doc(conn, doc["kind"], doc["ref"])
     if old is None:
         created = store.insert_doc(conn, doc)
-        store.add_postings(conn, doc["kind"], created["pop"], created["doc"], doc["terms"])
+        store.add_postings(conn, doc["kind"], created["pop"], created["doc"], _postings(doc))
         store.count_terms(conn, doc["terms"], [])
         return
     store.update_doc(conn, old["doc"], doc)
+    before, after = _postings(old), _postings(doc)
+    store.remove_postings(
+        conn, doc["kind"], old["pop"], old["doc"], [p for p in before if p not in set(after)]
+    )
+    store.add_postings(conn, doc["kind"], old["pop"], old["doc"], [p for p in after if p not in set(before)])
     added = [term for term in doc["terms"] if term not in set(old["terms"])]
     removed = [term for term in old["terms"] if term not in set(doc["terms"])]
-    store.remove_postings(conn, doc["kind"], old["pop"], old["doc"], removed)
-    store.add_postings(conn, doc["kind"], old["pop"], old["doc"], added)
     store.count_terms(conn, added, removed)
 
 
 def _remove(conn: Any, kind: int, ref: str) -> Any:
     old = store.lock_doc(conn, kind, ref)
     if old is not None:
-        store.remove_postings(conn, kind, old["pop"], old["doc"], old["terms"])
+        store.remove_postings(conn, kind, old["pop"], old["doc"], _postings(old))
         store.count_terms(conn, [], old["terms"])
         store.delete_doc(conn, old["doc"])
     return old
@@ -138,42 +150,44 @@ class Rebuilt:
     seconds: float
 
 
-def _document_batches(progress: Any) -> Iterator[list[dict[str, Any]]]:
+def _with_plays(doc: dict[str, Any], plays: dict[str, int]) -> dict[str, Any]:
+    count = plays.get(doc["ref"], 0) if doc["kind"] == SONG else 0
+    return {**doc, "plays": count, "pop": popularity(count)}
+
+
+def _document_batches(progress: Any, plays: dict[str, int]) -> Iterator[list[dict[str, Any]]]:
     for kind, build in (("artist", documents.artist), ("album", documents.album), ("song", documents.song)):
         count = 0
         for batch in sources.catalog_batches(kind):
             count += len(batch)
-            yield [build(row) for row in batch]
+            yield [_with_plays(build(row), plays) for row in batch]
             progress(f"{count:,} {kind}s read")
     count = 0
     for batch in sources.all_playlists():
         count += len(batch)
-        yield [documents.playlist(row) for row in batch]
+        yield [_with_plays(documents.playlist(row), plays) for row in batch]
     progress(f"{count:,} playlists read")
 
 
 def reindex(progress: Any = lambda _message: None) -> Rebuilt:
     """Rebuild the whole index from the catalog's and the playlists' public functions, in one transaction
-    (searches keep answering from the old index until it commits), then rank by popularity."""
+    (searches keep answering from the old index until it commits), ranked by the plays of the last days."""
     started = time.perf_counter()
-    days = settings(SearchSettings).search_popularity_days
+    try:
+        plays = dict(sources.recent_plays(settings(SearchSettings).search_popularity_days))
+    except Exception:  # the index is still whole; popularity comes with the next rollup
+        logger.exception("plays not read for the reindex")
+        plays = {}
     with transaction() as conn:
         conn.execute("SET LOCAL statement_timeout = 0")
         store.clear(conn)
-        # Batch by batch: the sources read on this same connection, which a running COPY would block.
-        for batch in _document_batches(progress):
+        # Batch by batch: the sources read on this same connection, which a running COPY would hold.
+        for batch in _document_batches(progress, plays):
             store.copy_docs(conn, batch)
-        progress("documents loaded; ranking by plays")
-        try:
-            with conn.transaction():  # a savepoint: without analytics the index is still whole
-                store.stage_plays(conn, list(sources.recent_plays(days)))
-                store.apply_plays(conn)
-        except Exception:
-            logger.exception("popularity not loaded by the reindex; it comes with the next rollup")
-        progress("building postings and vocabulary")
+        store.sum_plays_of_artists_and_albums(conn)
+        progress("documents loaded; building postings and vocabulary")
         store.build_postings_and_vocabulary(conn)
     with transaction() as conn:
         size = store.index_size(conn)
-    return Rebuilt(
-        size["docs"], size["postings"], size["terms"], size["bytes"] or 0, time.perf_counter() - started
-    )
+    seconds = time.perf_counter() - started
+    return Rebuilt(size["docs"], size["postings"], size["terms"], size["bytes"] or 0, seconds)

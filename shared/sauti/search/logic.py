@@ -26,9 +26,11 @@ DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8  # words past the eighth are ignored (a pasted paragraph is not a search)
 SUGGESTIONS = 10
-COMPLETIONS = 20  # terms a typed prefix expands to, most frequent first
-TYPO_CANDIDATES = 20
-CANDIDATE_BUDGET = 2_000  # postings read for the driving word, shared by its terms
+COMPLETIONS = 10  # terms a typed prefix expands to, most frequent first
+TYPO_CANDIDATES = 10
+# Postings read for the driving word of a query of several words, shared by its terms, kinds and fields
+# (the other words filter them); a single word reads only what can make its top ``limit``.
+CANDIDATE_BUDGET = 1_500
 EXACT, PREFIX = 0, 1
 
 
@@ -120,7 +122,7 @@ def _find(query: text.ParsedQuery, kinds: list[int], limit: int) -> tuple[list[d
             conn,
             driver=list(driver.candidates),
             kinds=kinds,
-            per_term=max(2 * limit, CANDIDATE_BUDGET // len(driver.candidates)),
+            per_term=_per_term(driver, words, kinds, limit),
             required=[(word.scope, list(word.candidates)) for word in words],
             title=title,
             title_prefix=query.last_is_prefix,
@@ -129,6 +131,16 @@ def _find(query: text.ParsedQuery, kinds: list[int], limit: int) -> tuple[list[d
         )
     corrected = _corrected(query, words)
     return _ranked(rows, words, title, limit), corrected
+
+
+def _per_term(driver: Word, words: list[Word], kinds: list[int], limit: int) -> int:
+    """Postings read per (term, kind, field) of the driving word: a single word's top ``limit`` in each
+    is all ranking can use (the key is typos, prefix, field, then plays: the postings' own order);
+    with other words to filter them, a share of the budget."""
+    if len(words) == 1 and driver.scope == "any":
+        return limit
+    ranges = len(driver.candidates) * sum(len(store.FIELDS_OF_KIND[kind]) for kind in kinds)
+    return max(2 * limit, CANDIDATE_BUDGET // ranges)
 
 
 def _kinds_for(query: text.ParsedQuery, kinds: list[int]) -> list[int]:

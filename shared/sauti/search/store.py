@@ -26,6 +26,8 @@ _DOC_COLUMNS = (
     "isrc",
 )
 TOP = "\U0010ffff"  # sorts after every character: [p, p + TOP) is every string starting with p
+# The fields each kind has: a song's title, artist and album; an album's title and artist; a name.
+FIELDS_OF_KIND = {1: (0, 1, 2), 2: (0,), 3: (0, 1), 4: (0,)}
 
 
 def _doc_values(doc: dict[str, Any]) -> dict[str, Any]:
@@ -37,8 +39,8 @@ def _doc_values(doc: dict[str, Any]) -> dict[str, Any]:
 
 def lock_doc(conn: Connection[Row], kind: int, ref: str) -> Row | None:
     return conn.execute(
-        "SELECT doc, terms, pop, artist_ref::text, album_ref::text FROM search_docs"
-        " WHERE kind = %s AND ref = %s FOR UPDATE",
+        "SELECT doc, terms, title_terms, artist_terms, pop, artist_ref::text, album_ref::text"
+        " FROM search_docs WHERE kind = %s AND ref = %s FOR UPDATE",
         (kind, ref),
     ).fetchone()
 
@@ -62,18 +64,25 @@ def delete_doc(conn: Connection[Row], doc_id: int) -> None:
     conn.execute("DELETE FROM search_docs WHERE doc = %s", (doc_id,))
 
 
-def add_postings(conn: Connection[Row], kind: int, pop: int, doc_id: int, terms: list[str]) -> None:
+def add_postings(
+    conn: Connection[Row], kind: int, pop: int, doc_id: int, postings: list[tuple[str, int]]
+) -> None:
+    """``postings``: (term, field) pairs of the document."""
     conn.execute(
-        """INSERT INTO search_postings (term, kind, pop, doc) SELECT t, %s, %s, %s FROM unnest(%s::text[]) t
+        """INSERT INTO search_postings (term, kind, field, pop, doc)
+           SELECT t, %s, f, %s, %s FROM unnest(%s::text[], %s::smallint[]) AS p(t, f)
            ON CONFLICT DO NOTHING""",
-        (kind, pop, doc_id, terms),
+        (kind, pop, doc_id, [p[0] for p in postings], [p[1] for p in postings]),
     )
 
 
-def remove_postings(conn: Connection[Row], kind: int, pop: int, doc_id: int, terms: list[str]) -> None:
+def remove_postings(
+    conn: Connection[Row], kind: int, pop: int, doc_id: int, postings: list[tuple[str, int]]
+) -> None:
     conn.execute(
-        "DELETE FROM search_postings WHERE term = ANY(%s::text[]) AND kind = %s AND pop = %s AND doc = %s",
-        (terms, kind, pop, doc_id),
+        """DELETE FROM search_postings s USING unnest(%s::text[], %s::smallint[]) AS p(t, f)
+           WHERE s.term = p.t AND s.kind = %s AND s.field = p.f AND s.pop = %s AND s.doc = %s""",
+        ([p[0] for p in postings], [p[1] for p in postings], kind, pop, doc_id),
     )
 
 
@@ -192,17 +201,21 @@ def match(
     each kind, the ``per_term`` most popular documents, one index range each) plus the documents whose
     whole title is the query (or starts with it, while typing), found on the title index.
     """
+    pairs = [(kind, field) for kind in kinds for field in FIELDS_OF_KIND[kind]]
     params: dict[str, Any] = {
         "driver": driver,
         "kinds": kinds,
+        "pair_kinds": [pair[0] for pair in pairs],
+        "pair_fields": [pair[1] for pair in pairs],
         "per_term": per_term,
         "year": year,
         "isrc": isrc,
     }
     sources = [
         """SELECT p.doc FROM unnest(%(driver)s::text[]) AS t(term)
-           CROSS JOIN unnest(%(kinds)s::smallint[]) AS k(kind)
-           CROSS JOIN LATERAL (SELECT s.doc FROM search_postings s WHERE s.term = t.term AND s.kind = k.kind
+           CROSS JOIN unnest(%(pair_kinds)s::smallint[], %(pair_fields)s::smallint[]) AS k(kind, field)
+           CROSS JOIN LATERAL (SELECT s.doc FROM search_postings s
+                               WHERE s.term = t.term AND s.kind = k.kind AND s.field = k.field
                                ORDER BY s.pop DESC LIMIT %(per_term)s) p"""
     ]
     if title:
@@ -288,7 +301,8 @@ def apply_plays(conn: Connection[Row]) -> int:
     conn.execute(
         """UPDATE search_postings p SET pop = m.new_pop
            FROM (SELECT doc, kind, old_pop, new_pop, unnest(terms) AS term FROM search_moved) m
-           WHERE p.term = m.term AND p.kind = m.kind AND p.pop = m.old_pop AND p.doc = m.doc"""
+           WHERE p.term = m.term AND p.kind = m.kind AND p.field IN (0, 1, 2) AND p.pop = m.old_pop
+             AND p.doc = m.doc"""
     )
     moved = conn.execute(
         "UPDATE search_docs d SET pop = m.new_pop FROM search_moved m WHERE d.doc = m.doc"
@@ -307,18 +321,31 @@ def clear(conn: Connection[Row]) -> None:
 
 
 def copy_docs(conn: Connection[Row], docs: Iterable[dict[str, Any]]) -> None:
-    columns = ", ".join(_DOC_COLUMNS)
-    with conn.cursor().copy(f"COPY search_docs ({columns}) FROM STDIN") as copy:
+    """Documents with their ``plays`` and ``pop``."""
+    names = (*_DOC_COLUMNS, "plays", "pop")
+    with conn.cursor().copy(f"COPY search_docs ({', '.join(names)}) FROM STDIN") as copy:
         for doc in docs:
-            copy.write_row(
-                [Jsonb(doc["display"]) if name == "display" else doc[name] for name in _DOC_COLUMNS]
-            )
+            copy.write_row([Jsonb(doc["display"]) if name == "display" else doc[name] for name in names])
+
+
+def sum_plays_of_artists_and_albums(conn: Connection[Row]) -> None:
+    """An artist's or album's plays are its songs' (before the postings exist: no posting moves)."""
+    for kind, column in ((2, "artist_ref"), (3, "album_ref")):
+        conn.execute(
+            f"""UPDATE search_docs d SET plays = t.plays, pop = least(32000, floor(16 * ln(1 + t.plays)))
+                FROM (SELECT {column} AS ref, sum(plays)::bigint AS plays FROM search_docs
+                      WHERE kind = 1 AND {column} IS NOT NULL GROUP BY {column}) t
+                WHERE d.kind = %s AND d.ref = t.ref AND t.plays > 0""",
+            (kind,),
+        )
 
 
 def build_postings_and_vocabulary(conn: Connection[Row]) -> None:
     conn.execute(
-        """INSERT INTO search_postings (term, kind, pop, doc)
-           SELECT t, kind, pop, doc FROM search_docs, unnest(terms) AS t"""
+        """INSERT INTO search_postings (term, kind, field, pop, doc)
+           SELECT t, kind, CASE WHEN t = ANY(title_terms) THEN 0 WHEN t = ANY(artist_terms) THEN 1 ELSE 2 END,
+                  pop, doc
+           FROM search_docs, unnest(terms) AS t"""
     )
     conn.execute(
         """INSERT INTO search_terms (term, docs)
