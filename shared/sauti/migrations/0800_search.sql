@@ -41,7 +41,7 @@ CREATE TABLE search_postings (
 CREATE UNIQUE INDEX search_postings_idx ON search_postings (term, kind, field, pop DESC, doc);
 
 -- The vocabulary: each distinct term and how many documents hold it. Prefixes are completed from the
--- left(term, n) indexes, most frequent first; typos of long words are found by trigram similarity.
+-- left(term, n) indexes, most frequent first; two-typo candidates are the nearest terms by trigrams.
 CREATE TABLE search_terms (
     term  text COLLATE "C" PRIMARY KEY,
     docs  integer NOT NULL
@@ -49,7 +49,7 @@ CREATE TABLE search_terms (
 CREATE INDEX search_terms_prefix1_idx ON search_terms (left(term, 1), docs DESC);
 CREATE INDEX search_terms_prefix2_idx ON search_terms (left(term, 2), docs DESC);
 CREATE INDEX search_terms_prefix3_idx ON search_terms (left(term, 3), docs DESC);
-CREATE INDEX search_terms_trgm_idx ON search_terms USING gin (term gin_trgm_ops);
+CREATE INDEX search_terms_trgm_idx ON search_terms USING gist (term gist_trgm_ops);  -- nearest by trigrams
 
 -- Symmetric-delete neighbourhood of distance 1: every term, and every term one letter shorter, pointing at
 -- the term. A query word and its own deletions looked up here give every term within one typo

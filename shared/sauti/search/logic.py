@@ -112,8 +112,7 @@ def _find(query: text.ParsedQuery, kinds: list[int], limit: int) -> tuple[list[d
             else:
                 return [], None
             return _ranked(rows, [], None, limit), None
-        for word in words:
-            _expand(conn, word)
+        _expand(conn, words)
         if any(not word.candidates for word in words):
             return [], None
         driver = min(words, key=lambda word: (word.weight, word.prefix))
@@ -163,39 +162,56 @@ def _pieces(word: str) -> list[str]:
     return [word]
 
 
-def _expand(conn: Any, word: Word) -> None:
-    """The word's candidate terms: itself, its completions while typed, then terms within the typos its
-    length allows when the word alone finds few documents."""
-    typed, prefix = word.typed, word.prefix
-    word.docs.update(store.term_counts(conn, [typed]))
-    if typed in word.docs:
-        word.candidates[typed] = (0, False)
-    if prefix and not text.is_ngram_script(typed):
-        for term, docs in store.completions(conn, typed, COMPLETIONS).items():
-            if term not in word.candidates:
-                word.candidates[term] = (0, True)
-                word.docs[term] = docs
-    allowed = text.allowed_typos(typed)
-    if not allowed or word.weight >= settings(SearchSettings).search_typo_below_docs:
-        return
-    neighbours = store.one_typo_neighbours(conn, [typed, *text.deletions(typed)])
-    if allowed > 1:
-        neighbours.update(store.similar_terms(conn, typed, allowed, TYPO_CANDIDATES))
+def _expand(conn: Any, words: list[Word]) -> None:
+    """Each word's candidate terms: itself, its completions while typed, then, when the word alone finds
+    few documents, terms within the typos its length allows. One round trip for all words (plus one
+    per long word that needs two-typo candidates)."""
+    typo_keys = [
+        (index, key)
+        for index, word in enumerate(words)
+        if text.allowed_typos(word.typed)
+        for key in [word.typed, *text.deletions(word.typed)]
+    ]
+    prefix = next(
+        ((i, w.typed) for i, w in enumerate(words) if w.prefix and not text.is_ngram_script(w.typed)), None
+    )
+    neighbours: dict[int, dict[str, int]] = {index: {} for index in range(len(words))}
+    for row in store.vocabulary(conn, [w.typed for w in words], prefix, typo_keys, COMPLETIONS):
+        word = words[row["word"]]
+        if row["how"] == "typo":
+            neighbours[row["word"]][row["term"]] = row["docs"]
+        elif row["term"] not in word.candidates:
+            word.candidates[row["term"]] = (0, row["how"] == "prefix")
+            word.docs[row["term"]] = row["docs"]
+    below = settings(SearchSettings).search_typo_below_docs
+    for index, word in enumerate(words):
+        allowed = text.allowed_typos(word.typed)
+        if not allowed or word.weight >= below:
+            continue
+        found = neighbours[index]
+        if allowed > 1:
+            found.update(store.nearest_terms(conn, word.typed, TYPO_CANDIDATES * 2))
+        _add_typos(word, found, allowed)
+
+
+def _add_typos(word: Word, neighbours: dict[str, int], allowed: int) -> None:
+    typed = word.typed
     close = []
     for term, docs in neighbours.items():
         if term in word.candidates:
             continue
         typos = text.typo_distance(typed, term, allowed)
-        if prefix and typos > allowed:
+        if word.prefix and typos > allowed:
             # While typing, a typo may sit in the part typed so far: "beyo" for "beyonce".
             typos = min(typos, text.typo_distance(typed, term[: len(typed)], allowed))
         if typos <= allowed:
             close.append((typos, -docs, term))
-    for typos, neg_docs, term in sorted(close)[:TYPO_CANDIDATES]:
+    close.sort()
+    for typos, neg_docs, term in close[:TYPO_CANDIDATES]:
         word.candidates[term] = (typos, False)
         word.docs[term] = -neg_docs
     if close and not any(typos == 0 for typos, _ in word.candidates.values()):
-        word.corrected = sorted(close)[0][2]
+        word.corrected = close[0][2]
 
 
 def _corrected(query: text.ParsedQuery, words: list[Word]) -> str | None:

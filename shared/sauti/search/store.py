@@ -128,43 +128,57 @@ def docs_referring(
 # -- the vocabulary (query time) -------------------------------------------------------------------
 
 
-def term_counts(conn: Connection[Row], terms: list[str]) -> dict[str, int]:
-    rows = conn.execute(
-        "SELECT term, docs FROM search_terms WHERE term = ANY(%s::text[]) AND docs > 0", (terms,)
+def vocabulary(
+    conn: Connection[Row],
+    words: list[str],
+    prefix: str | None,
+    typo_keys: list[tuple[int, str]],
+    completions: int,
+) -> list[Row]:
+    """In one round trip, ``{word, how, term, docs}`` for each query word (its 0-based position):
+    ``exact`` the word itself; ``prefix`` the most frequent completions of the word being typed
+    (``prefix``: its position and text);
+    ``typo`` terms sharing a deletion with the word (``typo_keys``: the word and its deletions), a
+    superset of those within one typo."""
+    last, typed = prefix or (0, "")
+    width = min(len(typed), 3)
+    parts = [
+        """SELECT (w.i - 1)::int AS word, 'exact' AS how, t.term, t.docs
+           FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(word, i)
+           JOIN search_terms t ON t.term = w.word WHERE t.docs > 0"""
+    ]
+    if prefix:
+        parts.append(
+            f"""SELECT %(last)s, 'prefix', c.term, c.docs FROM (
+                    SELECT term, docs FROM search_terms
+                    WHERE left(term, {width}) = %(start)s AND starts_with(term, %(prefix)s) AND docs > 0
+                    ORDER BY left(term, {width}), docs DESC LIMIT %(completions)s) c"""
+        )
+    if typo_keys:
+        parts.append(
+            """SELECT DISTINCT k.word, 'typo', t.term, t.docs
+               FROM unnest(%(key_words)s::int[], %(keys)s::text[]) AS k(word, variant)
+               JOIN search_term_deletes d ON d.variant = k.variant
+               JOIN search_terms t ON t.term = d.term WHERE t.docs > 0"""
+        )
+    return conn.execute(
+        " UNION ALL ".join(f"({part})" for part in parts),
+        {
+            "words": words,
+            "last": last,
+            "start": typed[:width],
+            "prefix": typed,
+            "completions": completions,
+            "key_words": [key[0] for key in typo_keys],
+            "keys": [key[1] for key in typo_keys],
+        },
     ).fetchall()
-    return {row["term"]: row["docs"] for row in rows}
 
 
-def completions(conn: Connection[Row], prefix: str, limit: int) -> dict[str, int]:
-    """The most frequent terms starting with ``prefix`` (one index range, most frequent first)."""
-    width = min(len(prefix), 3)
+def nearest_terms(conn: Connection[Row], word: str, limit: int) -> dict[str, int]:
+    """The terms nearest ``word`` by trigrams (a GiST nearest-neighbour scan): candidates for two typos."""
     rows = conn.execute(
-        f"""SELECT term, docs FROM search_terms
-            WHERE left(term, {width}) = %s AND starts_with(term, %s) AND docs > 0
-            ORDER BY left(term, {width}), docs DESC LIMIT %s""",
-        (prefix[:width], prefix, limit),
-    ).fetchall()
-    return {row["term"]: row["docs"] for row in rows}
-
-
-def one_typo_neighbours(conn: Connection[Row], keys: list[str]) -> dict[str, int]:
-    """Terms sharing a deletion with the query word: a superset of those within one typo."""
-    rows = conn.execute(
-        """SELECT DISTINCT t.term, t.docs FROM search_term_deletes d JOIN search_terms t ON t.term = d.term
-           WHERE d.variant = ANY(%s::text[]) AND t.docs > 0""",
-        (keys,),
-    ).fetchall()
-    return {row["term"]: row["docs"] for row in rows}
-
-
-def similar_terms(conn: Connection[Row], word: str, spread: int, limit: int) -> dict[str, int]:
-    """Terms sharing trigrams with ``word`` and about as long: candidates for two typos."""
-    conn.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.25', true)")
-    rows = conn.execute(
-        """SELECT term, docs FROM search_terms
-           WHERE term %% %(word)s AND length(term) BETWEEN %(shortest)s AND %(longest)s AND docs > 0
-           ORDER BY similarity(term, %(word)s) DESC LIMIT %(limit)s""",
-        {"word": word, "shortest": len(word) - spread, "longest": len(word) + spread, "limit": limit},
+        "SELECT term, docs FROM search_terms WHERE docs > 0 ORDER BY term <-> %s LIMIT %s", (word, limit)
     ).fetchall()
     return {row["term"]: row["docs"] for row in rows}
 
