@@ -172,6 +172,7 @@ def vocabulary(
             "key_words": [key[0] for key in typo_keys],
             "keys": [key[1] for key in typo_keys],
         },
+        prepare=False,
     ).fetchall()
 
 
@@ -251,11 +252,15 @@ def match(
     if isrc is not None:
         conditions.append("d.isrc = %(isrc)s")
     union = " UNION ".join(sources)
+    # The candidates as an array first, so the documents are always fetched by primary key (never a scan
+    # of every document checked against the words), and custom plans only (prepare=False): a generic
+    # plan cannot see how few candidates the arrays give.
     return conn.execute(
-        f"""WITH found AS ({union})
-            SELECT {_RESULT_COLUMNS} FROM found JOIN search_docs d USING (doc)
-            WHERE {" AND ".join(conditions)}""",
+        f"""SELECT {_RESULT_COLUMNS} FROM search_docs d
+            WHERE d.doc = ANY(ARRAY(SELECT doc FROM ({union}) AS found))
+              AND {" AND ".join(conditions)}""",
         params,
+        prepare=False,
     ).fetchall()
 
 
