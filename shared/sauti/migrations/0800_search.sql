@@ -23,7 +23,7 @@ CREATE TABLE search_docs (
     pop          smallint NOT NULL DEFAULT 0,       -- popularity bucket: floor(16 * ln(1 + plays))
     UNIQUE (kind, ref)
 );
-CREATE INDEX search_docs_title_key_idx ON search_docs (title_key, kind);
+CREATE INDEX search_docs_title_key_idx ON search_docs (title_key, kind, pop DESC);
 CREATE INDEX search_docs_artist_idx ON search_docs (artist_ref) WHERE artist_ref IS NOT NULL;
 CREATE INDEX search_docs_album_idx ON search_docs (album_ref) WHERE album_ref IS NOT NULL;
 CREATE INDEX search_docs_isrc_idx ON search_docs (isrc) WHERE isrc IS NOT NULL;

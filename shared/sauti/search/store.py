@@ -236,7 +236,9 @@ def match(
     if title:
         params.update(title=title, title_end=title + TOP)
         sources.append(
-            "SELECT doc FROM search_docs WHERE title_key = %(title)s AND kind = ANY(%(kinds)s::smallint[])"
+            """SELECT e.doc FROM unnest(%(kinds)s::smallint[]) AS k(kind)
+               CROSS JOIN LATERAL (SELECT doc FROM search_docs WHERE title_key = %(title)s AND kind = k.kind
+                                   ORDER BY pop DESC LIMIT %(per_term)s) e"""
         )
         if title_prefix:
             sources.append(
@@ -252,6 +254,9 @@ def match(
     if isrc is not None:
         conditions.append("d.isrc = %(isrc)s")
     union = " UNION ".join(sources)
+    # A term's postings are skewed (Zipf): the planner, expecting a handful, would read all of a common
+    # term's postings through a bitmap and sort them; the index range in popularity order stops at k.
+    conn.execute("SET LOCAL enable_bitmapscan = off")
     # The candidates as an array first, so the documents are always fetched by primary key (never a scan
     # of every document checked against the words), and custom plans only (prepare=False): a generic
     # plan cannot see how few candidates the arrays give.
