@@ -30,7 +30,7 @@ COMPLETIONS = 10  # terms a typed prefix expands to, most frequent first
 TYPO_CANDIDATES = 10
 # Postings read for the driving word of a query of several words, shared by its terms, kinds and fields
 # (the other words filter them); a single word reads only what can make its top ``limit``.
-CANDIDATE_BUDGET = 1_500
+CANDIDATE_BUDGET = 600
 EXACT, PREFIX = 0, 1
 
 
