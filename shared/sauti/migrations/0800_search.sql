@@ -1,7 +1,7 @@
 -- Search owns these tables (docs/search.md). They are an index: `sauti search reindex` rebuilds them from
 -- the catalog's and the playlists' public functions; catalog.changed and playlist.changed keep them fresh.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE EXTENSION IF NOT EXISTS unaccent;  -- the naive baselines of bench/search.py; the index normalises in Python
+CREATE EXTENSION IF NOT EXISTS unaccent;  -- not used by the index, which normalises in Python (docs/search.md)
 
 -- One row per searchable thing: a published song, an album or artist with a published song, a playlist
 -- visible to others. kind: 1 song, 2 artist, 3 album, 4 playlist. Terms are normalised (sauti.search.text).
