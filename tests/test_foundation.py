@@ -291,3 +291,12 @@ def test_any_setting_may_come_from_the_application_secret():
 
     assert settings.get("STREAM_KEY_ID") == "key-7"
     assert settings.get("CDN_BASE_URL") == "https://media.example"
+
+
+def test_the_production_layer_holds_no_local_or_test_code():
+    layer = PROJECT_ROOT / "shared" / "sauti"
+    offenders = [
+        str(path.relative_to(layer)) for path in layer.rglob("*.py") if "sauti_dev" in path.read_text()
+    ]
+
+    assert offenders == []
