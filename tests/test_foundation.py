@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -140,10 +141,30 @@ def test_every_dead_letter_queue_has_a_depth_alarm():
     assert dead_letter <= watched
 
 
-def test_the_dependency_layer_pins_what_the_functions_import():
-    layer = (PROJECT_ROOT / "layers/dependencies/requirements.txt").read_text()
-    runtime = (PROJECT_ROOT / "requirements/runtime.txt").read_text()
-    assert layer == runtime
+def _pins(text: str) -> dict[str, str]:
+    pins = {}
+    for line in text.splitlines():
+        requirement = line.split("#", 1)[0].split(";", 1)[0].strip().rstrip("\\").strip()
+        if "==" in requirement and not requirement.startswith("--"):
+            name, version = requirement.split("==", 1)
+            pins[re.sub(r"[-_.]+", "-", name.split("[", 1)[0]).lower()] = version.strip()
+    return pins
+
+
+def test_the_dependency_layer_ships_the_hashed_versions_the_tests_ran():
+    layer_text = (PROJECT_ROOT / "layers/dependencies/requirements.txt").read_text()
+    layer = _pins(layer_text)
+    tested = _pins((PROJECT_ROOT / "requirements/lock.txt").read_text())
+    runtime = _pins((PROJECT_ROOT / "requirements/runtime.txt").read_text())
+    assert "boto3" in layer, "boto3 is pinned in the layer, not taken from the Lambda runtime"
+    assert runtime.items() <= layer.items(), "layer lock is stale: run `make lock`"
+    differing = {
+        name: (version, tested.get(name)) for name, version in layer.items() if tested.get(name) != version
+    }
+    assert not differing, f"the layer would ship other versions than the tests ran: {differing}"
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", layer_text.split("\n", 3)[3])
+    unhashed = [block.split()[0] for block in blocks if block.strip() and "--hash=sha256:" not in block]
+    assert not unhashed, f"every package of the layer carries its hashes: {unhashed}"
 
 
 def test_the_readme_documents_every_setting():
