@@ -6,12 +6,13 @@ import json
 import re
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from pydantic import BaseModel
 
 from helpers import EVENTS, PROJECT_ROOT, assert_problem, drain_queue
-from sauti.config import SETTINGS, Config, ConfigurationError
+from sauti.config import RDS_CA_BUNDLE, SETTINGS, Config, ConfigurationError
 from sauti_dev.template import load_template
 
 
@@ -223,9 +224,49 @@ def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
         secret_loader=lambda _arn: {"username": "sauti", "password": "p@ss/word"},
     )
 
-    assert (
-        settings.database_url() == "postgresql://sauti:p%40ss%2Fword@db.internal:5432/sauti?sslmode=require"
+    assert settings.database_url() == (
+        "postgresql://sauti:p%40ss%2Fword@db.internal:5432/sauti"
+        f"?sslmode=verify-full&sslrootcert={quote(str(RDS_CA_BUNDLE))}"
     )
+
+
+def test_the_rds_ca_bundle_ships_in_the_common_layer_and_holds_the_current_roots():
+    from cryptography import x509
+
+    certificates = x509.load_pem_x509_certificates(RDS_CA_BUNDLE.read_bytes())
+    names = {cert.subject.rfc4514_string() for cert in certificates}
+    assert RDS_CA_BUNDLE.is_relative_to(PROJECT_ROOT / "shared")
+    for generation in ("RSA2048 G1", "RSA4096 G1", "ECC384 G1"):
+        assert any(f"eu-west-1 Root CA {generation}" in name for name in names), generation
+
+
+def test_each_function_reads_only_the_secrets_it_names_in_order():
+    secrets = {"arn:jwt": {"JWT_SIGNING_KEYS": "keys"}, "arn:media": {"CDN_TOKEN_SECRET": "cdn"}}
+    read = []
+
+    def loader(arn):
+        read.append(arn)
+        return secrets[arn]
+
+    settings = Config(
+        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:jwt, arn:media"}, secret_loader=loader
+    )
+
+    assert settings.get("CDN_TOKEN_SECRET") == "cdn"
+    assert settings.get("JWT_SIGNING_KEYS") == "keys"
+    with pytest.raises(ConfigurationError):
+        settings.get("STRIPE_SECRET_KEY")
+    assert set(read) == {"arn:jwt", "arn:media"}
+
+
+def test_the_valkey_auth_token_comes_from_its_secret_in_aws_and_is_absent_on_a_laptop():
+    aws = Config(
+        environ={"APP_ENV": "prod", "REDIS_SECRET_ARN": "arn:cache"},
+        secret_loader=lambda arn: {"password": "t0ken"} if arn == "arn:cache" else {},
+    )
+
+    assert aws.redis_password() == "t0ken"
+    assert Config(environ={"APP_ENV": "local"}).redis_password() is None
 
 
 def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, monkeypatch):
