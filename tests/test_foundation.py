@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,6 +21,31 @@ def test_migrations_apply_once_and_then_find_nothing_to_do(stack):
     from sauti.migrate import apply_migrations
 
     assert apply_migrations() == []
+
+
+def test_the_application_role_reads_and_writes_rows_but_changes_no_schema(stack):
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from sauti import db
+    from sauti.migrate import ensure_app_role
+
+    ensure_app_role("sauti_app_test", "first-password")
+    ensure_app_role("sauti_app_test", "second-password")  # a second deploy re-passwords, no error
+    owner = conninfo_to_dict(os.environ["DATABASE_URL"])
+    as_app = make_conninfo(**{**owner, "user": "sauti_app_test", "password": "second-password"})
+    try:
+        with psycopg.connect(as_app, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] > 0
+            conn.execute("CREATE TEMPORARY TABLE scratch (x int)")
+            for ddl in ("CREATE TABLE intruder (x int)", "DROP TABLE schema_migrations", "CREATE ROLE other"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(ddl)
+            setting = conn.execute("SHOW idle_session_timeout").fetchone()[0]
+            assert setting == "15min"
+    finally:
+        db.execute("DROP OWNED BY sauti_app_test")
+        db.execute("DROP ROLE sauti_app_test")
 
 
 def test_an_applied_migration_that_changed_is_refused(stack):
