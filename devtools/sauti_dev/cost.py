@@ -260,7 +260,10 @@ def monthly_bill(
     value = Resolver(template, environment)
     bill = Bill(environment, users)
     globals_ = template.document["Globals"]["Function"]
+    # dev has no users: its fixed test traffic is spread over the routes like production's
     active_days = (users or 0) * DAILY_ACTIVE_SHARE * DAYS_PER_MONTH
+    if users is None:
+        active_days = DEV_REQUESTS_PER_MONTH / sum(rates.values())
 
     # -- requests per function, from its routes
     requests: dict[str, float] = {}
@@ -274,9 +277,6 @@ def monthly_bill(
             requests[spec.logical_id] = (
                 requests.get(spec.logical_id, 0) + rates.get(key, DEFAULT_ROUTE_RATE) * active_days
             )
-    if users is None:  # dev: a fixed amount of test traffic, spread like production's
-        scale = DEV_REQUESTS_PER_MONTH / max(sum(requests.values()), 1)
-        requests = {name: count * scale for name, count in requests.items()}
     health = next(
         (s.logical_id for s in template.functions.values() if any(r.path == "/health" for r in s.routes)),
         None,
@@ -432,7 +432,7 @@ def monthly_bill(
     stored_gb = songs * MB_PER_SONG / 1000
     bill.add("Cloudflare R2", f"storage, {stored_gb:.0f} GB", per_use=stored_gb * R2_GB_MONTH)
     class_a = songs * NEW_SONGS_SHARE_PER_MONTH * UPLOAD_OPERATIONS_PER_SONG
-    plays = active_days * PLAYS_PER_ACTIVE_DAY if users else DEV_REQUESTS_PER_MONTH * 0.1
+    plays = active_days * PLAYS_PER_ACTIVE_DAY
     class_b = plays * MEDIA_REQUESTS_PER_PLAY * EDGE_CACHE_MISS_SHARE
     bill.add(
         "Cloudflare R2",
@@ -441,7 +441,7 @@ def monthly_bill(
         note="egress is free",
     )
     stored_minutes = VIDEO_MINUTES_STORED.get(size, 3_000) if users else 100
-    delivered = active_days * VIDEO_MINUTES_PER_ACTIVE_DAY if users else 2_000
+    delivered = active_days * VIDEO_MINUTES_PER_ACTIVE_DAY
     bill.add(
         "Cloudflare Stream",
         f"{stored_minutes / 1e3:.0f}k minutes stored",
