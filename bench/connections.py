@@ -38,18 +38,19 @@ def run(url: str, *args: str) -> str:
 
 
 def main() -> None:
-    with bench_stack("sauti-bench-connections-") as stack:
+    with bench_stack("sauti-bench-connections-"):
         url = os.environ["DATABASE_URL"]
         run(url, "-i", "-q", "-s", str(SCALE))
         print(f"pgbench, {SECONDS} s per run, scale {SCALE}, on {os.cpu_count()} cores (shared)")
         print(f"{'workload':14}{'clients':>8}{'tps':>10}{'latency ms':>12}")
         for workload, flags in (("select-only", ["-S"]), ("tpcb-like", [])):
             for clients in CLIENTS:
-                out = run(url, *flags, "-n", "-c", str(clients), "-j", str(min(clients, 4)), "-T", str(SECONDS))
+                out = run(
+                    url, *flags, "-n", "-c", str(clients), "-j", str(min(clients, 4)), "-T", str(SECONDS)
+                )
                 tps = float(re.search(r"tps = ([\d.]+)", out)[1])
                 latency = float(re.search(r"latency average = ([\d.]+) ms", out)[1])
                 print(f"{workload:14}{clients:>8}{tps:>10.0f}{latency:>12.2f}")
-        del stack
 
 
 if __name__ == "__main__":
