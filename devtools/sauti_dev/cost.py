@@ -332,18 +332,36 @@ def monthly_bill(
     )
 
     # -- logs and traces
-    log_gb = (invocations * (PLATFORM_LOG_BYTES + APP_LOG_BYTES) + api_requests * ACCESS_LOG_BYTES) / 1e9
+    function_log_gb = invocations * (PLATFORM_LOG_BYTES + APP_LOG_BYTES) / 1e9
+    access_log_gb = api_requests * ACCESS_LOG_BYTES / 1e9
+    log_gb = function_log_gb + access_log_gb
     retention = int(value({"Ref": "LogRetentionDays"}))
-    classes = {
-        g["Properties"].get("LogGroupClass", "STANDARD")
-        for g in template.resources_of_type("AWS::Logs::LogGroup").values()
+    groups = template.resources_of_type("AWS::Logs::LogGroup")
+    function_classes = {
+        groups[props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"].get("LogGroupClass", "STANDARD")
+        for props in (
+            r["Properties"] for r in template.resources_of_type("AWS::Serverless::Function").values()
+        )
+        if "Ref" in props.get("LoggingConfig", {}).get("LogGroup", {})
     }
-    log_class = "STANDARD" if "STANDARD" in classes else "INFREQUENT_ACCESS"
-    bill.add(
-        "CloudWatch",
-        f"log ingestion, {log_gb:.1f} GB ({log_class.lower().replace('_', ' ')})",
-        per_use=log_gb * LOG_INGEST_GB[log_class],
-    )
+    function_class = "INFREQUENT_ACCESS" if function_classes == {"INFREQUENT_ACCESS"} else "STANDARD"
+    access_classes = {
+        groups[api["Properties"]["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]]["Properties"].get(
+            "LogGroupClass", "STANDARD"
+        )
+        for api in template.resources_of_type("AWS::Serverless::HttpApi").values()
+        if "AccessLogSettings" in api["Properties"]
+    }
+    access_class = "INFREQUENT_ACCESS" if access_classes == {"INFREQUENT_ACCESS"} else "STANDARD"
+    for what, gb, log_class in (
+        ("function logs", function_log_gb, function_class),
+        ("API access logs", access_log_gb, access_class),
+    ):
+        bill.add(
+            "CloudWatch",
+            f"{what} ingested, {gb:.1f} GB ({log_class.lower().replace('_', ' ')})",
+            per_use=gb * LOG_INGEST_GB[log_class],
+        )
     bill.add(
         "CloudWatch",
         f"log storage ({retention} days kept)",
