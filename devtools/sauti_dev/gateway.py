@@ -116,7 +116,11 @@ class LocalGateway:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         source_ip: str = "127.0.0.1",
+        client_cert: dict[str, Any] | None = None,
     ) -> GatewayResponse:
+        """One request. ``client_cert`` stands for a mutual-TLS client certificate (the front door's):
+        the plain-HTTP server never has one, like API Gateway's default endpoint, so there the
+        client-address header is not believed, as in AWS (sauti.clientaddr)."""
         method = method.upper()
         headers = {name.lower(): value for name, value in (headers or {}).items()}
         if method == "OPTIONS" and "access-control-request-method" in headers:
@@ -141,6 +145,7 @@ class LocalGateway:
             path_parameters=path_parameters,
             claims=claims,
             source_ip=source_ip,
+            client_cert=client_cert,
         )
         try:
             result = self.functions.invoke(route.function, event)

@@ -13,9 +13,14 @@ SOCKET_TIMEOUT_SECONDS = 0.5
 
 @functools.cache
 def redis_client() -> redis.Redis:
-    """The container's client. Its pool reconnects by itself after a Redis restart."""
+    """The container's client. Its pool reconnects by itself after a Redis restart.
+
+    In AWS the URL is ``rediss://`` (TLS, the server's certificate checked) and the AUTH token
+    comes from ``REDIS_SECRET_ARN``."""
+    settings = config()
     return redis.Redis.from_url(
-        config().get("REDIS_URL"),
+        settings.get("REDIS_URL"),
+        password=settings.redis_password(),
         socket_timeout=SOCKET_TIMEOUT_SECONDS,
         socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
         health_check_interval=30,
