@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import redis
 
 from sauti import paging
-from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
+from sauti.auth import access, normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
 from sauti.auth.errors import (
     AccountSuspended,
@@ -223,6 +223,7 @@ def delete_account(user_id: str) -> None:
         if not store.anonymise_user(user_id):
             raise AccountUnavailable("this account no longer exists")
         ended = store.delete_sessions(user_id)
+        access.block(user_id, access.DELETED)  # last: if Redis refuses, nothing is deleted (503)
     sessions.uncache(ended)
     from sauti.events import publish_event
 
@@ -369,17 +370,24 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
 
 
 def suspend_user(user_id: str) -> None:
-    """Suspend an account: no login, no refresh, every session ended. Access tokens lapse within their TTL."""
+    """Suspend an account: no login, no refresh, every session ended, and every access token refused
+    at once (403 ``account_suspended``)."""
+    user_id = canonical_id(user_id) or ""
     with transaction():
-        if not store.set_suspended(user_id, True):
+        if not user_id or not store.set_suspended(user_id, True):
             raise NotFound("no such user")
         ended = store.revoke_sessions(user_id)
+        access.block(user_id, access.SUSPENDED)  # last: if Redis refuses, nothing is suspended (503)
     sessions.uncache(ended)
 
 
 def unsuspend_user(user_id: str) -> None:
-    if not store.set_suspended(user_id, False):
-        raise NotFound("no such user")
+    """Lift a suspension: the account may log in again; tokens from before the suspension stay dead."""
+    user_id = canonical_id(user_id) or ""
+    with transaction():
+        if not user_id or not store.set_suspended(user_id, False):
+            raise NotFound("no such user")
+        access.unblock_suspension(user_id)
 
 
 # -- the published keys ------------------------------------------------------------------------------

@@ -38,6 +38,17 @@ def user_by_id(user_id: str) -> Row | None:
     return fetch_one(f"SELECT {USER_COLUMNS} FROM users WHERE id = %s AND deleted_at IS NULL", (user_id,))
 
 
+def account_state(user_id: str) -> str | None:
+    """``deleted``, ``suspended`` or None (live, or no such account)."""
+    row = fetch_one(
+        """SELECT CASE WHEN deleted_at IS NOT NULL THEN 'deleted'
+                       WHEN suspended_at IS NOT NULL THEN 'suspended' END AS state
+           FROM users WHERE id = %s""",
+        (user_id,),
+    )
+    return row["state"] if row else None
+
+
 def replace_password_hash(user_id: str, old_hash: str, new_hash: str) -> None:
     """Re-hash with current parameters; a concurrent password change wins."""
     fetch_one(
