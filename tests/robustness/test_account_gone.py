@@ -21,7 +21,7 @@ def _device_key() -> dict[str, Any]:
 def _count(table: str, user_id: str) -> int:
     from sauti import db
 
-    row = db.fetch_one(f"SELECT count(*) AS n FROM {table} WHERE user_id = %s", (user_id,))  # noqa: S608
+    row = db.fetch_one(f"SELECT count(*) AS n FROM {table} WHERE user_id = %s", (user_id,))
     assert row is not None
     return int(row["n"])
 

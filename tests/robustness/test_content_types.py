@@ -65,7 +65,8 @@ def test_an_empty_body_is_no_body_whatever_its_content_type(api, new_user, conte
 
 
 def test_the_issue_s_reproduction_answers_401_not_500(api):
-    """curl -X POST $BASE/auth/login -H 'content-type: Application/JSON' -d '{"email":"a@b.c","password":"x"}'"""
+    """curl -X POST $BASE/auth/login -H 'content-type: Application/JSON'
+    -d '{"email":"a@b.c","password":"x"}'"""
     response = api.post(
         "/auth/login", body='{"email":"a@b.c","password":"x"}', headers={"content-type": "Application/JSON"}
     )
