@@ -45,6 +45,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_SECRET_ARN", "", doc="the RDS credentials secret, `{username, password}` (AWS)"),
     Setting("REDIS_URL", None, doc="Redis URL"),
     Setting("DB_STATEMENT_TIMEOUT_MS", "5000", doc="statement timeout of every database session"),
+    Setting(
+        "DB_CONNECT_TIMEOUT_SECONDS",
+        "2",
+        doc="give up connecting to PostgreSQL after this long (libpq's minimum is 2); each round trip "
+        "gives up DB_STATEMENT_TIMEOUT_MS plus 1 s after it began",
+    ),
+    Setting(
+        "REDIS_TIMEOUT_MS",
+        "500",
+        doc="give up connecting to Redis, or waiting for one answer, after this long (one retry)",
+    ),
     Setting("APP_SECRET_ARN", "", doc="the application secret (JSON) in Secrets Manager"),
     Setting("NOTIFICATIONS_QUEUE_URL", "", doc="SQS queue of notification messages"),
     Setting(

@@ -30,3 +30,29 @@ def redis_down() -> Any:
             cache.redis_client.cache_clear()
 
     return down
+
+
+@pytest.fixture
+def frozen(stack: Any) -> Any:
+    """``with frozen("postgres"):`` (or ``"redis"``) the test server's processes are stopped (SIGSTOP), as
+    a hung server would be: connections stay open and nothing answers. Always resumed (SIGCONT)."""
+    import signal
+
+    @contextlib.contextmanager
+    def freeze(name: str) -> Iterator[None]:
+        server = getattr(stack, name, None)
+        pids = server.processes() if server is not None else []
+        if not pids:
+            pytest.skip(f"{name} was not started by the test stack: cannot freeze it")
+        stopped = []
+        try:
+            for pid in pids:
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+            yield
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
+    return freeze
