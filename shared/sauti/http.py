@@ -32,6 +32,10 @@ from sauti.principal import Principal, principal_from_claims, require_role
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
+# Lambda refuses a synchronous response over 6 MB (API Gateway then answers 500 with no detail);
+# with a margin for the headers and the envelope. Every route is bounded well under it by construction
+# (paged lists, bounded request lists); this is the last guard.
+RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024 - 64 * 1024
 
 
 def problem(
@@ -174,6 +178,20 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
                 "body": refused.body,
                 "isBase64Encoded": False,
             }
-        return app.resolve(with_json_content_type(event), context)
+        return _within_response_limit(app.resolve(with_json_content_type(event), context))
 
     return handler
+
+
+def _within_response_limit(result: dict[str, Any]) -> dict[str, Any]:
+    """The response, unless it is too large for Lambda to return: then a logged 500 problem."""
+    if len(result.get("body") or "") <= RESPONSE_LIMIT_BYTES:
+        return result
+    logger.error("response over the Lambda limit", extra={"bytes": len(result["body"])})
+    too_large = problem(500, "response_too_large", "Internal error", "the answer was too large to send")
+    return {
+        "statusCode": too_large.status_code,
+        "headers": {name: str(value) for name, value in too_large.headers.items()},
+        "body": too_large.body,
+        "isBase64Encoded": False,
+    }

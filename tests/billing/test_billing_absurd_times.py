@@ -19,7 +19,8 @@ def _outcome(provider: str, event_id: str) -> str | None:
     from sauti import db
 
     row = db.fetch_one(
-        "SELECT outcome FROM billing_webhook_events WHERE provider = %s AND event_id = %s", (provider, event_id)
+        "SELECT outcome FROM billing_webhook_events WHERE provider = %s AND event_id = %s",
+        (provider, event_id),
     )
     return row["outcome"] if row else None
 
@@ -80,7 +81,7 @@ def test_an_apple_notification_with_an_absurd_expiry_is_refused_recorded_and_cha
     user = new_user()
     transaction = {**samples.apple_transaction(user.id), "expiresDate": ABSURD}
 
-    response, body = send_apple("SUBSCRIBED", transaction, subtype="INITIAL_BUY")
+    response, _ = send_apple("SUBSCRIBED", transaction, subtype="INITIAL_BUY")
 
     assert_problem(response, 400, "timestamp_out_of_range")
     assert me_of(user)["plan"] == "free"
