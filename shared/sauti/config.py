@@ -79,6 +79,21 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
     ),
+    Setting(
+        "AUTH_LOGIN_FAILURES_PER_ADDRESS",
+        "500",
+        doc="failed logins one client address may make per 15 minutes (carrier NAT: docs/auth.md)",
+    ),
+    Setting(
+        "AUTH_SIGNUPS_PER_ADDRESS",
+        "500",
+        doc="sign-ups one client address may make per hour (carrier NAT: docs/auth.md)",
+    ),
+    Setting(
+        "AUTH_EMAILS_PER_ADDRESS",
+        "200",
+        doc="reset and verification emails one client address may ask for per hour",
+    ),
     Setting("REFRESH_TOKEN_TTL_SECONDS", "2592000", doc="a session ends after this long without a refresh"),
     Setting("SESSION_MAX_AGE_SECONDS", "7776000", doc="a session ends this long after login, used or not"),
     Setting("PASSWORD_RESET_TTL_SECONDS", "1800", doc="lifetime of a password-reset link"),

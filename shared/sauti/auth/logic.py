@@ -128,7 +128,7 @@ def _link(page: str, token: str) -> str:
 
 def signup(email: str, password: str, display_name: str, client: Client) -> dict[str, Any]:
     """Create an account and sign it in; email, name and password arrive normalised."""
-    ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address))
+    ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.signups_per_address(), client.address))
     passwords.check_password(password, context=(email, display_name))
     password_hash = _hashing().hash_password(password)
     with transaction():  # no account without its first session, and no session without its account
@@ -150,7 +150,7 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     account = normalised or email.strip().lower()
     limits = (
         (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
-        (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
+        (ratelimit.login_failures_per_address(), client.address),
     )
     ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
     user = store.user_by_email(normalised) if normalised else None
@@ -280,7 +280,9 @@ def request_password_reset(email: str, client: Client) -> None:
     the message names no recipient. Requests over the limit are dropped, also silently.
     """
     try:
-        ratelimit.take((ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address))
+        ratelimit.take(
+            (ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.emails_per_address(), client.address)
+        )
     except RateLimited:
         logger.info("password reset request over the limit: dropped")
         return
@@ -333,7 +335,7 @@ def resend_verification(user_id: str, client: Client) -> None:
     if user["email_verified_at"] is not None:
         raise EmailAlreadyVerified("this email address is already verified")
     ratelimit.take(
-        (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.EMAILS_PER_ADDRESS, client.address)
+        (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.emails_per_address(), client.address)
     )
     _send_verification(user)
 
