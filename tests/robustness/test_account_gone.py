@@ -184,3 +184,36 @@ def login_as(api) -> Any:
         return {"id": body["user"]["id"], "email": email, "password": password, "token": body["access_token"]}
 
     return make
+
+
+def test_a_user_deleted_the_bus_refused_is_published_later_by_the_job(
+    api, premium_listener, functions, stack
+):
+    from datetime import UTC, datetime, timedelta
+
+    from helpers import sample_event
+    from sauti.auth.logic import publish_pending_deletions
+    from sauti.config import config
+    from sauti_dev.queues import drain_once
+
+    user = premium_listener["user"]
+    saved = os.environ["EVENT_BUS_NAME"]
+    os.environ["EVENT_BUS_NAME"] = "no-such-bus"  # the bus refuses the event
+    config.cache_clear()
+    try:
+        assert api.delete("/me", token=user.token).status == 204  # the deletion stands
+    finally:
+        os.environ["EVENT_BUS_NAME"] = saved
+        config.cache_clear()
+    assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) == 0
+    assert _count("devices", user.id) == 1
+
+    # the job leaves a fresh deletion to its own request, then publishes what the bus did not take
+    assert functions.invoke("AuthDeletionsFunction", sample_event("AuthDeletionsFunction.json")) == {
+        "published": 0
+    }
+    assert publish_pending_deletions(now=datetime.now(UTC) + timedelta(minutes=6)) == 1
+    assert publish_pending_deletions(now=datetime.now(UTC) + timedelta(minutes=6)) == 0  # once
+
+    assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) >= 2
+    assert _count("devices", user.id) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
@@ -218,19 +219,53 @@ def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
 
 
 def delete_account(user_id: str) -> None:
-    """Anonymise the account and end its sessions (docs/auth.md says what is kept)."""
+    """Anonymise the account, end its sessions and refuse its tokens at once, then tell every module that
+    holds personal data (``user.deleted``). docs/auth.md says what is kept."""
     with transaction():
-        if not store.anonymise_user(user_id):
+        deleted_at = store.anonymise_user(user_id)
+        if deleted_at is None:
             raise AccountUnavailable("this account no longer exists")
         ended = store.delete_sessions(user_id)
         access.block(user_id, access.DELETED)  # last: if Redis refuses, nothing is deleted (503)
     sessions.uncache(ended)
+    publish_deletion(user_id, deleted_at)
+
+
+# The event id of an account's user.deleted: the same at every publication, so consumers can deduplicate.
+DELETION_EVENTS = uuid.UUID("5a0d1e7e-5e1f-4c2b-9d7a-3c6f0b1e2d4a")
+DELETION_REPUBLISH_AFTER = timedelta(minutes=5)  # leave a deletion in flight to its own request first
+DELETION_BATCH = 500
+
+
+def publish_deletion(user_id: str, deleted_at: datetime) -> bool:
+    """Put ``user.deleted`` on the bus and record that it went; False (logged) when the bus refused it:
+    the auth-deletions job publishes it again, with the same ``event_id``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from sauti.events import publish_event
 
+    detail = {
+        "event_id": str(uuid.uuid5(DELETION_EVENTS, user_id)),
+        "occurred_at": iso(deleted_at),
+        "user_id": user_id,
+    }
     try:
-        publish_event("auth", "user.deleted", {"user_id": user_id})
-    except Exception:  # the account is gone either way; other modules also check deleted users
-        logger.exception("could not publish user.deleted", extra={"user_id": user_id})
+        publish_event("auth", "user.deleted", detail)
+    except (BotoCoreError, ClientError, RuntimeError):
+        logger.exception(
+            "user.deleted not published; the auth-deletions job will", extra={"user_id": user_id}
+        )
+        return False
+    store.mark_deletion_published(user_id)
+    return True
+
+
+def publish_pending_deletions(*, now: datetime | None = None) -> int:
+    """The auth-deletions job: publish every ``user.deleted`` the bus has not taken yet; returns how many
+    went."""
+    now = now or datetime.now(UTC)
+    pending = store.unpublished_deletions(now - DELETION_REPUBLISH_AFTER, DELETION_BATCH)
+    return sum(publish_deletion(str(row["id"]), row["deleted_at"]) for row in pending)
 
 
 # -- sessions --------------------------------------------------------------------------------------
