@@ -57,6 +57,11 @@ class LocalFunctions:
             known = ", ".join(sorted(self.template.functions))
             raise KeyError(f"no function {logical_id} in template.yaml (known: {known})") from None
 
+    def module(self, logical_id: str) -> ModuleType:
+        """The function's loaded handler module (its ``app``, for a resolver), loading it if need be."""
+        self.handler(logical_id)
+        return self._modules[logical_id]
+
     def handler(self, logical_id: str) -> Any:
         spec = self.spec(logical_id)
         module_name, function_name = spec.handler.rsplit(".", 1)
