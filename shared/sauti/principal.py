@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sauti.auth.access import check_access
 from sauti.errors import Forbidden, Unauthorized
 from sauti.ids import canonical_id
 
@@ -52,6 +51,8 @@ def parse_roles(value: Any) -> frozenset[str]:
 def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal:
     """The caller, once their account is known to still allow the token: 401 for a deleted account,
     403 ``account_suspended`` for a suspended one (``sauti.auth.access``, one Redis read)."""
+    from sauti.auth.access import check_access  # here: importing this module stays free of Redis and logging
+
     user_id = canonical_id((claims or {}).get("sub"))
     if user_id is None:  # no verified claims, or a subject that is no user id of ours
         raise Unauthorized()
