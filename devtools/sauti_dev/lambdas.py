@@ -57,11 +57,6 @@ class LocalFunctions:
             known = ", ".join(sorted(self.template.functions))
             raise KeyError(f"no function {logical_id} in template.yaml (known: {known})") from None
 
-    def module(self, logical_id: str) -> ModuleType:
-        """The function's loaded handler module (its ``app``, for a resolver), loading it if need be."""
-        self.handler(logical_id)
-        return self._modules[logical_id]
-
     def handler(self, logical_id: str) -> Any:
         spec = self.spec(logical_id)
         module_name, function_name = spec.handler.rsplit(".", 1)
@@ -75,6 +70,11 @@ class LocalFunctions:
                 module_spec.loader.exec_module(module)
                 self._modules[logical_id] = module
         return getattr(module, function_name)
+
+    def module(self, logical_id: str) -> ModuleType:
+        """The function's handler module, loaded by ``handler`` first."""
+        self.handler(logical_id)
+        return self._modules[logical_id]
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         handler = self.handler(logical_id)

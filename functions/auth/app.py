@@ -21,7 +21,19 @@ from sauti.auth.models import (
 )
 from sauti.http import http_app, lambda_entry
 
-app = http_app()
+# Routes anyone may call; every other route needs a verified principal.
+PUBLIC = (
+    "GET /.well-known/jwks.json",
+    "GET /.well-known/openid-configuration",
+    "POST /auth/signup",
+    "POST /auth/login",
+    "POST /auth/refresh",
+    "POST /auth/logout",
+    "POST /auth/password/forgot",
+    "POST /auth/password/reset",
+    "POST /auth/email/verify",
+)
+app = http_app(public=PUBLIC)
 PUBLIC_KEY_CACHE = {"Cache-Control": "public, max-age=300"}
 NO_STORE = {"Cache-Control": "no-store"}
 

@@ -8,7 +8,8 @@ from typing import Any
 from sauti.billing import stripe_billing
 from sauti.http import http_app, lambda_entry
 
-app = http_app()
+PUBLIC = ("POST /webhooks/stripe",)  # Stripe-Signature, checked by billing
+app = http_app(public=PUBLIC)
 
 
 @app.post("/webhooks/stripe")

@@ -204,6 +204,8 @@ class Config:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     secret_loader: Callable[[str], Mapping[str, Any]] | None = None
     _derived_defaults: dict[str, str] = field(default_factory=dict)
+    # Settings models validated from this configuration (sauti.settings), once each.
+    validated: dict[type, Any] = field(default_factory=dict)
 
     @property
     def is_local(self) -> bool:
@@ -213,6 +215,16 @@ class Config:
         setting = _BY_NAME.get(name)
         if setting is None:
             raise ConfigurationError(f"unknown setting {name}")
+        value = self.resolve(
+            name, setting.local_default, secret=setting.secret, local_only=setting.local_only
+        )
+        if value is None:
+            raise ConfigurationError(f"setting {name} is not configured")
+        return value
+
+    def resolve(self, name: str, default: str | None, *, secret: bool, local_only: bool) -> str | None:
+        """The environment, then the application secret, then ``default`` (on a laptop, or for a setting
+        that is neither secret nor laptop-only); None when none of them has a value."""
         value = self.environ.get(name)
         if value not in (None, ""):
             return value
@@ -220,11 +232,9 @@ class Config:
             secret_value = self._application_secret().get(name)
             if secret_value not in (None, ""):
                 return secret_value if isinstance(secret_value, str) else json.dumps(secret_value)
-        if self.environ.get("APP_ENV", "local") == "local" or not (setting.secret or setting.local_only):
-            default = self._derived_defaults.get(name, setting.local_default)
-            if default is not None:
-                return default
-        raise ConfigurationError(f"setting {name} is not configured")
+        if self.environ.get("APP_ENV", "local") == "local" or not (secret or local_only):
+            return self._derived_defaults.get(name, default)
+        return None
 
     def int(self, name: str) -> int:
         try:

@@ -1,18 +1,27 @@
 """The HTTP application pattern shared by every API function.
 
-``http_app()`` gives a Powertools ``APIGatewayHttpResolver`` with pydantic
+``http_app(public=...)`` gives a Powertools ``APIGatewayHttpResolver`` with pydantic
 validation and the error handlers that turn every failure into problem+json
 (RFC 9457): domain errors with their own status and code, validation errors as
 422 listing the offending fields, a malformed JSON body as 400, unknown routes
 as 404, an unreachable dependency as 503, and anything unexpected as a logged
 500 with no detail in the body.
+
+Authentication by default: every route needs a verified principal unless its
+route key (``"POST /auth/login"``, as in ``template.yaml``) is in the ``public``
+list the function's ``app.py`` declares at its top. The principal is read from
+the authorizer's claims once per request, here, before any route runs; routes
+ask ``app.principal()``. The OpenAPI document gets each route's security and its
+problem+json responses (401 and 503 on every authenticated route, 422 where the
+route takes input, plus what the route declares with ``errors(...)``).
 """
 
 from __future__ import annotations
 
 import base64
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
@@ -26,7 +35,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from sauti.db import DatabaseUnavailable
-from sauti.errors import DomainError
+from sauti.errors import DomainError, Unauthorized
 from sauti.observability import instrumented, logger
 from sauti.principal import Principal, principal_from_claims, require_role
 
@@ -36,6 +45,43 @@ JSON = "application/json"
 # with a margin for the headers and the envelope. Every route is bounded well under it by construction
 # (paged lists, bounded request lists); this is the last guard.
 RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024 - 64 * 1024
+BEARER = "bearer"
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "stable snake_case machine code"},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_TITLES = {
+    400: "Malformed request",
+    401: "Authentication required",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    412: "Version conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests (see Retry-After)",
+    503: "A dependency is unavailable (see Retry-After)",
+}
+
+
+def errors(*statuses: int) -> dict[int, Any]:
+    """The OpenAPI responses of a route's problem+json errors: ``@app.get(..., responses=errors(404))``."""
+    return {
+        status: {
+            "description": _PROBLEM_TITLES.get(status, "Problem"),
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
 
 
 def problem(
@@ -54,6 +100,10 @@ def problem(
 
 def _validation_problem(exc: RequestValidationError) -> Response:
     errors = exc.errors()
+    if any(tuple(error.get("loc", ()))[:1] == ("response",) for error in errors):
+        # Powertools reports our own answer not matching its model the same way: that is our bug.
+        logger.error("response does not match its model", extra={"errors": str(errors)[:2000]})
+        return problem(500, "internal_error", "Internal error", "something went wrong on our side")
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(400, "malformed_json", "Malformed JSON", "the request body is not valid JSON")
     fields = [
@@ -68,16 +118,59 @@ def _validation_problem(exc: RequestValidationError) -> Response:
     return problem(422, "validation_error", "Invalid request", f"invalid fields: {names}", errors=fields)
 
 
+def route_key(method: str, rule: str) -> str:
+    """API Gateway's route key (``GET /songs/{id}``) of a Powertools rule (``/songs/<id>``)."""
+    return f"{method.upper()} {rule.replace('<', '{').replace('>', '}')}"
+
+
+_ROUTE_SIGNATURE = inspect.signature(APIGatewayHttpResolver.route)
+
+
 class SautiResolver(APIGatewayHttpResolver):
-    """The resolver, plus the caller's principal and a one-line role check."""
+    """The resolver, with authentication by default, the caller's principal and a one-line role check."""
+
+    def __init__(self, public: Iterable[str] = ()):
+        super().__init__(enable_validation=True)
+        self.public_routes = frozenset(public)
+
+    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        """Powertools' route, with each operation's security and problem+json responses documented."""
+        bound = _ROUTE_SIGNATURE.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        options = bound.arguments
+        method = options["method"]
+        methods = [method] if isinstance(method, str) else list(method)
+        public = all(route_key(item, options["rule"]) in self.public_routes for item in methods)
+        success = {
+            options["status_code"]: {"description": options["response_description"]}
+        }  # model filled in
+        options["responses"] = {
+            **success,
+            **errors(*(() if public else (401,)), 422, 503),
+            **(options["responses"] or {}),
+        }
+        if not public and options["security"] is None:
+            options["security"] = [{BEARER: []}]
+        return super().route(*bound.args[1:], **bound.kwargs)
+
+    def authenticate(self, event: dict[str, Any]) -> None:
+        """Read the caller from the verified claims once; 401 unless the route is public."""
+        authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+        claims = (authorizer.get("jwt") or {}).get("claims")
+        if event.get("routeKey") in self.public_routes:
+            self.append_context(principal=None)
+            return
+        self.append_context(principal=principal_from_claims(claims))
 
     def principal(self) -> Principal:
-        """The authenticated caller; 401 when the gateway passed no verified claims."""
-        authorizer = self.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
-        return principal_from_claims((authorizer.get("jwt") or {}).get("claims"))
+        """The authenticated caller (only a public route can have none: 401 there)."""
+        found = self.context.get("principal")
+        if found is None:
+            raise Unauthorized()
+        return found
 
     def require_role(self, *roles: str) -> Principal:
-        """The caller, if they hold one of ``roles``; else 401 or 403."""
+        """The caller, if they hold one of ``roles``; else 403."""
         return require_role(self.principal(), *roles)
 
 
@@ -121,8 +214,9 @@ def _request_problem(event: dict[str, Any]) -> Response | None:
     return None
 
 
-def http_app() -> SautiResolver:
-    app = SautiResolver(enable_validation=True)
+def http_app(*, public: Iterable[str] = ()) -> SautiResolver:
+    """The resolver of one function; ``public`` lists the route keys that need no principal."""
+    app = SautiResolver(public=public)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
@@ -171,7 +265,13 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         refused = _request_problem(event)
+        if refused is None:
+            try:
+                app.authenticate(event)
+            except DomainError as exc:
+                refused = problem(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers)
         if refused is not None:
+            app.clear_context()
             return {
                 "statusCode": refused.status_code,
                 "headers": {name: str(value) for name, value in refused.headers.items()},

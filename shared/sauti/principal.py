@@ -60,11 +60,6 @@ def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal:
     return Principal(user_id=user_id, roles=parse_roles(claims.get("roles")))  # type: ignore[union-attr]
 
 
-def principal_from_event(event: Mapping[str, Any]) -> Principal:
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims")
-    return principal_from_claims(claims)
-
-
 def require_role(principal: Principal, *roles: str) -> Principal:
     """Return the principal if it holds one of ``roles``, else raise 403."""
     if not principal.has_any(*roles):

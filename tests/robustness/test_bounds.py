@@ -97,7 +97,7 @@ def test_a_response_over_lambda_s_limit_is_a_logged_problem_never_sent(functions
     from sauti.http import RESPONSE_LIMIT_BYTES, http_app, lambda_entry
     from sauti_dev.events import http_event
 
-    app = http_app()
+    app = http_app(public=("GET /huge", "GET /small"))
 
     @app.get("/huge")
     def huge() -> dict[str, str]:
