@@ -33,6 +33,7 @@ from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.template import PROJECT_ROOT, HttpRoute
 
 JWKS_PATH = "/.well-known/jwks.json"
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit: larger requests get 413 from the gateway
 JWKS_CACHE_SECONDS = 120
 CLOCK_SKEW_SECONDS = 30  # ours: API Gateway does not document its own tolerance
 # What the template's CorsConfiguration makes API Gateway answer to a preflight.
@@ -123,6 +124,8 @@ class LocalGateway:
         client-address header is not believed, as in AWS (sauti.clientaddr)."""
         method = method.upper()
         headers = {name.lower(): value for name, value in (headers or {}).items()}
+        if len(body) > MAX_BODY_BYTES:
+            return _too_large()
         if method == "OPTIONS" and "access-control-request-method" in headers:
             return GatewayResponse(204, dict(CORS_HEADERS), b"")
         route, path_parameters = self.match(method, path)
@@ -211,6 +214,10 @@ def _plain(status: int, body: dict[str, Any], headers: dict[str, str] | None = N
     )
 
 
+def _too_large() -> GatewayResponse:
+    return _plain(413, {"message": "Request Entity Too Large"})
+
+
 def _to_response(result: Any) -> GatewayResponse:
     """Payload 2.0 response rules: a dict with statusCode is used as is; anything else is a 200 JSON body."""
     if not isinstance(result, dict) or "statusCode" not in result:
@@ -236,7 +243,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             else:
                 self._send(200, {"content-type": "text/html; charset=utf-8"}, swagger_page())
                 return
-        length = int(self.headers.get("content-length") or 0)
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY_BYTES:  # refused before reading, as API Gateway does
+            self.close_connection = True
+            refused = _too_large() if length > 0 else _plain(400, {"message": "Bad Request"})
+            self._send(refused.status, refused.headers, refused.body)
+            return
         body = self.rfile.read(length) if length else b""
         response = self.gateway.handle(
             self.command,

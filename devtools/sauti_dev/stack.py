@@ -60,6 +60,7 @@ class LocalStack:
             redis_server = LocalRedis(self.data_dir, self._port("redis"))
             redis_server.start()
             self._stops.append(redis_server.stop)
+            self.redis = redis_server
             env["REDIS_URL"] = redis_server.url
         self._start_moto()
         env.update(self._aws_resources())

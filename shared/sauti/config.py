@@ -72,6 +72,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, doc="Redis URL"),
     Setting("DB_STATEMENT_TIMEOUT_MS", "5000", doc="statement timeout of every database session"),
     Setting(
+        "DB_CONNECT_TIMEOUT_SECONDS",
+        "2",
+        doc="give up connecting to PostgreSQL after this long (libpq's minimum is 2); each round trip "
+        "gives up DB_STATEMENT_TIMEOUT_MS plus 1 s after it began",
+    ),
+    Setting(
+        "REDIS_TIMEOUT_MS",
+        "500",
+        doc="give up connecting to Redis, or waiting for one answer, after this long (one retry)",
+    ),
+    Setting(
         "APP_SECRET_ARN",
         "",
         doc="the application secrets (JSON objects) in Secrets Manager this function reads, comma-separated",
@@ -97,6 +108,21 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         secret=True,
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
+    ),
+    Setting(
+        "AUTH_LOGIN_FAILURES_PER_ADDRESS",
+        "500",
+        doc="failed logins one client address may make per 15 minutes (carrier NAT: docs/auth.md)",
+    ),
+    Setting(
+        "AUTH_SIGNUPS_PER_ADDRESS",
+        "500",
+        doc="sign-ups one client address may make per hour (carrier NAT: docs/auth.md)",
+    ),
+    Setting(
+        "AUTH_EMAILS_PER_ADDRESS",
+        "200",
+        doc="reset and verification emails one client address may ask for per hour",
     ),
     Setting("REFRESH_TOKEN_TTL_SECONDS", "2592000", doc="a session ends after this long without a refresh"),
     Setting("SESSION_MAX_AGE_SECONDS", "7776000", doc="a session ends this long after login, used or not"),
