@@ -18,6 +18,10 @@ from typing import Any
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
 
 # ---------------------------------------------------------------------------------------- assumptions
+# Published figures (docs/cost.md, the assumptions): entertainment apps see 20-30% of monthly users on a
+# day; MusicWatch finds about half of a leading music service's users listening daily; Spotify's users
+# average about 25 hours a month. A new service starts below those: `make cost` prints what the bill is
+# at the leaders' figures too.
 DAILY_ACTIVE_SHARE = 0.30  # of monthly users, on an average day
 LISTENING_MINUTES_PER_ACTIVE_DAY = 45
 HEARTBEAT_SECONDS = 15  # the API contract: a playing client sends one every 15 s or less
@@ -91,13 +95,26 @@ COLD_START_SHARE = 0.002  # of invocations; the init phase is billed like the in
 COLD_START_MS = 900
 SECRET_REFRESH_MINUTES = 5  # Powertools' cache: a warm container re-reads each of its secrets
 WARM_CONTAINERS_SHARE = 0.5  # of a function's reserved concurrency, kept warm on average
-# Log bytes per request: Lambda's START/END/REPORT lines, our own lines, the API access-log line.
-PLATFORM_LOG_BYTES = 330
+# Log bytes per invocation: Lambda's platform lines (START/END/REPORT, or platform.start and
+# platform.report in JSON) unless the function's SystemLogLevel is above INFO, and our own lines.
+PLATFORM_LOG_BYTES = {"Text": 330, "JSON": 460}
 APP_LOG_BYTES = 120
-ACCESS_LOG_BYTES = 420
+# The API access-log line is the template's Format with these typical values put in.
+ACCESS_LOG_SAMPLE = {
+    "$context.requestId": "JzW4qgZ4IAMEVxQ=",
+    "$context.identity.sourceIp": "102.89.34.211",
+    "$context.httpMethod": "POST",
+    "$context.status": "200",
+    "$context.responseLatency": "14",
+    "$context.integrationLatency": "12",
+    "$context.integrationErrorMessage": "-",
+    "$context.authorizer.error": "-",
+    "$context.authorizer.claims.sub": "3f1c2a9e-5b7d-4e21-9a0c-8d6f4b2e1a37",
+}
+ACCESS_LOG_UNKNOWN_VARIABLE = "x" * 20
 RESPONSE_BYTES = 1_500  # average API response, out to Cloudflare and the clients
 EMAILS_PER_USER_MONTH = 0.6  # verification, resets, receipts, grace reminders
-CUSTOM_METRICS = 25  # Powertools metrics (EMF), name x dimension combinations
+# Custom metrics are counted from the code (Powertools add_metric names and the cold-start metric).
 NAT_EGRESS_GB = 5  # Stripe, Apple, FCM, R2 signing needs none; AWS APIs in the region are free
 # Catalog and media (Cloudflare)
 SONGS = {20_000: 20_000, 100_000: 60_000}  # catalog size grows with the audience
@@ -251,19 +268,34 @@ def runs_per_month(schedule: str) -> float:
 HEARTBEAT_ROUTE = "POST /playback/sessions/{id}/heartbeat"
 
 
+REFRESH_ROUTE = "POST /auth/refresh"
+
+
 def monthly_bill(
     environment: str,
     users: int | None,
     template: Template | None = None,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    heartbeats_through_api: bool = True,
+    daily_active_share: float = DAILY_ACTIVE_SHARE,
+    listening_minutes: float = LISTENING_MINUTES_PER_ACTIVE_DAY,
 ) -> Bill:
+    """The bill; the keyword arguments are the what-ifs `make cost` prints after the totals.
+
+    ``heartbeats_through_api=False``: heartbeats reach their function without API Gateway (a Lambda
+    function URL behind the front door, docs/cost.md): no gateway request and no access-log line.
+    """
     template = template or load_template()
-    rates = {**ROUTE_RATES, HEARTBEAT_ROUTE: LISTENING_MINUTES_PER_ACTIVE_DAY * 60 / heartbeat_seconds}
+    rates = {
+        **ROUTE_RATES,
+        HEARTBEAT_ROUTE: listening_minutes * 60 / heartbeat_seconds,
+        REFRESH_ROUTE: listening_minutes / 15 + 1,
+    }
     value = Resolver(template, environment)
     bill = Bill(environment, users)
     globals_ = template.document["Globals"]["Function"]
     # dev has no users: its fixed test traffic is spread over the routes like production's
-    active_days = (users or 0) * DAILY_ACTIVE_SHARE * DAYS_PER_MONTH
+    active_days = (users or 0) * daily_active_share * DAYS_PER_MONTH
     if users is None:
         active_days = DEV_REQUESTS_PER_MONTH / sum(rates.values())
 
@@ -285,12 +317,12 @@ def monthly_bill(
     )
     if health:
         requests[health] = requests.get(health, 0) + HEALTH_CHECKS_PER_MINUTE * 60 * HOURS
-    api_requests = sum(requests.values())
     heartbeats = rates[HEARTBEAT_ROUTE] * active_days
+    api_requests = sum(requests.values()) - (0 if heartbeats_through_api else heartbeats)
 
     # -- Lambda: every function of the template
     gb_seconds = invocations = 0.0
-    reads_secrets = 0.0
+    reads_secrets = function_log_bytes = 0.0
     for name, resource in template.resources_of_type("AWS::Serverless::Function").items():
         props = resource["Properties"]
         spec = template.functions[name]
@@ -313,6 +345,9 @@ def monthly_bill(
         seconds = count * (duration + COLD_START_SHARE * COLD_START_MS) / 1000
         gb_seconds += seconds * memory_gb * LAMBDA_GB_SECOND[architecture] / LAMBDA_GB_SECOND["arm64"]
         invocations += count
+        function_log_bytes += count * (
+            _platform_log_bytes(props.get("LoggingConfig", {}), value) + APP_LOG_BYTES
+        )
         once, refreshed = _secrets_read(props, globals_)
         warm = max(1.0, float(value(props.get("ReservedConcurrentExecutions", 1))) * WARM_CONTAINERS_SHARE)
         cold_starts = count * COLD_START_SHARE
@@ -325,15 +360,21 @@ def monthly_bill(
         per_use=gb_seconds * LAMBDA_GB_SECOND["arm64"],
     )
     bill.add("AWS Lambda", f"invocations, {invocations / 1e6:.2f}M", per_use=invocations * LAMBDA_REQUEST)
+    through = (
+        f"{heartbeats / max(api_requests, 1):.0%} heartbeats" if heartbeats_through_api else "no heartbeats"
+    )
     bill.add(
         "API Gateway",
-        f"HTTP API requests, {api_requests / 1e6:.2f}M ({heartbeats / max(api_requests, 1):.0%} heartbeats)",
+        f"HTTP API requests, {api_requests / 1e6:.2f}M ({through})",
         per_use=api_requests * HTTP_API_REQUEST,
     )
 
     # -- logs and traces
-    function_log_gb = invocations * (PLATFORM_LOG_BYTES + APP_LOG_BYTES) / 1e9
-    access_log_gb = api_requests * ACCESS_LOG_BYTES / 1e9
+    function_log_gb = function_log_bytes / 1e9
+    api = next(iter(template.resources_of_type("AWS::Serverless::HttpApi").values()))["Properties"]
+    access_format = api.get("AccessLogSettings", {}).get("Format")
+    access_bytes = _access_log_bytes(access_format, rates) if access_format else 0
+    access_log_gb = api_requests * access_bytes / 1e9
     log_gb = function_log_gb + access_log_gb
     retention = int(value({"Ref": "LogRetentionDays"}))
     groups = template.resources_of_type("AWS::Logs::LogGroup")
@@ -355,11 +396,11 @@ def monthly_bill(
     access_class = "INFREQUENT_ACCESS" if access_classes == {"INFREQUENT_ACCESS"} else "STANDARD"
     for what, gb, log_class in (
         ("function logs", function_log_gb, function_class),
-        ("API access logs", access_log_gb, access_class),
+        (f"API access logs ({access_bytes:.0f} B a line)", access_log_gb, access_class),
     ):
         bill.add(
             "CloudWatch",
-            f"{what} ingested, {gb:.1f} GB ({log_class.lower().replace('_', ' ')})",
+            f"{what}, {gb:.1f} GB ({log_class.lower().replace('_', ' ')})",
             per_use=gb * LOG_INGEST_GB[log_class],
         )
     bill.add(
@@ -375,7 +416,8 @@ def monthly_bill(
         bill.add("X-Ray", "traces: tracing off (PassThrough)", note="Globals Tracing")
     alarms = [r for r in template.resources_of_type("AWS::CloudWatch::Alarm").values() if value.exists(r)]
     bill.add("CloudWatch", f"{len(alarms)} alarms", fixed=len(alarms) * ALARM_MONTH)
-    bill.add("CloudWatch", f"{CUSTOM_METRICS} custom metrics (EMF)", fixed=CUSTOM_METRICS * METRIC_MONTH)
+    metrics = published_metrics(template)
+    bill.add("CloudWatch", f"{metrics} custom metrics (EMF, from the code)", fixed=metrics * METRIC_MONTH)
 
     # -- database
     for resource in template.resources_of_type("AWS::RDS::DBInstance").values():
@@ -475,6 +517,50 @@ def monthly_bill(
     return bill
 
 
+def _platform_log_bytes(logging_config: dict[str, Any], value: Resolver) -> int:
+    """Bytes of Lambda's own lines per invocation, by the function's log format and system log level."""
+    log_format = value(logging_config.get("LogFormat", "Text"))
+    level = value(logging_config.get("SystemLogLevel", "INFO")) if log_format == "JSON" else "INFO"
+    return PLATFORM_LOG_BYTES[log_format] if level in ("DEBUG", "INFO") else 0
+
+
+def _access_log_bytes(access_format: str, rates: dict[str, float]) -> float:
+    """The access-log line's length with typical values, averaged over the routes by their rates."""
+    line = access_format
+    for variable in sorted(ACCESS_LOG_SAMPLE, key=len, reverse=True):
+        line = line.replace(variable, ACCESS_LOG_SAMPLE[variable])
+    total = sum(rates.values())
+    with_route = sum(
+        rate
+        * len(
+            re.sub(
+                r"\$context\.[\w.]+", ACCESS_LOG_UNKNOWN_VARIABLE, line.replace("$context.routeKey", route)
+            )
+        )
+        for route, rate in rates.items()
+    )
+    return with_route / total
+
+
+METRIC_CALL = re.compile(r"""add_metric\(\s*name\s*=\s*["']([^"']+)["']""")
+
+
+def published_metrics(template: Template) -> int:
+    """Custom metrics the code can publish: each add_metric name once per service (the default
+    dimension), plus Powertools' ColdStart metric per function that captures it. add_dimension with
+    a varying value multiplies this: name such a metric in docs/cost.md."""
+    names: set[str] = set()
+    cold_start = 0
+    for folder in ("shared", "functions"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            names |= set(METRIC_CALL.findall(text))
+            if "capture_cold_start_metric=True" in text:
+                cold_start += 1
+    functions = len(template.resources_of_type("AWS::Serverless::Function"))
+    return len(names) + (functions if cold_start else 0)
+
+
 def _secrets_read(props: dict[str, Any], globals_: dict[str, Any]) -> tuple[int, int]:
     """(secrets read once per container: database, cache; secrets re-read every 5 minutes: the app's)."""
     environment = {
@@ -521,10 +607,10 @@ def assumptions() -> str:
         f"  duration: {DEFAULT_DURATION_MS} ms warm unless named ({DURATION_MS});"
         f" cold starts {COLD_START_SHARE:.1%} of invocations at {COLD_START_MS} ms (init is billed)",
         "  memory and architecture: each function's own, from template.yaml",
-        f"  log bytes per request: {PLATFORM_LOG_BYTES} platform + {APP_LOG_BYTES} ours"
-        f" + {ACCESS_LOG_BYTES} API access log",
+        f"  log bytes per invocation: platform {PLATFORM_LOG_BYTES} (none at SystemLogLevel WARN)"
+        f" + {APP_LOG_BYTES} ours; the access-log line is the template's Format with typical values",
         f"  emails: {EMAILS_PER_USER_MONTH} per user per month; response {RESPONSE_BYTES} B;"
-        f" {CUSTOM_METRICS} custom metrics",
+        " custom metrics counted from the code",
         f"  media: {MB_PER_SONG} MB per song, catalog {SONGS}, edge cache misses {EDGE_CACHE_MISS_SHARE:.0%}",
         "  prices: list prices, no free tier (dev and prod share the account's), no savings plan",
     ]
@@ -553,12 +639,21 @@ def main() -> int:
         both = total + dev.total
         print(f"TOTAL at {users:>7,} users: prod {total:8.2f} + dev {dev.total:7.2f} = {both:8.2f} USD/month")
     print()
-    for seconds in (30, 60):
-        slower = {
-            users: monthly_bill("prod", users, template, heartbeat_seconds=seconds).total for users in totals
-        }
-        figures = ", ".join(f"{total:.2f} at {users:,}" for users, total in slower.items())
-        print(f"what if: a heartbeat every {seconds} s (an API contract change): prod {figures}")
+    print("what if (prod at 20,000 and 100,000 users; docs/cost.md):")
+    what_ifs = {
+        "heartbeats on a function URL behind the front door, not the HTTP API": {
+            "heartbeats_through_api": False
+        },
+        "a heartbeat every 60 s (an API contract change)": {"heartbeat_seconds": 60},
+        "both of those": {"heartbeats_through_api": False, "heartbeat_seconds": 60},
+        "usage at the leaders' figures: 50% daily active, 100 min a day": {
+            "daily_active_share": 0.5,
+            "listening_minutes": 100,
+        },
+    }
+    for label, change in what_ifs.items():
+        figures = [monthly_bill("prod", users, template, **change).total for users in totals]
+        print(f"  {label:70} {figures[0]:8.2f} {figures[1]:8.2f}")
     return 0
 
 
