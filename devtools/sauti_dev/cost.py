@@ -9,6 +9,7 @@ Prices: us-east-1 / eu-west-1 list prices of 2025-2026, no free tier, no savings
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import tomllib
@@ -79,7 +80,14 @@ DEV_REQUESTS_PER_MONTH = 300_000  # dev has no users: CI smoke tests, QA, demos
 # Warm duration per invocation (ms), by function; others DEFAULT_DURATION_MS.
 # Playback: bench/catalog.py measures a warm song start at 1.3-3 ms median in-process on a laptop; in
 # AWS each of its Redis and PostgreSQL round trips adds about a millisecond in the VPC.
-DURATION_MS = {"PlaybackFunction": 15, "CatalogFunction": 20, "AuthFunction": 60, "HealthFunction": 10}
+# The heartbeat's function URL adds its own RS256 check: PyJWT verifies one in 0.26 ms on this laptop.
+DURATION_MS = {
+    "PlaybackFunction": 15,
+    "HeartbeatFunction": 16,
+    "CatalogFunction": 20,
+    "AuthFunction": 60,
+    "HealthFunction": 10,
+}
 DEFAULT_DURATION_MS = 40
 JOB_DURATION_MS = {
     "AnalyticsRollupFunction": 60_000,
@@ -134,6 +142,14 @@ LOG_STORE_GB_MONTH = 0.03
 XRAY_TRACE = 5.00 / 1e6
 RDS_HOUR = {"db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129}
 RDS_GP3_GB_MONTH = 0.115
+# ElastiCache Serverless for Valkey: data stored per GB-hour with a 100 MB minimum, ECPUs (about one
+# per command of up to 1 KB). Only priced when the template has one (the what-if of `make cost`).
+VALKEY_SERVERLESS_GB_HOUR = 0.084
+VALKEY_SERVERLESS_MIN_GB = 0.1
+VALKEY_ECPU = 0.0023 / 1e6
+CACHE_COMMANDS_PER_REQUEST = 3
+CACHE_BYTES_PER_USER = 2_000  # sessions, refresh-token sessions, rate-limit counters, entitlements
+CACHE_BYTES_PER_SONG = 1_500  # catalog entries
 CACHE_HOUR = {"cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065}
 EC2_HOUR = {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168}
 EBS_GP3_GB_MONTH = 0.08
@@ -266,6 +282,9 @@ def runs_per_month(schedule: str) -> float:
 
 
 HEARTBEAT_ROUTE = "POST /playback/sessions/{id}/heartbeat"
+# Where Cloudflare's origin rules send FrontDoorRoutes to function URLs (docs/deploy.md, the front
+# door). dev is called on the HTTP API's own endpoint.
+FRONT_DOOR_ENVIRONMENTS = frozenset({"prod"})
 
 
 REFRESH_ROUTE = "POST /auth/refresh"
@@ -276,15 +295,19 @@ def monthly_bill(
     users: int | None,
     template: Template | None = None,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
-    heartbeats_through_api: bool = True,
+    front_door: bool | None = None,
     daily_active_share: float = DAILY_ACTIVE_SHARE,
     listening_minutes: float = LISTENING_MINUTES_PER_ACTIVE_DAY,
 ) -> Bill:
     """The bill; the keyword arguments are the what-ifs `make cost` prints after the totals.
 
-    ``heartbeats_through_api=False``: heartbeats reach their function without API Gateway (a Lambda
-    function URL behind the front door, docs/cost.md): no gateway request and no access-log line.
+    Routes a function lists in its ``FrontDoorRoutes`` metadata reach that function's URL without
+    API Gateway where the front door routes them (``front_door``, by default the environments in
+    ``FRONT_DOOR_ENVIRONMENTS``): no gateway request and no access-log line, an invocation of that
+    function instead of the route's HTTP API function.
     """
+    if front_door is None:
+        front_door = environment in FRONT_DOOR_ENVIRONMENTS
     template = template or load_template()
     rates = {
         **ROUTE_RATES,
@@ -301,6 +324,13 @@ def monthly_bill(
 
     # -- requests per function, from its routes
     requests: dict[str, float] = {}
+    url_requests: dict[str, float] = {}  # through function URLs, not the HTTP API
+    fronted = {
+        route: spec.logical_id
+        for spec in template.functions.values()
+        for route in spec.front_door_routes
+        if front_door
+    }
     for spec in template.functions.values():
         for route in spec.routes:
             key = f"{route.method} {route.path}"
@@ -308,9 +338,11 @@ def monthly_bill(
                 continue
             if key not in rates:
                 bill.assumed.add(key)
-            requests[spec.logical_id] = (
-                requests.get(spec.logical_id, 0) + rates.get(key, DEFAULT_ROUTE_RATE) * active_days
-            )
+            count = rates.get(key, DEFAULT_ROUTE_RATE) * active_days
+            if key in fronted:
+                url_requests[fronted[key]] = url_requests.get(fronted[key], 0) + count
+            else:
+                requests[spec.logical_id] = requests.get(spec.logical_id, 0) + count
     health = next(
         (s.logical_id for s in template.functions.values() if any(r.path == "/health" for r in s.routes)),
         None,
@@ -318,7 +350,7 @@ def monthly_bill(
     if health:
         requests[health] = requests.get(health, 0) + HEALTH_CHECKS_PER_MINUTE * 60 * HOURS
     heartbeats = rates[HEARTBEAT_ROUTE] * active_days
-    api_requests = sum(requests.values()) - (0 if heartbeats_through_api else heartbeats)
+    api_requests = sum(requests.values())
 
     # -- Lambda: every function of the template
     gb_seconds = invocations = 0.0
@@ -328,9 +360,11 @@ def monthly_bill(
         spec = template.functions[name]
         memory_gb = int(value(props.get("MemorySize", globals_.get("MemorySize", 128)))) / 1024
         architecture = value((props.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0])
-        count = requests.get(name, 0.0)
+        count = requests.get(name, 0.0) + url_requests.get(name, 0.0)
         duration = DURATION_MS.get(name, DEFAULT_DURATION_MS)
-        if spec.schedules or not (spec.routes or spec.queues or spec.event_patterns):
+        if spec.schedules or not (
+            spec.routes or spec.queues or spec.event_patterns or spec.front_door_routes
+        ):
             count += (
                 sum(runs_per_month(s) for s in spec.schedules) or 1
             )  # no trigger: invoked by hand or deploy
@@ -361,7 +395,9 @@ def monthly_bill(
     )
     bill.add("AWS Lambda", f"invocations, {invocations / 1e6:.2f}M", per_use=invocations * LAMBDA_REQUEST)
     through = (
-        f"{heartbeats / max(api_requests, 1):.0%} heartbeats" if heartbeats_through_api else "no heartbeats"
+        "no heartbeats"
+        if HEARTBEAT_ROUTE in fronted
+        else f"{heartbeats / max(api_requests, 1):.0%} heartbeats"
     )
     bill.add(
         "API Gateway",
@@ -437,6 +473,19 @@ def monthly_bill(
             note="backups up to the volume's size are free",
         )
     # -- cache
+    for _cache in template.resources_of_type("AWS::ElastiCache::ServerlessCache").values():
+        stored_gb = max(
+            VALKEY_SERVERLESS_MIN_GB,
+            ((users or 1_000) * CACHE_BYTES_PER_USER + (SONGS.get(users or 0, 200)) * CACHE_BYTES_PER_SONG)
+            / 1e9,
+        )
+        ecpus = (api_requests + sum(url_requests.values())) * CACHE_COMMANDS_PER_REQUEST
+        bill.add(
+            "ElastiCache Valkey",
+            f"serverless, {stored_gb * 1000:.0f} MB stored (100 MB minimum)",
+            fixed=stored_gb * VALKEY_SERVERLESS_GB_HOUR * HOURS,
+        )
+        bill.add("ElastiCache Valkey", f"serverless, {ecpus / 1e6:.0f}M ECPUs", per_use=ecpus * VALKEY_ECPU)
     for resource in template.resources_of_type("AWS::ElastiCache::ReplicationGroup").values():
         props = resource["Properties"]
         node = value(props["CacheNodeType"])
@@ -515,6 +564,18 @@ def monthly_bill(
         per_use=delivered * STREAM_MINUTE_DELIVERED,
     )
     return bill
+
+
+def with_serverless_cache(template: Template) -> Template:
+    """The template with ElastiCache Serverless (Valkey) in place of the replication group."""
+    document = copy.deepcopy(template.document)
+    for name, resource in list(document["Resources"].items()):
+        if resource.get("Type") == "AWS::ElastiCache::ReplicationGroup":
+            document["Resources"][name] = {
+                "Type": "AWS::ElastiCache::ServerlessCache",
+                "Properties": {"Engine": "valkey", "ServerlessCacheName": name},
+            }
+    return Template(document)
 
 
 def _platform_log_bytes(logging_config: dict[str, Any], value: Resolver) -> int:
@@ -640,19 +701,21 @@ def main() -> int:
         print(f"TOTAL at {users:>7,} users: prod {total:8.2f} + dev {dev.total:7.2f} = {both:8.2f} USD/month")
     print()
     print("what if (prod at 20,000 and 100,000 users; docs/cost.md):")
-    what_ifs = {
-        "heartbeats on a function URL behind the front door, not the HTTP API": {
-            "heartbeats_through_api": False
-        },
-        "a heartbeat every 60 s (an API contract change)": {"heartbeat_seconds": 60},
-        "both of those": {"heartbeats_through_api": False, "heartbeat_seconds": 60},
-        "usage at the leaders' figures: 50% daily active, 100 min a day": {
-            "daily_active_share": 0.5,
-            "listening_minutes": 100,
-        },
+    serverless = with_serverless_cache(template)
+    what_ifs: dict[str, tuple[Template, dict[str, Any]]] = {
+        "heartbeats through the HTTP API (no origin rule to the function URL)": (
+            template,
+            {"front_door": False},
+        ),
+        "a heartbeat every 60 s as well (an API contract change)": (template, {"heartbeat_seconds": 60}),
+        "Valkey Serverless instead of two nodes (needs hash-tagged keys)": (serverless, {}),
+        "usage at the leaders' figures: 50% daily active, 100 min a day": (
+            template,
+            {"daily_active_share": 0.5, "listening_minutes": 100},
+        ),
     }
-    for label, change in what_ifs.items():
-        figures = [monthly_bill("prod", users, template, **change).total for users in totals]
+    for label, (variant, change) in what_ifs.items():
+        figures = [monthly_bill("prod", users, variant, **change).total for users in totals]
         print(f"  {label:70} {figures[0]:8.2f} {figures[1]:8.2f}")
     return 0
 
