@@ -511,10 +511,11 @@ def monthly_bill(
             bill.add(
                 "VPC endpoints", f"{name} ({zones} AZ)", fixed=zones * INTERFACE_ENDPOINT_AZ_HOUR * HOURS
             )
+    responses_gb = (api_requests + sum(url_requests.values())) * RESPONSE_BYTES / 1e9  # function URLs too
     bill.add(
         "Data transfer",
-        f"API responses out, {api_requests * RESPONSE_BYTES / 1e9:.0f} GB",
-        per_use=api_requests * RESPONSE_BYTES / 1e9 * DATA_OUT_GB,
+        f"API responses out, {responses_gb:.0f} GB",
+        per_use=responses_gb * DATA_OUT_GB,
     )
     # -- secrets, messaging, email
     secrets = [
