@@ -14,6 +14,7 @@ import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
@@ -607,14 +608,14 @@ def _access_log_bytes(access_format: str, rates: dict[str, float]) -> float:
 METRIC_CALL = re.compile(r"""add_metric\(\s*name\s*=\s*["']([^"']+)["']""")
 
 
-def published_metrics(template: Template) -> int:
+def published_metrics(template: Template, root: Path = PROJECT_ROOT) -> int:
     """Custom metrics the code can publish: each add_metric name once per service (the default
     dimension), plus Powertools' ColdStart metric per function that captures it. add_dimension with
     a varying value multiplies this: name such a metric in docs/cost.md."""
     names: set[str] = set()
     cold_start = 0
     for folder in ("shared", "functions"):
-        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+        for path in (root / folder).rglob("*.py"):
             text = path.read_text()
             names |= set(METRIC_CALL.findall(text))
             if "capture_cold_start_metric=True" in text:
