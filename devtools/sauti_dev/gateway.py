@@ -8,7 +8,9 @@ JWKS, ``iss`` equal to the configured issuer, ``aud`` among the audiences, and
 ``exp``/``nbf``/``iat`` against the clock. Failures answer exactly what API
 Gateway answers (401 ``{"message":"Unauthorized"}``), and verified claims reach
 the function in ``requestContext.authorizer.jwt.claims`` as strings, with
-arrays flattened to ``"[a b]"``.
+arrays flattened to ``"[a b]"``. It also plays the front door's origin rules: a route that a
+function lists in its ``FrontDoorRoutes`` metadata goes to that function as a function-URL event
+(no authorizer; the function checks the token itself, sauti.function_url).
 """
 
 from __future__ import annotations
@@ -190,7 +192,10 @@ class LocalGateway:
 
             traceback.print_exc()
             return _plain(502, {"message": "Internal Server Error"})
-        return _to_response(result)
+        response = _to_response(result)
+        if "origin" in headers:  # the function URL's Cors configuration
+            response.headers.setdefault("access-control-allow-origin", "*")
+        return response
 
     # -- the JWT authorizer ------------------------------------------------------------------------
 
