@@ -15,8 +15,6 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-import jwt
-
 CLOCK_SKEW_SECONDS = 30  # ours: API Gateway does not document its own tolerance
 JWKS_PATH = "/.well-known/jwks.json"
 JWKS_CACHE_SECONDS = 600
@@ -31,6 +29,8 @@ class Unauthorized(Exception):
 
 def verify(authorization: str | None, jwks: dict[str, Any], *, issuer: str, audience: str) -> dict[str, Any]:
     """The claims of a token API Gateway would accept; the ``Bearer`` prefix is optional there too."""
+    import jwt  # on first use: the play path's cold start does not pay for PyJWT
+
     token = (authorization or "").strip()
     if token[:7].lower() == "bearer ":
         token = token[7:].strip()
