@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from helpers import PROJECT_ROOT
-from sauti_dev.cost import monthly_bill
+from sauti_dev.cost import monthly_bill, published_metrics
 from sauti_dev.template import Template, load_template
 
 
@@ -60,3 +60,39 @@ def test_more_users_cost_more_and_the_command_prints_both_totals():
     assert printed.startswith("Assumptions")
     assert "TOTAL at  20,000 users" in printed
     assert "TOTAL at 100,000 users" in printed
+
+
+def with_changed_api_and_logging(template: Template, access_format: str, system_log_level: str) -> Template:
+    document = copy.deepcopy(template.document)
+    document["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"] = access_format
+    for resource in document["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["LoggingConfig"]["SystemLogLevel"] = system_log_level
+    return Template(document)
+
+
+def test_the_log_lines_are_priced_from_the_template():
+    template = load_template()
+    access_format = template.resources["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+    longer = access_format[:-1] + ',"userAgent":"$context.identity.userAgent"}'
+    quiet = monthly_bill("prod", 20_000, template)
+    chatty = monthly_bill("prod", 20_000, with_changed_api_and_logging(template, longer, "INFO"))
+
+    assert (
+        line(chatty, "CloudWatch", "API access logs").total
+        > line(quiet, "CloudWatch", "API access logs").total
+    )
+    assert (
+        line(chatty, "CloudWatch", "function logs").total
+        > 2 * line(quiet, "CloudWatch", "function logs").total
+    )
+
+
+def test_a_metric_the_code_publishes_is_on_the_bill(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "shared" / "module.py").write_text(
+        'metrics.add_metric(name="SongStarted", unit="Count", value=1)\n'
+    )
+
+    assert published_metrics(load_template(), root=tmp_path) == 1

@@ -9,15 +9,21 @@ Prices: us-east-1 / eu-west-1 list prices of 2025-2026, no free tier, no savings
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
 
 # ---------------------------------------------------------------------------------------- assumptions
+# Published figures (docs/cost.md, the assumptions): entertainment apps see 20-30% of monthly users on a
+# day; MusicWatch finds about half of a leading music service's users listening daily; Spotify's users
+# average about 25 hours a month. A new service starts below those: `make cost` prints what the bill is
+# at the leaders' figures too.
 DAILY_ACTIVE_SHARE = 0.30  # of monthly users, on an average day
 LISTENING_MINUTES_PER_ACTIVE_DAY = 45
 HEARTBEAT_SECONDS = 15  # the API contract: a playing client sends one every 15 s or less
@@ -75,7 +81,14 @@ DEV_REQUESTS_PER_MONTH = 300_000  # dev has no users: CI smoke tests, QA, demos
 # Warm duration per invocation (ms), by function; others DEFAULT_DURATION_MS.
 # Playback: bench/catalog.py measures a warm song start at 1.3-3 ms median in-process on a laptop; in
 # AWS each of its Redis and PostgreSQL round trips adds about a millisecond in the VPC.
-DURATION_MS = {"PlaybackFunction": 15, "CatalogFunction": 20, "AuthFunction": 60, "HealthFunction": 10}
+# The heartbeat's function URL adds its own RS256 check: PyJWT verifies one in 0.26 ms on this laptop.
+DURATION_MS = {
+    "PlaybackFunction": 15,
+    "HeartbeatFunction": 16,
+    "CatalogFunction": 20,
+    "AuthFunction": 60,
+    "HealthFunction": 10,
+}
 DEFAULT_DURATION_MS = 40
 JOB_DURATION_MS = {
     "AnalyticsRollupFunction": 60_000,
@@ -91,13 +104,26 @@ COLD_START_SHARE = 0.002  # of invocations; the init phase is billed like the in
 COLD_START_MS = 900
 SECRET_REFRESH_MINUTES = 5  # Powertools' cache: a warm container re-reads each of its secrets
 WARM_CONTAINERS_SHARE = 0.5  # of a function's reserved concurrency, kept warm on average
-# Log bytes per request: Lambda's START/END/REPORT lines, our own lines, the API access-log line.
-PLATFORM_LOG_BYTES = 330
+# Log bytes per invocation: Lambda's platform lines (START/END/REPORT, or platform.start and
+# platform.report in JSON) unless the function's SystemLogLevel is above INFO, and our own lines.
+PLATFORM_LOG_BYTES = {"Text": 330, "JSON": 460}
 APP_LOG_BYTES = 120
-ACCESS_LOG_BYTES = 420
+# The API access-log line is the template's Format with these typical values put in.
+ACCESS_LOG_SAMPLE = {
+    "$context.requestId": "JzW4qgZ4IAMEVxQ=",
+    "$context.identity.sourceIp": "102.89.34.211",
+    "$context.httpMethod": "POST",
+    "$context.status": "200",
+    "$context.responseLatency": "14",
+    "$context.integrationLatency": "12",
+    "$context.integrationErrorMessage": "-",
+    "$context.authorizer.error": "-",
+    "$context.authorizer.claims.sub": "3f1c2a9e-5b7d-4e21-9a0c-8d6f4b2e1a37",
+}
+ACCESS_LOG_UNKNOWN_VARIABLE = "x" * 20
 RESPONSE_BYTES = 1_500  # average API response, out to Cloudflare and the clients
 EMAILS_PER_USER_MONTH = 0.6  # verification, resets, receipts, grace reminders
-CUSTOM_METRICS = 25  # Powertools metrics (EMF), name x dimension combinations
+# Custom metrics are counted from the code (Powertools add_metric names and the cold-start metric).
 NAT_EGRESS_GB = 5  # Stripe, Apple, FCM, R2 signing needs none; AWS APIs in the region are free
 # Catalog and media (Cloudflare)
 SONGS = {20_000: 20_000, 100_000: 60_000}  # catalog size grows with the audience
@@ -117,6 +143,14 @@ LOG_STORE_GB_MONTH = 0.03
 XRAY_TRACE = 5.00 / 1e6
 RDS_HOUR = {"db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129}
 RDS_GP3_GB_MONTH = 0.115
+# ElastiCache Serverless for Valkey: data stored per GB-hour with a 100 MB minimum, ECPUs (about one
+# per command of up to 1 KB). Only priced when the template has one (the what-if of `make cost`).
+VALKEY_SERVERLESS_GB_HOUR = 0.084
+VALKEY_SERVERLESS_MIN_GB = 0.1
+VALKEY_ECPU = 0.0023 / 1e6
+CACHE_COMMANDS_PER_REQUEST = 3
+CACHE_BYTES_PER_USER = 2_000  # sessions, refresh-token sessions, rate-limit counters, entitlements
+CACHE_BYTES_PER_SONG = 1_500  # catalog entries
 CACHE_HOUR = {"cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065}
 EC2_HOUR = {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168}
 EBS_GP3_GB_MONTH = 0.08
@@ -249,6 +283,12 @@ def runs_per_month(schedule: str) -> float:
 
 
 HEARTBEAT_ROUTE = "POST /playback/sessions/{id}/heartbeat"
+# Where Cloudflare's origin rules send FrontDoorRoutes to function URLs (docs/deploy.md, the front
+# door). dev is called on the HTTP API's own endpoint.
+FRONT_DOOR_ENVIRONMENTS = frozenset({"prod"})
+
+
+REFRESH_ROUTE = "POST /auth/refresh"
 
 
 def monthly_bill(
@@ -256,19 +296,42 @@ def monthly_bill(
     users: int | None,
     template: Template | None = None,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    front_door: bool | None = None,
+    daily_active_share: float = DAILY_ACTIVE_SHARE,
+    listening_minutes: float = LISTENING_MINUTES_PER_ACTIVE_DAY,
 ) -> Bill:
+    """The bill; the keyword arguments are the what-ifs `make cost` prints after the totals.
+
+    Routes a function lists in its ``FrontDoorRoutes`` metadata reach that function's URL without
+    API Gateway where the front door routes them (``front_door``, by default the environments in
+    ``FRONT_DOOR_ENVIRONMENTS``): no gateway request and no access-log line, an invocation of that
+    function instead of the route's HTTP API function.
+    """
+    if front_door is None:
+        front_door = environment in FRONT_DOOR_ENVIRONMENTS
     template = template or load_template()
-    rates = {**ROUTE_RATES, HEARTBEAT_ROUTE: LISTENING_MINUTES_PER_ACTIVE_DAY * 60 / heartbeat_seconds}
+    rates = {
+        **ROUTE_RATES,
+        HEARTBEAT_ROUTE: listening_minutes * 60 / heartbeat_seconds,
+        REFRESH_ROUTE: listening_minutes / 15 + 1,
+    }
     value = Resolver(template, environment)
     bill = Bill(environment, users)
     globals_ = template.document["Globals"]["Function"]
     # dev has no users: its fixed test traffic is spread over the routes like production's
-    active_days = (users or 0) * DAILY_ACTIVE_SHARE * DAYS_PER_MONTH
+    active_days = (users or 0) * daily_active_share * DAYS_PER_MONTH
     if users is None:
         active_days = DEV_REQUESTS_PER_MONTH / sum(rates.values())
 
     # -- requests per function, from its routes
     requests: dict[str, float] = {}
+    url_requests: dict[str, float] = {}  # through function URLs, not the HTTP API
+    fronted = {
+        route: spec.logical_id
+        for spec in template.functions.values()
+        for route in spec.front_door_routes
+        if front_door
+    }
     for spec in template.functions.values():
         for route in spec.routes:
             key = f"{route.method} {route.path}"
@@ -276,29 +339,33 @@ def monthly_bill(
                 continue
             if key not in rates:
                 bill.assumed.add(key)
-            requests[spec.logical_id] = (
-                requests.get(spec.logical_id, 0) + rates.get(key, DEFAULT_ROUTE_RATE) * active_days
-            )
+            count = rates.get(key, DEFAULT_ROUTE_RATE) * active_days
+            if key in fronted:
+                url_requests[fronted[key]] = url_requests.get(fronted[key], 0) + count
+            else:
+                requests[spec.logical_id] = requests.get(spec.logical_id, 0) + count
     health = next(
         (s.logical_id for s in template.functions.values() if any(r.path == "/health" for r in s.routes)),
         None,
     )
     if health:
         requests[health] = requests.get(health, 0) + HEALTH_CHECKS_PER_MINUTE * 60 * HOURS
-    api_requests = sum(requests.values())
     heartbeats = rates[HEARTBEAT_ROUTE] * active_days
+    api_requests = sum(requests.values())
 
     # -- Lambda: every function of the template
     gb_seconds = invocations = 0.0
-    reads_secrets = 0.0
+    reads_secrets = function_log_bytes = 0.0
     for name, resource in template.resources_of_type("AWS::Serverless::Function").items():
         props = resource["Properties"]
         spec = template.functions[name]
         memory_gb = int(value(props.get("MemorySize", globals_.get("MemorySize", 128)))) / 1024
         architecture = value((props.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0])
-        count = requests.get(name, 0.0)
+        count = requests.get(name, 0.0) + url_requests.get(name, 0.0)
         duration = DURATION_MS.get(name, DEFAULT_DURATION_MS)
-        if spec.schedules or not (spec.routes or spec.queues or spec.event_patterns):
+        if spec.schedules or not (
+            spec.routes or spec.queues or spec.event_patterns or spec.front_door_routes
+        ):
             count += (
                 sum(runs_per_month(s) for s in spec.schedules) or 1
             )  # no trigger: invoked by hand or deploy
@@ -313,6 +380,9 @@ def monthly_bill(
         seconds = count * (duration + COLD_START_SHARE * COLD_START_MS) / 1000
         gb_seconds += seconds * memory_gb * LAMBDA_GB_SECOND[architecture] / LAMBDA_GB_SECOND["arm64"]
         invocations += count
+        function_log_bytes += count * (
+            _platform_log_bytes(props.get("LoggingConfig", {}), value) + APP_LOG_BYTES
+        )
         once, refreshed = _secrets_read(props, globals_)
         warm = max(1.0, float(value(props.get("ReservedConcurrentExecutions", 1))) * WARM_CONTAINERS_SHARE)
         cold_starts = count * COLD_START_SHARE
@@ -325,15 +395,23 @@ def monthly_bill(
         per_use=gb_seconds * LAMBDA_GB_SECOND["arm64"],
     )
     bill.add("AWS Lambda", f"invocations, {invocations / 1e6:.2f}M", per_use=invocations * LAMBDA_REQUEST)
+    through = (
+        "no heartbeats"
+        if HEARTBEAT_ROUTE in fronted
+        else f"{heartbeats / max(api_requests, 1):.0%} heartbeats"
+    )
     bill.add(
         "API Gateway",
-        f"HTTP API requests, {api_requests / 1e6:.2f}M ({heartbeats / max(api_requests, 1):.0%} heartbeats)",
+        f"HTTP API requests, {api_requests / 1e6:.2f}M ({through})",
         per_use=api_requests * HTTP_API_REQUEST,
     )
 
     # -- logs and traces
-    function_log_gb = invocations * (PLATFORM_LOG_BYTES + APP_LOG_BYTES) / 1e9
-    access_log_gb = api_requests * ACCESS_LOG_BYTES / 1e9
+    function_log_gb = function_log_bytes / 1e9
+    api = next(iter(template.resources_of_type("AWS::Serverless::HttpApi").values()))["Properties"]
+    access_format = api.get("AccessLogSettings", {}).get("Format")
+    access_bytes = _access_log_bytes(access_format, rates) if access_format else 0
+    access_log_gb = api_requests * access_bytes / 1e9
     log_gb = function_log_gb + access_log_gb
     retention = int(value({"Ref": "LogRetentionDays"}))
     groups = template.resources_of_type("AWS::Logs::LogGroup")
@@ -355,11 +433,11 @@ def monthly_bill(
     access_class = "INFREQUENT_ACCESS" if access_classes == {"INFREQUENT_ACCESS"} else "STANDARD"
     for what, gb, log_class in (
         ("function logs", function_log_gb, function_class),
-        ("API access logs", access_log_gb, access_class),
+        (f"API access logs ({access_bytes:.0f} B a line)", access_log_gb, access_class),
     ):
         bill.add(
             "CloudWatch",
-            f"{what} ingested, {gb:.1f} GB ({log_class.lower().replace('_', ' ')})",
+            f"{what}, {gb:.1f} GB ({log_class.lower().replace('_', ' ')})",
             per_use=gb * LOG_INGEST_GB[log_class],
         )
     bill.add(
@@ -375,7 +453,8 @@ def monthly_bill(
         bill.add("X-Ray", "traces: tracing off (PassThrough)", note="Globals Tracing")
     alarms = [r for r in template.resources_of_type("AWS::CloudWatch::Alarm").values() if value.exists(r)]
     bill.add("CloudWatch", f"{len(alarms)} alarms", fixed=len(alarms) * ALARM_MONTH)
-    bill.add("CloudWatch", f"{CUSTOM_METRICS} custom metrics (EMF)", fixed=CUSTOM_METRICS * METRIC_MONTH)
+    metrics = published_metrics(template)
+    bill.add("CloudWatch", f"{metrics} custom metrics (EMF, from the code)", fixed=metrics * METRIC_MONTH)
 
     # -- database
     for resource in template.resources_of_type("AWS::RDS::DBInstance").values():
@@ -395,6 +474,19 @@ def monthly_bill(
             note="backups up to the volume's size are free",
         )
     # -- cache
+    for _cache in template.resources_of_type("AWS::ElastiCache::ServerlessCache").values():
+        stored_gb = max(
+            VALKEY_SERVERLESS_MIN_GB,
+            ((users or 1_000) * CACHE_BYTES_PER_USER + (SONGS.get(users or 0, 200)) * CACHE_BYTES_PER_SONG)
+            / 1e9,
+        )
+        ecpus = (api_requests + sum(url_requests.values())) * CACHE_COMMANDS_PER_REQUEST
+        bill.add(
+            "ElastiCache Valkey",
+            f"serverless, {stored_gb * 1000:.0f} MB stored (100 MB minimum)",
+            fixed=stored_gb * VALKEY_SERVERLESS_GB_HOUR * HOURS,
+        )
+        bill.add("ElastiCache Valkey", f"serverless, {ecpus / 1e6:.0f}M ECPUs", per_use=ecpus * VALKEY_ECPU)
     for resource in template.resources_of_type("AWS::ElastiCache::ReplicationGroup").values():
         props = resource["Properties"]
         node = value(props["CacheNodeType"])
@@ -420,10 +512,11 @@ def monthly_bill(
             bill.add(
                 "VPC endpoints", f"{name} ({zones} AZ)", fixed=zones * INTERFACE_ENDPOINT_AZ_HOUR * HOURS
             )
+    responses_gb = (api_requests + sum(url_requests.values())) * RESPONSE_BYTES / 1e9  # function URLs too
     bill.add(
         "Data transfer",
-        f"API responses out, {api_requests * RESPONSE_BYTES / 1e9:.0f} GB",
-        per_use=api_requests * RESPONSE_BYTES / 1e9 * DATA_OUT_GB,
+        f"API responses out, {responses_gb:.0f} GB",
+        per_use=responses_gb * DATA_OUT_GB,
     )
     # -- secrets, messaging, email
     secrets = [
@@ -475,6 +568,62 @@ def monthly_bill(
     return bill
 
 
+def with_serverless_cache(template: Template) -> Template:
+    """The template with ElastiCache Serverless (Valkey) in place of the replication group."""
+    document = copy.deepcopy(template.document)
+    for name, resource in list(document["Resources"].items()):
+        if resource.get("Type") == "AWS::ElastiCache::ReplicationGroup":
+            document["Resources"][name] = {
+                "Type": "AWS::ElastiCache::ServerlessCache",
+                "Properties": {"Engine": "valkey", "ServerlessCacheName": name},
+            }
+    return Template(document)
+
+
+def _platform_log_bytes(logging_config: dict[str, Any], value: Resolver) -> int:
+    """Bytes of Lambda's own lines per invocation, by the function's log format and system log level."""
+    log_format = value(logging_config.get("LogFormat", "Text"))
+    level = value(logging_config.get("SystemLogLevel", "INFO")) if log_format == "JSON" else "INFO"
+    return PLATFORM_LOG_BYTES[log_format] if level in ("DEBUG", "INFO") else 0
+
+
+def _access_log_bytes(access_format: str, rates: dict[str, float]) -> float:
+    """The access-log line's length with typical values, averaged over the routes by their rates."""
+    line = access_format
+    for variable in sorted(ACCESS_LOG_SAMPLE, key=len, reverse=True):
+        line = line.replace(variable, ACCESS_LOG_SAMPLE[variable])
+    total = sum(rates.values())
+    with_route = sum(
+        rate
+        * len(
+            re.sub(
+                r"\$context\.[\w.]+", ACCESS_LOG_UNKNOWN_VARIABLE, line.replace("$context.routeKey", route)
+            )
+        )
+        for route, rate in rates.items()
+    )
+    return with_route / total
+
+
+METRIC_CALL = re.compile(r"""add_metric\(\s*name\s*=\s*["']([^"']+)["']""")
+
+
+def published_metrics(template: Template, root: Path = PROJECT_ROOT) -> int:
+    """Custom metrics the code can publish: each add_metric name once per service (the default
+    dimension), plus Powertools' ColdStart metric per function that captures it. add_dimension with
+    a varying value multiplies this: name such a metric in docs/cost.md."""
+    names: set[str] = set()
+    cold_start = 0
+    for folder in ("shared", "functions"):
+        for path in (root / folder).rglob("*.py"):
+            text = path.read_text()
+            names |= set(METRIC_CALL.findall(text))
+            if "capture_cold_start_metric=True" in text:
+                cold_start += 1
+    functions = len(template.resources_of_type("AWS::Serverless::Function"))
+    return len(names) + (functions if cold_start else 0)
+
+
 def _secrets_read(props: dict[str, Any], globals_: dict[str, Any]) -> tuple[int, int]:
     """(secrets read once per container: database, cache; secrets re-read every 5 minutes: the app's)."""
     environment = {
@@ -521,10 +670,10 @@ def assumptions() -> str:
         f"  duration: {DEFAULT_DURATION_MS} ms warm unless named ({DURATION_MS});"
         f" cold starts {COLD_START_SHARE:.1%} of invocations at {COLD_START_MS} ms (init is billed)",
         "  memory and architecture: each function's own, from template.yaml",
-        f"  log bytes per request: {PLATFORM_LOG_BYTES} platform + {APP_LOG_BYTES} ours"
-        f" + {ACCESS_LOG_BYTES} API access log",
+        f"  log bytes per invocation: platform {PLATFORM_LOG_BYTES} (none at SystemLogLevel WARN)"
+        f" + {APP_LOG_BYTES} ours; the access-log line is the template's Format with typical values",
         f"  emails: {EMAILS_PER_USER_MONTH} per user per month; response {RESPONSE_BYTES} B;"
-        f" {CUSTOM_METRICS} custom metrics",
+        " custom metrics counted from the code",
         f"  media: {MB_PER_SONG} MB per song, catalog {SONGS}, edge cache misses {EDGE_CACHE_MISS_SHARE:.0%}",
         "  prices: list prices, no free tier (dev and prod share the account's), no savings plan",
     ]
@@ -553,12 +702,23 @@ def main() -> int:
         both = total + dev.total
         print(f"TOTAL at {users:>7,} users: prod {total:8.2f} + dev {dev.total:7.2f} = {both:8.2f} USD/month")
     print()
-    for seconds in (30, 60):
-        slower = {
-            users: monthly_bill("prod", users, template, heartbeat_seconds=seconds).total for users in totals
-        }
-        figures = ", ".join(f"{total:.2f} at {users:,}" for users, total in slower.items())
-        print(f"what if: a heartbeat every {seconds} s (an API contract change): prod {figures}")
+    print("what if (prod at 20,000 and 100,000 users; docs/cost.md):")
+    serverless = with_serverless_cache(template)
+    what_ifs: dict[str, tuple[Template, dict[str, Any]]] = {
+        "heartbeats through the HTTP API (no origin rule to the function URL)": (
+            template,
+            {"front_door": False},
+        ),
+        "a heartbeat every 60 s as well (an API contract change)": (template, {"heartbeat_seconds": 60}),
+        "Valkey Serverless instead of two nodes (needs hash-tagged keys)": (serverless, {}),
+        "usage at the leaders' figures: 50% daily active, 100 min a day": (
+            template,
+            {"daily_active_share": 0.5, "listening_minutes": 100},
+        ),
+    }
+    for label, (variant, change) in what_ifs.items():
+        figures = [monthly_bill("prod", users, variant, **change).total for users in totals]
+        print(f"  {label:70} {figures[0]:8.2f} {figures[1]:8.2f}")
     return 0
 
 

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sauti.bearer import gateway_claims
+
 TEXT_TYPES = (
     "application/json",
     "application/problem+json",
@@ -77,20 +79,8 @@ def http_event(
     if client_cert is not None:
         event["requestContext"]["authentication"] = {"clientCert": client_cert}
     if claims is not None:
-        event["requestContext"]["authorizer"] = {
-            "jwt": {"claims": {name: _flatten_claim(value) for name, value in claims.items()}, "scopes": None}
-        }
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": gateway_claims(claims), "scopes": None}}
     return event
-
-
-def _flatten_claim(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + " ".join(str(item) for item in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return str(value)
 
 
 def scheduled_event(job_date: date | None = None) -> dict[str, Any]:
