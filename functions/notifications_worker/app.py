@@ -12,13 +12,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from sauti.notifications.worker import NotificationMessage, RetryLater, deliver
+from sauti.notifications.worker import NotificationMessage, RetryLater, backoff_seconds, deliver
 from sauti.observability import instrumented, logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-FIRST_BACKOFF_SECONDS = 15
-MAX_BACKOFF_SECONDS = 3600
 
 
 def handle_record(record: SQSRecord) -> None:
@@ -33,12 +30,6 @@ def handle_record(record: SQSRecord) -> None:
     except RetryLater as retry:
         _back_off(record, retry.retry_after)
         raise
-
-
-def backoff_seconds(receive_count: int, retry_after: float | None) -> int:
-    """Doubling per receive from 15 s, never sooner than FCM's Retry-After, at most an hour."""
-    doubling = FIRST_BACKOFF_SECONDS * 2 ** max(0, receive_count - 1)
-    return int(min(MAX_BACKOFF_SECONDS, max(doubling, retry_after or 0)))
 
 
 def _back_off(record: SQSRecord, retry_after: float | None) -> None:

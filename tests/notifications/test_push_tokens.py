@@ -8,7 +8,9 @@ from helpers import assert_problem
 def _owner(token: str) -> str | None:
     from sauti import db
 
-    row = db.fetch_one("SELECT user_id::text AS user_id FROM notification_push_tokens WHERE token = %s", (token,))
+    row = db.fetch_one(
+        "SELECT user_id::text AS user_id FROM notification_push_tokens WHERE token = %s", (token,)
+    )
     return row["user_id"] if row else None
 
 
@@ -46,7 +48,9 @@ def test_an_account_keeps_only_its_newest_tokens(api, new_user, monkeypatch):
     config.cache_clear()
     user = new_user()
     for index in range(5):
-        response = api.post("/me/push-tokens", json={"token": f"t-{index}", "platform": "web"}, token=user.token)
+        response = api.post(
+            "/me/push-tokens", json={"token": f"t-{index}", "platform": "web"}, token=user.token
+        )
         assert response.status == 201
 
     assert [_owner(f"t-{index}") for index in range(5)] == [None, None, user.id, user.id, user.id]
@@ -56,7 +60,9 @@ def test_tokens_need_an_account_and_a_sane_body(api, new_user):
     user = new_user()
 
     assert api.post("/me/push-tokens", json={"token": "x", "platform": "ios"}).status == 401
-    assert_problem(api.post("/me/push-tokens", json={"token": "x", "platform": "pager"}, token=user.token), 422)
+    assert_problem(
+        api.post("/me/push-tokens", json={"token": "x", "platform": "pager"}, token=user.token), 422
+    )
     assert_problem(api.post("/me/push-tokens", json={"token": "", "platform": "ios"}, token=user.token), 422)
     too_long = {"token": "x" * 5000, "platform": "ios"}
     assert_problem(api.post("/me/push-tokens", json=too_long, token=user.token), 422)

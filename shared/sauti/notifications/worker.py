@@ -24,11 +24,13 @@ from sauti.notifications.models import NotificationMessage
 from sauti.notifications.templates import render_push
 from sauti.observability import logger, metrics
 
-__all__ = ["DeliveryInProgress", "NotificationMessage", "RetryLater", "deliver"]
+__all__ = ["DeliveryInProgress", "NotificationMessage", "RetryLater", "backoff_seconds", "deliver"]
 
 DELIVERED_MEMORY_SECONDS = 14 * 24 * 3600  # longer than SQS keeps a message (and its retries)
 CLAIM_SECONDS = 60  # a worker that died mid-send frees the message after this long
 URGENT_TOPICS = ("security",)
+FIRST_BACKOFF_SECONDS = 15
+MAX_BACKOFF_SECONDS = 3600
 
 
 class DeliveryInProgress(RuntimeError):
@@ -41,6 +43,12 @@ class RetryLater(RuntimeError):
     def __init__(self, retry_after: float | None):
         super().__init__(f"push to retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+def backoff_seconds(receive_count: int, retry_after: float | None) -> int:
+    """Doubling per receive from 15 s, never sooner than FCM's Retry-After, at most an hour."""
+    doubling = FIRST_BACKOFF_SECONDS * 2 ** max(0, receive_count - 1)
+    return int(min(MAX_BACKOFF_SECONDS, max(doubling, retry_after or 0)))
 
 
 def deliver(message: NotificationMessage) -> bool:
