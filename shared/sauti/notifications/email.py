@@ -71,8 +71,7 @@ def send(mail: EmailMessage) -> None:
     if configuration_set:
         options["ConfigurationSetName"] = configuration_set
     client("ses").send_raw_email(
-        Source=str(mail["From"]),
-        Destinations=[str(mail["To"])],
+        Source=str(mail["From"]),  # the recipients: the To header
         RawMessage={"Data": mail.as_bytes()},
         **options,
     )
