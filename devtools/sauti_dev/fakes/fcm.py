@@ -233,6 +233,7 @@ def _shape_problem(message: dict[str, Any]) -> str | None:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as FCM's clients use
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     fake: FakeFcm
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -280,3 +281,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, {})
             return
         self._answer(404, _error(404, "NOT_FOUND", "no such endpoint"))
+
+
+def main() -> None:
+    """``python -m sauti_dev.fakes.fcm --port 3002 --service-account KEY.json``: serve it alone."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=3002)
+    parser.add_argument("--service-account", type=Path, action="append", required=True)
+    args = parser.parse_args()
+    fake = FakeFcm([path.read_text() for path in args.service_account], port=args.port).start()
+    print(f"fake FCM on {fake.base_url}", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
