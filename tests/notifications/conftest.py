@@ -60,7 +60,9 @@ def queued(stack: Any) -> list[dict[str, Any]]:
     return drain_queue(stack.queue_urls["NotificationsQueue"])
 
 
-def catalog_changed(kind: str, item_id: str, artist_id: str, change: str = "published") -> dict[str, Any]:
+def catalog_changed(
+    kind: str, item_id: str, artist_id: str, change: str = "published", status: str | None = None
+) -> dict[str, Any]:
     """The EventBridge event catalog's write logic emits (shape: /work/notes/shape.md, docs/catalog.md)."""
     import uuid
 
@@ -79,7 +81,7 @@ def catalog_changed(kind: str, item_id: str, artist_id: str, change: str = "publ
             "kind": kind,
             "id": item_id,
             "artist_id": artist_id,
-            "status": "published" if change != "taken_down" else "taken_down",
+            "status": status or ("taken_down" if change == "taken_down" else "published"),
             "change": change,
         },
     }

@@ -92,7 +92,8 @@ def test_nothing_fans_out_for_drafts_take_downs_or_unknown_songs(
     draft = catalog.song(status="draft")
 
     for event in (
-        catalog_changed("song", draft, catalog.artist_id),
+        catalog_changed("song", draft, catalog.artist_id, change="updated", status="draft"),
+        catalog_changed("song", draft, catalog.artist_id, status="draft"),
         catalog_changed("song", catalog.song(), catalog.artist_id, change="taken_down"),
         catalog_changed("song", "00000000-0000-4000-8000-000000000000", catalog.artist_id),
         catalog_changed("album", catalog.album_id, catalog.artist_id),

@@ -174,7 +174,8 @@ def release_published(detail: dict[str, Any]) -> int:
     if detail.get("status", "published") != "published":
         return 0
     item = song(item_id) if kind == "song" else video(item_id)
-    if item is None or item.get("status") != "published":
+    # The event, emitted after catalog's commit, says it is published; a cached copy may still say draft.
+    if item is None or item.get("status") == "taken_down":
         logger.info("release not published any more: no fan-out", extra={"kind": kind, "id": item_id})
         return 0
     release_key = f"{kind}:{item_id}"

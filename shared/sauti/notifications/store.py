@@ -124,6 +124,11 @@ def followed_artists(conn: Conn, user_id: str, limit: int, after: tuple[datetime
     ).fetchall()
 
 
+def follower_count(conn: Conn, artist_id: str) -> int:
+    row = conn.execute("SELECT count(*) AS n FROM artist_follows WHERE artist_id = %s", (artist_id,)).fetchone()
+    return int(row["n"]) if row else 0
+
+
 def follower_boundaries(conn: Conn, artist_id: str, chunk: int) -> list[str]:
     """Every ``chunk``-th follower id of the artist (and the last): the fan-out's chunk ends."""
     rows = conn.execute(
