@@ -145,18 +145,26 @@ def drain(functions, stack) -> None:
 
 
 def release_to(functions, stack, fake: FakeFcmProcess, count: int, name: str) -> tuple[int, float, float]:
-    """A new artist with ``count`` followers publishes: (pushes sent, seconds to queue, seconds in all)."""
+    """A new artist with ``count`` followers publishes: (pushes sent, seconds to queue, seconds in all).
+    Also prints the CPU the worker's process used per 1,000 pushes (what the machine's load does not
+    change much; the shared benchmark machine is often busy)."""
     from sauti.catalog import logic as catalog
 
     artist = catalog.create_artist(name, "")
     followers(artist, count, name.lower().replace(" ", "-"))
     release = song(artist, "Hit")
     before = fake.sends()
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     publish(functions, artist, release)
     queued = time.perf_counter() - started
     drain(functions, stack)
-    return fake.sends() - before, queued, time.perf_counter() - started
+    seconds, sent = time.perf_counter() - started, fake.sends() - before
+    cpu = time.process_time() - cpu
+    print(
+        f"    ({name}: worker process CPU {cpu:.1f} s = {1000 * cpu / max(sent, 1):.0f} ms per 1,000 pushes,"
+        f" {sent / cpu:,.0f} pushes per CPU-second; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    return sent, queued, seconds
 
 
 def with_concurrency(value: str | None) -> None:
