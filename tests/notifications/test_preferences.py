@@ -140,3 +140,26 @@ def test_following_an_unknown_artist_is_a_404(api, new_user):
         api.put("/me/following/artists/00000000-0000-4000-8000-000000000000", token=user.token), 404
     )
     assert_problem(api.get("/me/following/artists", query={"cursor": "junk"}, token=user.token), 422)
+
+
+def test_playlist_activity_as_playlists_queues_it_names_the_people(api, new_user, worker, fcm):
+    owner, follower = new_user(display_name="Owner"), new_user(display_name="Wanjiru")
+    api.post("/me/push-tokens", json={"token": "owner-phone", "platform": "ios"}, token=owner.token)
+    followed = notification_message(
+        "playlist.followed",
+        user_id=owner.id,
+        channels=["push"],
+        data={"playlist_id": "p-1", "playlist_name": "Road trip", "follower_id": follower.id},
+    )
+    added = notification_message(
+        "playlist.tracks_added",
+        user_id=owner.id,
+        channels=["push"],
+        data={"playlist_id": "p-1", "playlist_name": "Road trip", "added_by": follower.id, "count": 2},
+    )
+
+    worker.run(followed, added)
+
+    bodies = [push["message"]["notification"]["body"] for push in fcm.received("owner-phone")]
+    assert bodies == ["Wanjiru follows “Road trip”.", "Wanjiru added 2 song(s)."]
+    assert fcm.received("owner-phone")[0]["message"]["data"]["playlist_id"] == "p-1"

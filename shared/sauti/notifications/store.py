@@ -125,7 +125,9 @@ def followed_artists(conn: Conn, user_id: str, limit: int, after: tuple[datetime
 
 
 def follower_count(conn: Conn, artist_id: str) -> int:
-    row = conn.execute("SELECT count(*) AS n FROM artist_follows WHERE artist_id = %s", (artist_id,)).fetchone()
+    row = conn.execute(
+        "SELECT count(*) AS n FROM artist_follows WHERE artist_id = %s", (artist_id,)
+    ).fetchone()
     return int(row["n"]) if row else 0
 
 

@@ -135,6 +135,9 @@ def _readable(value: Any) -> Any:
 def _fields(data: dict[str, Any]) -> _Blank:
     fields = _Blank({key: _readable(value) for key, value in data.items()})
     fields.setdefault("display_name", "there")
+    fields.setdefault("track_count", data.get("count", ""))  # playlists sends ``count``
+    fields.setdefault("follower_name", "Someone")
+    fields.setdefault("actor_name", "A collaborator")
     fields["fix_payment"] = FIX_PAYMENT.get(str(data.get("source")), FIX_PAYMENT["stripe"])
     fields["grace_note"] = (
         f"You keep Premium until {fields['grace_until']} while we try again."

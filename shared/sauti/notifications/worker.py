@@ -63,6 +63,7 @@ def deliver(message: NotificationMessage) -> bool:
             logger.info("duplicate notification ignored", extra={"notification_id": message.id})
             return False
         raise DeliveryInProgress(message.id)
+    message = _with_names(message)
     try:
         done = set(redis.smembers(done_key))
         topic = logic.topic_of(message.type)
@@ -84,6 +85,18 @@ def deliver(message: NotificationMessage) -> bool:
         raise
     redis.set(key, "delivered", ex=DELIVERED_MEMORY_SECONDS)
     return True
+
+
+def _with_names(message: NotificationMessage) -> NotificationMessage:
+    """People's names for ids the data carries (playlists sends ``follower_id`` and ``added_by``)."""
+    names = {}
+    for id_field, name_field in (("follower_id", "follower_name"), ("added_by", "actor_name")):
+        user_id = message.data.get(id_field)
+        if user_id and name_field not in message.data:
+            user = get_user(str(user_id))
+            if user is not None and user.get("display_name"):
+                names[name_field] = user["display_name"]
+    return message.model_copy(update={"data": {**message.data, **names}}) if names else message
 
 
 def _user_id(message: NotificationMessage) -> str | None:
