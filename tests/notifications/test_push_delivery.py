@@ -222,3 +222,35 @@ def test_the_fake_refuses_an_assertion_signed_by_another_key(fcm):
     except FcmUnavailable:
         pass
     assert fcm.refused_assertions
+
+
+def test_an_unreachable_fcm_sends_the_message_back_to_the_queue(api, new_user, worker, fcm, monkeypatch):
+    from sauti.config import config
+    from sauti_dev.services import free_port
+
+    user = new_user()
+    _register(api, user, "phone")
+    monkeypatch.setenv("FCM_API_BASE", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    config.cache_clear()
+    message = notification_message("playlist.followed", user_id=user.id, channels=("push",), data={})
+
+    assert len(worker.run(message)["batchItemFailures"]) == 1
+    monkeypatch.undo()
+    config.cache_clear()
+    assert worker.run(message) == {"batchItemFailures": []}
+    assert len(fcm.received("phone")) == 1
+
+
+def test_retry_after_is_read_as_seconds_or_as_a_date():
+    from email.message import Message
+
+    from sauti.notifications.fcm import _retry_after
+
+    def headers(value: str) -> Message:
+        message = Message()
+        message["Retry-After"] = value
+        return message
+
+    assert _retry_after(headers("120")) == 120
+    assert 0 < _retry_after(headers("Wed, 21 Oct 2099 07:28:00 GMT")) < 10**10
+    assert _retry_after(headers("soon")) is None
