@@ -161,7 +161,7 @@ def release_to(functions, stack, fake: FakeFcmProcess, count: int, name: str) ->
     seconds, sent = time.perf_counter() - started, fake.sends() - before
     cpu = time.process_time() - cpu
     print(
-        f"    ({name}: worker process CPU {cpu:.1f} s = {1_000_000 * cpu / max(sent, 1):.0f} ms per 1,000 pushes,"
+        f"    ({name}: worker process CPU {cpu:.1f} s,"
         f" {sent / cpu:,.0f} pushes per CPU-second;"
         f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
