@@ -63,11 +63,12 @@ def deliver(message: NotificationMessage) -> bool:
             logger.info("duplicate notification ignored", extra={"notification_id": message.id})
             return False
         raise DeliveryInProgress(message.id)
-    message = _with_names(message)
     try:
+        message = _with_names(message)
         done = set(redis.smembers(done_key))
         topic = logic.topic_of(message.type)
-        switches = logic.switches_of(message.user_id) if _user_id(message) else {}
+        user_id = _user_id(message)
+        switches = logic.switches_of(user_id) if user_id else {}
         for channel in message.channels:
             if channel in done:
                 continue
