@@ -16,11 +16,17 @@ from sauti.observability import instrumented, logger
 
 def handle_feedback(notification: dict[str, Any]) -> int:
     kind = notification.get("notificationType") or notification.get("eventType")
+    if kind not in ("Bounce", "Complaint", "Delivery"):  # known by what it carries then
+        kind = "Bounce" if "bounce" in notification else "Complaint" if "complaint" in notification else None
     if kind == "Bounce":
         bounce = notification.get("bounce") or {}
         if bounce.get("bounceType") != "Permanent":
             return 0
-        recipients = [item.get("emailAddress", "") for item in bounce.get("bouncedRecipients") or []]
+        recipients = [
+            item.get("emailAddress", "")
+            for item in bounce.get("bouncedRecipients") or []
+            if item.get("action", "failed") == "failed"  # not one still "delayed"
+        ]
         return logic.suppress_addresses(recipients, "bounce", bounce.get("feedbackId"))
     if kind == "Complaint":
         complaint = notification.get("complaint") or {}
@@ -33,9 +39,10 @@ def handle_feedback(notification: dict[str, Any]) -> int:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     suppressed = 0
     for record in event.get("Records") or []:
-        try:
-            notification = json.loads((record.get("Sns") or {}).get("Message") or "{}")
-        except ValueError:
+        message = (record.get("Sns") or {}).get("Message") or "{}"
+        try:  # SNS carries SES's JSON as a string (moto's simulator hands over the object itself)
+            notification = message if isinstance(message, dict) else json.loads(message)
+        except (ValueError, TypeError):
             logger.error("unreadable SES feedback dropped")
             continue
         if isinstance(notification, dict):

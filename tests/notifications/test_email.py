@@ -192,3 +192,35 @@ def test_a_deleted_account_loses_its_tokens_preferences_and_follows(api, functio
     for table in ("notification_push_tokens", "notification_preferences", "artist_follows"):
         rows = db.fetch_all(f"SELECT user_id::text AS user_id FROM {table}")
         assert rows == [{"user_id": other.id}], table
+
+
+def test_feedback_as_ses_publishes_it_through_sns_suppresses(functions, worker, monkeypatch):
+    """moto's SES simulator publishes a bounce to the identity's SNS topic; the SNS envelope read off a
+    subscribed queue is what the function gets in ``Records[].Sns``."""
+    from sauti.aws import client
+    from sauti.config import config
+
+    monkeypatch.setenv("EMAIL_FROM", "no-reply@sauti.local")
+    config.cache_clear()
+    sns, sqs, ses = client("sns"), client("sqs"), client("ses")
+    topic = sns.create_topic(Name="email-feedback-test")["TopicArn"]
+    queue = sqs.create_queue(QueueName="email-feedback-test")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    ses.verify_domain_identity(Domain="sauti.local")
+    ses.set_identity_notification_topic(Identity="sauti.local", NotificationType="Bounce", SnsTopic=topic)
+
+    worker.run(_reset("bounce@simulator.amazonses.com"))
+    [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    envelope = json.loads(message["Body"])
+    assert envelope["Type"] == "Notification" and envelope["TopicArn"] == topic
+    event = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": envelope}]}
+
+    assert functions.invoke("NotificationsEmailFeedbackFunction", event) == {"suppressed": 1}
+    monkeypatch.undo()
+    config.cache_clear()
+    worker.run(_reset("recipient1@example.com"), _reset("recipient2@example.com"))
+    assert mailbox("recipient1@example.com") == []  # moto's bounce: "failed"
+    assert len(mailbox("recipient2@example.com")) == 1  # "delayed": not suppressed

@@ -254,3 +254,34 @@ def test_retry_after_is_read_as_seconds_or_as_a_date():
     assert _retry_after(headers("120")) == 120
     assert 0 < _retry_after(headers("Wed, 21 Oct 2099 07:28:00 GMT")) < 10**10
     assert _retry_after(headers("soon")) is None
+
+
+def test_catalog_changed_on_the_bus_reaches_the_followers_through_the_template_rule(
+    api, functions, stack, catalog, new_user, fcm
+):
+    """The event as catalog publishes it, on the (moto) bus, through the template's rule and queues."""
+    from sauti.events import publish_event
+    from sauti_dev.queues import drain_once
+
+    fan = new_user()
+    _register(api, fan, "bus-phone")
+    _follow(api, fan, catalog.artist_id)
+    song_id = catalog.song("Bahari")
+    for change, status in (("updated", "published"), ("published", "published")):
+        publish_event(
+            "catalog",
+            "catalog.changed",
+            {
+                "kind": "song",
+                "id": song_id,
+                "artist_id": catalog.artist_id,
+                "status": status,
+                "change": change,
+            },
+        )
+
+    while drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues):
+        pass
+
+    [push] = fcm.received("bus-phone")
+    assert push["message"]["notification"]["body"] == "Bahari is out now."
