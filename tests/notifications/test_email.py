@@ -146,7 +146,7 @@ def test_optional_topics_carry_a_one_click_unsubscribe_that_works(api, new_user,
 
 
 def test_a_new_sign_in_on_an_unknown_device_is_emailed_once(api, functions, stack, worker):
-    from conftest import queued
+    from notify_helpers import queued
 
     address = "traveller@example.com"
     password = "a long river at dusk"

@@ -96,7 +96,7 @@ def test_billing_and_security_email_cannot_be_switched_off(api, new_user, worker
 
 
 def test_new_release_pushes_follow_the_switches(api, functions, stack, catalog, new_user, worker, fcm):
-    from conftest import catalog_changed, queued
+    from notify_helpers import catalog_changed, queued
 
     keen, quiet, muted = new_user(), new_user(), new_user()
     for user in (keen, quiet, muted):

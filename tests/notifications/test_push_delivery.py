@@ -3,7 +3,7 @@ retried when FCM asks, with one access token reused across messages."""
 
 from __future__ import annotations
 
-from conftest import catalog_changed, queued
+from notify_helpers import catalog_changed, queued
 
 from sauti.notify import notification_message
 
