@@ -172,7 +172,7 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     store.prune_sessions(str(user["id"]))  # after: ended sessions still tell which devices are known
     signed_in = _signed_in(user, client)
     if not known:  # security topic: a sign-in from a device this account never used
-        described = device.device_name or device.platform or (user_agent or "")[:80] or "a new device"
+        described = device.device_name or (user_agent or "")[:80] or device.platform or "a new device"
         _notify("auth.new_sign_in", user, {"device": described}, channels=("email", "push"))
     return signed_in
 
