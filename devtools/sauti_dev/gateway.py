@@ -14,12 +14,14 @@ arrays flattened to ``"[a b]"``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,9 +30,10 @@ import jwt
 from sauti.config import config
 from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
-from sauti_dev.template import HttpRoute
+from sauti_dev.template import PROJECT_ROOT, HttpRoute
 
 JWKS_PATH = "/.well-known/jwks.json"
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit: larger requests get 413 from the gateway
 JWKS_CACHE_SECONDS = 120
 CLOCK_SKEW_SECONDS = 30  # ours: API Gateway does not document its own tolerance
 # What the template's CorsConfiguration makes API Gateway answer to a preflight.
@@ -114,9 +117,15 @@ class LocalGateway:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         source_ip: str = "127.0.0.1",
+        client_cert: dict[str, Any] | None = None,
     ) -> GatewayResponse:
+        """One request. ``client_cert`` stands for a mutual-TLS client certificate (the front door's):
+        the plain-HTTP server never has one, like API Gateway's default endpoint, so there the
+        client-address header is not believed, as in AWS (sauti.clientaddr)."""
         method = method.upper()
         headers = {name.lower(): value for name, value in (headers or {}).items()}
+        if len(body) > MAX_BODY_BYTES:
+            return _too_large()
         if method == "OPTIONS" and "access-control-request-method" in headers:
             return GatewayResponse(204, dict(CORS_HEADERS), b"")
         route, path_parameters = self.match(method, path)
@@ -139,6 +148,7 @@ class LocalGateway:
             path_parameters=path_parameters,
             claims=claims,
             source_ip=source_ip,
+            client_cert=client_cert,
         )
         try:
             result = self.functions.invoke(route.function, event)
@@ -204,6 +214,10 @@ def _plain(status: int, body: dict[str, Any], headers: dict[str, str] | None = N
     )
 
 
+def _too_large() -> GatewayResponse:
+    return _plain(413, {"message": "Request Entity Too Large"})
+
+
 def _to_response(result: Any) -> GatewayResponse:
     """Payload 2.0 response rules: a dict with statusCode is used as is; anything else is a 200 JSON body."""
     if not isinstance(result, dict) or "statusCode" not in result:
@@ -222,7 +236,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
+        if self.command == "GET" and path.rstrip("/") == "/docs":
+            if "format=json" in query:  # Swagger UI's own link to the document it shows
+                self.path = "/openapi.json"
+                path, query = self.path, ""
+            else:
+                self._send(200, {"content-type": "text/html; charset=utf-8"}, swagger_page())
+                return
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY_BYTES:  # refused before reading, as API Gateway does
+            self.close_connection = True
+            refused = _too_large() if length > 0 else _plain(400, {"message": "Bad Request"})
+            self._send(refused.status, refused.headers, refused.body)
+            return
         body = self.rfile.read(length) if length else b""
         response = self.gateway.handle(
             self.command,
@@ -232,26 +261,60 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
             source_ip=self.client_address[0],
         )
-        self.send_response(response.status)
-        for name, value in response.headers.items():
+        self._send(response.status, response.headers, response.body, response.cookies)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes, cookies: list[str] = ()) -> None:  # type: ignore[assignment]
+        self.send_response(status)
+        for name, value in headers.items():
             if name not in ("content-length", "connection"):
                 self.send_header(name, value)
-        for cookie in response.cookies:
+        for cookie in cookies:
             self.send_header("set-cookie", cookie)
-        self.send_header("content-length", str(len(response.body)))
+        self.send_header("content-length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(response.body)
+            self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, PROPFIND, ...) goes through the routes like API Gateway's: the
+        # $default route answers it with problem+json, never http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
 
 
+@functools.cache
+def swagger_page() -> bytes:
+    """Swagger UI over /openapi.json (the local stack only), with Powertools' bundled assets inlined."""
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+    assets = Path(swagger_ui.__file__).parent
+    html = generate_swagger_html(
+        spec=(PROJECT_ROOT / "docs" / "openapi.json").read_text(),
+        swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(),
+        swagger_css=(assets / "swagger-ui.min.css").read_text(),
+        swagger_base_url="",
+        oauth2_config=None,
+        persist_authorization=True,
+    )
+    return html.encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # http.server's backlog is 5: a burst of new connections (a test client, a page of thumbnails)
+    # got resets. The kernel caps this at net.core.somaxconn (4096 on current Linux).
+    request_queue_size = 1024
+
+
 def serve(gateway: LocalGateway, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     handler = type("GatewayHandler", (_RequestHandler,), {"gateway": gateway})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = _Server((host, port), handler)
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return server

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sauti_dev.apple_chain import trusted_roots
 from sauti_dev.services import LocalPostgres, LocalRedis, free_port, port_is_open, wait_for_port
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
 
@@ -59,11 +60,13 @@ class LocalStack:
             redis_server = LocalRedis(self.data_dir, self._port("redis"))
             redis_server.start()
             self._stops.append(redis_server.stop)
+            self.redis = redis_server
             env["REDIS_URL"] = redis_server.url
         self._start_moto()
         env.update(self._aws_resources())
         for name, value in self._static_environment().items():
             env.setdefault(name, value)
+        env.setdefault("APPLE_ROOT_CERTIFICATES", trusted_roots(self.data_dir))
         for name, value in env.items():
             os.environ.setdefault(name, value)  # the developer's environment wins
         self._start_fake_fcm()

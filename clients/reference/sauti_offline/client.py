@@ -15,6 +15,7 @@ from sauti_offline.transport import Transport
 from sauti_offline.vault import decrypt_file, encrypt_to_file
 
 CLOCK_BACKWARDS_TOLERANCE_SECONDS = 300
+SYNC_BATCH = 1_000  # the most key ids the server takes in one sync (POST /devices/{id}/sync)
 
 
 class ApiError(Exception):
@@ -104,8 +105,15 @@ class OfflineClient:
 
     def sync(self) -> dict[str, Any]:
         """Tell the server which keys this device holds; wipe what it says, renew the rest's licenses."""
-        answer = self._api("POST", f"/devices/{self.device_id}/sync", {"key_ids": self.keystore.key_ids()})
-        to_wipe = self.keystore.key_ids() if answer["wipe_all"] else answer["wipe"]
+        held = self.keystore.key_ids()
+        batches = [held[start : start + SYNC_BATCH] for start in range(0, len(held), SYNC_BATCH)] or [[]]
+        answers = [self._api("POST", f"/devices/{self.device_id}/sync", {"key_ids": b}) for b in batches]
+        answer = {
+            "keep": [kept for part in answers for kept in part["keep"]],
+            "wipe": [key_id for part in answers for key_id in part["wipe"]],
+            "wipe_all": any(part["wipe_all"] for part in answers),
+        }
+        to_wipe = held if answer["wipe_all"] else answer["wipe"]
         for key_id in to_wipe:
             self.wipe(key_id)
         for kept in answer["keep"]:

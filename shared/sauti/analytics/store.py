@@ -11,7 +11,7 @@ from typing import Any
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
-from sauti.db import Row
+from sauti.db import Row, lift_client_deadline
 
 # Advisory locks, held to the end of the transaction that takes them.
 ROLLUP_LOCK = 7_242_516  # one rollup at a time
@@ -40,6 +40,7 @@ def set_lock_timeout(conn: Connection[Row], timeout: str) -> None:
 
 def set_statement_timeout(conn: Connection[Row], timeout: str) -> None:
     conn.execute(f"SET LOCAL statement_timeout = '{timeout}'")
+    lift_client_deadline(conn)  # the client waits as long as the server may work
 
 
 def set_work_mem(conn: Connection[Row], size: str) -> None:

@@ -151,3 +151,8 @@ def revoke_download(conn: Connection[Row], user_id: str, download_id: str) -> bo
             (download_id, user_id),
         ).rowcount
     )
+
+
+def delete_user_devices(conn: Connection[Row], user_id: str) -> int:
+    """Remove every device of the user, and with them (ON DELETE CASCADE) every download record."""
+    return conn.execute("DELETE FROM devices WHERE user_id = %s", (user_id,)).rowcount
