@@ -100,7 +100,9 @@ def _signed_in(user: Row, client: Client) -> dict[str, Any]:
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
-def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
+def _notify(
+    type_: str, user: Row | None, data: dict[str, Any], channels: tuple[str, ...] = ("email",)
+) -> None:
     """Queue an email. A queue failure is logged, not shown: the answer must not depend on it.
 
     Without a user the message names no recipient and the notifications worker sends nothing.
@@ -115,6 +117,7 @@ def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
             user_id=str(user["id"]) if user else None,
             email=user["email"] if user else None,
             data={"display_name": user["display_name"], **data} if user else {},
+            channels=channels,
         )
     except (BotoCoreError, ClientError):
         logger.exception("could not queue an auth email", extra={"type": type_})
@@ -164,8 +167,15 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     ratelimit.reset(*limits[0])
     if hashing.needs_rehash(user["password_hash"]):
         store.replace_password_hash(str(user["id"]), user["password_hash"], hashing.hash_password(password))
-    store.prune_sessions(str(user["id"]))
-    return _signed_in(user, client)
+    device = client.device()
+    user_agent = normalize.user_agent(device.user_agent)  # as sessions store it
+    known = store.knows_device(str(user["id"]), user_agent, device.platform, device.device_name)
+    store.prune_sessions(str(user["id"]))  # after: ended sessions still tell which devices are known
+    signed_in = _signed_in(user, client)
+    if not known:  # security topic: a sign-in from a device this account never used
+        described = device.device_name or (user_agent or "")[:80] or device.platform or "a new device"
+        _notify("auth.new_sign_in", user, {"device": described}, channels=("email", "push"))
+    return signed_in
 
 
 def refresh(refresh_token: str) -> dict[str, Any]:
@@ -351,7 +361,7 @@ def reset_password(token: str, new_password: str) -> None:
         onetime.consume(RESET, token)  # tidiness: the password change already killed the link
     except redis.RedisError:
         logger.warning("used reset link left in Redis (dead: its password stamp is gone)")
-    _notify("auth.password_changed", user, {})
+    _notify("auth.password_changed", user, {}, channels=("email", "push"))
 
 
 def _send_verification(user: Row) -> None:

@@ -183,6 +183,16 @@ def rotate_session(
     )
 
 
+def knows_device(user_id: str, user_agent: str | None, platform: str | None, device_name: str | None) -> bool:
+    """Whether the user ever had a session (live or ended) from this device."""
+    row = fetch_one(
+        """SELECT 1 FROM auth_sessions WHERE user_id = %s AND user_agent IS NOT DISTINCT FROM %s
+              AND platform IS NOT DISTINCT FROM %s AND device_name IS NOT DISTINCT FROM %s LIMIT 1""",
+        (user_id, user_agent, platform, device_name),
+    )
+    return row is not None
+
+
 def revoke_sessions(user_id: str, *, session_id: str | None = None, keep: str | None = None) -> list[Row]:
     """Revoke one (``session_id``) or all of a user's sessions, optionally keeping one; returns them."""
     return fetch_all(
