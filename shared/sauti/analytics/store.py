@@ -407,3 +407,85 @@ def plays_per_song(conn: Connection[Row], song_ids: list[str], first: date | Non
            GROUP BY song_id HAVING sum(plays) > 0""",
         (song_ids, first, first, last),
     ).fetchall()
+
+
+# ---- offline plays (uploaded by the offline device after the fact)
+
+
+def offline_duplicates(conn: Connection[Row], user_id: str, play_ids: list[str]) -> set[str]:
+    """The ``play_ids`` this user's devices already uploaded."""
+    rows = conn.execute(
+        "SELECT play_id::text FROM offline_plays WHERE user_id = %s AND play_id = ANY(%s::uuid[])",
+        (user_id, play_ids),
+    ).fetchall()
+    return {row["play_id"] for row in rows}
+
+
+def overlapping_offline_plays(
+    conn: Connection[Row],
+    user_id: str,
+    candidates: list[tuple[str, datetime, int]],
+    tolerance_ms: int,
+    longest_ms: int,
+) -> set[str]:
+    """The candidates ``(play_id, played_at, listened_ms)`` whose listening overlaps, by more than
+    ``tolerance_ms``, an offline play of the user already recorded (none lasts over ``longest_ms``).
+
+    One statement: each candidate is one range scan of ``offline_plays_user_played_idx``."""
+    if not candidates:
+        return set()
+    ids, starts, lengths = (list(column) for column in zip(*candidates, strict=True))
+    rows = conn.execute(
+        """SELECT c.play_id::text FROM unnest(%(ids)s::uuid[], %(starts)s::timestamptz[], %(lengths)s::int[])
+                  AS c(play_id, played_at, listened_ms)
+           WHERE EXISTS (
+               SELECT 1 FROM offline_plays o
+               WHERE o.user_id = %(user)s
+                 AND o.played_at > c.played_at - make_interval(secs => %(longest)s / 1000.0)
+                 AND o.played_at < c.played_at + make_interval(secs => (c.listened_ms - %(tol)s) / 1000.0)
+                 AND o.played_at + make_interval(secs => (o.listened_ms - %(tol)s) / 1000.0) > c.played_at)""",
+        {
+            "ids": ids,
+            "starts": starts,
+            "lengths": lengths,
+            "user": user_id,
+            "tol": tolerance_ms,
+            "longest": longest_ms,
+        },
+    ).fetchall()
+    return {row["play_id"] for row in rows}
+
+
+def insert_offline_plays(
+    conn: Connection[Row], user_id: str, plays: list[tuple[str, str, datetime, str, int]]
+) -> list[Row]:
+    """Insert ``(play_id, id, played_at, song_id, listened_ms)`` into the ledger and, for those the
+    ledger took (a concurrent upload of the same play loses there), into ``plays`` as ``offline``.
+    Returns ``{play_id, played_at}`` of the plays inserted. Two statements for any batch size."""
+    if not plays:
+        return []
+    play_ids, ids, starts, song_ids, lengths = (list(column) for column in zip(*plays, strict=True))
+    return conn.execute(
+        """WITH batch AS (
+               SELECT * FROM unnest(%(play_ids)s::uuid[], %(ids)s::uuid[], %(starts)s::timestamptz[],
+                                    %(songs)s::uuid[], %(lengths)s::int[])
+                      AS b(play_id, id, played_at, song_id, listened_ms)),
+           taken AS (
+               INSERT INTO offline_plays (user_id, play_id, played_at, listened_ms)
+               SELECT %(user)s, play_id, played_at, listened_ms FROM batch
+               ON CONFLICT DO NOTHING RETURNING play_id),
+           counted AS (
+               INSERT INTO plays (id, played_at, user_id, song_id, listened_ms, source)
+               SELECT b.id, b.played_at, %(user)s, b.song_id, b.listened_ms, 'offline'
+               FROM batch b JOIN taken t USING (play_id)
+               ON CONFLICT DO NOTHING RETURNING id, played_at)
+           SELECT b.play_id::text, c.played_at FROM counted c JOIN batch b USING (id)""",
+        {
+            "play_ids": play_ids,
+            "ids": ids,
+            "starts": starts,
+            "songs": song_ids,
+            "lengths": lengths,
+            "user": user_id,
+        },
+    ).fetchall()

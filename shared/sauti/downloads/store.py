@@ -151,3 +151,12 @@ def revoke_download(conn: Connection[Row], user_id: str, download_id: str) -> bo
             (download_id, user_id),
         ).rowcount
     )
+
+
+def keys_of_user(conn: Connection[Row], user_id: str, key_ids: list[str]) -> list[Row]:
+    """The user's downloads among ``key_ids`` (any device, revoked or not): what offline plays cite."""
+    return conn.execute(
+        """SELECT key_id::text, device_id::text, song_id::text, issued_at, expires_at, revoked_at
+           FROM downloads WHERE user_id = %s AND key_id = ANY(%s::uuid[])""",
+        (user_id, key_ids),
+    ).fetchall()
