@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from psycopg import Connection
 
+from sauti import clock
 from sauti.analytics import rollup, store
 from sauti.db import Row, transaction
 
@@ -61,16 +62,22 @@ def counted_play_id(user_id: str, play_id: str) -> str:
 
 
 def record_offline_plays(
-    user_id: str, plays: list[OfflinePlay], conn: Connection[Row] | None = None
+    user_id: str,
+    plays: list[OfflinePlay],
+    conn: Connection[Row] | None = None,
+    *,
+    today: date | None = None,
 ) -> OfflineOutcome:
-    """Record the plays that pass analytics' rules; pass ``conn`` to write in the caller's transaction."""
+    """Record the plays that pass analytics' rules; pass ``conn`` to write in the caller's transaction
+    (``today``, UTC, defaults to the clock's)."""
+    today = today or clock.today()
     if conn is not None:
-        return _record(conn, user_id, plays)
+        return _record(conn, user_id, plays, today)
     with transaction() as own:
-        return _record(own, user_id, plays)
+        return _record(own, user_id, plays, today)
 
 
-def _record(conn: Connection[Row], user_id: str, plays: list[OfflinePlay]) -> OfflineOutcome:
+def _record(conn: Connection[Row], user_id: str, plays: list[OfflinePlay], today: date) -> OfflineOutcome:
     outcome = OfflineOutcome()
     if not plays:
         return outcome
@@ -104,14 +111,20 @@ def _record(conn: Connection[Row], user_id: str, plays: list[OfflinePlay]) -> Of
         conn,
         user_id,
         [
-            (play.play_id, counted_play_id(user_id, play.play_id), play.played_at, play.song_id, play.listened_ms)
+            (
+                play.play_id,
+                counted_play_id(user_id, play.play_id),
+                play.played_at,
+                play.song_id,
+                play.listened_ms,
+            )
             for play in kept
         ],
     )
     taken = {row["play_id"] for row in inserted}
     for play in kept:  # a concurrent upload of the same play took it first: a duplicate here
         (outcome.accepted if play.play_id in taken else outcome.duplicates).append(play.play_id)
-    _reopen_old_days(conn, {row["played_at"].astimezone(UTC).date() for row in inserted})
+    _reopen_old_days(conn, {row["played_at"].astimezone(UTC).date() for row in inserted}, today)
     return outcome
 
 
@@ -132,10 +145,10 @@ def _overlapping_each_other(plays: list[OfflinePlay]) -> set[str]:
     return overlapping
 
 
-def _reopen_old_days(conn: Connection[Row], days: set[date]) -> None:
+def _reopen_old_days(conn: Connection[Row], days: set[date], today: date) -> None:
     """Finished days older than the rollup's late window are not looked at again by themselves."""
     # One day more than the window, so a day leaving it at midnight meanwhile is not missed.
-    last_watched = rollup.today_utc() - timedelta(days=rollup.LATE_PLAYS_WINDOW_DAYS)
+    last_watched = today - timedelta(days=rollup.LATE_PLAYS_WINDOW_DAYS)
     old = sorted(day for day in days if day <= last_watched)
     if old:
         store.mark_pending(conn, old)

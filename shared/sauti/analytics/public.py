@@ -10,7 +10,7 @@ from sauti.analytics.offline import (
     OfflinePlay,
     record_offline_plays,
 )
-from sauti.analytics.plays import CountedPlay, record_play, recently_played
+from sauti.analytics.plays import CountedPlay, recently_played, record_play
 
 __all__ = [
     "DAY_ARCHIVED",
@@ -19,7 +19,7 @@ __all__ = [
     "CountedPlay",
     "OfflineOutcome",
     "OfflinePlay",
+    "recently_played",
     "record_offline_plays",
     "record_play",
-    "recently_played",
 ]

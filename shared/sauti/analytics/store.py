@@ -443,7 +443,8 @@ def overlapping_offline_plays(
                WHERE o.user_id = %(user)s
                  AND o.played_at > c.played_at - make_interval(secs => %(longest)s / 1000.0)
                  AND o.played_at < c.played_at + make_interval(secs => (c.listened_ms - %(tol)s) / 1000.0)
-                 AND o.played_at + make_interval(secs => (o.listened_ms - %(tol)s) / 1000.0) > c.played_at)""",
+                 AND o.played_at + make_interval(secs => (o.listened_ms - %(tol)s) / 1000.0)
+                     > c.played_at)""",
         {
             "ids": ids,
             "starts": starts,

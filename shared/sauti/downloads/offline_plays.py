@@ -65,8 +65,10 @@ def record_offline_plays(
             if reason:
                 refused.setdefault(play_id, reason)
             else:
-                counted.append(analytics.OfflinePlay(play_id, key["song_id"], play.played_at, play.listened_ms))
-        outcome = analytics.record_offline_plays(user_id, counted, conn=conn)
+                counted.append(
+                    analytics.OfflinePlay(play_id, key["song_id"], play.played_at, play.listened_ms)
+                )
+        outcome = analytics.record_offline_plays(user_id, counted, conn=conn, today=now.date())
     for play_id, reason in outcome.refused:
         refused[play_id] = reason
     metrics.add_metric(name="OfflinePlaysAccepted", unit=MetricUnit.Count, value=len(outcome.accepted))
