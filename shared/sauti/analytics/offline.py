@@ -31,8 +31,6 @@ from sauti.db import Row, transaction
 OFFLINE_SOURCE = "offline"
 # Clock drift between a phone's plays and the phone's own idea of when each started.
 OVERLAP_TOLERANCE_MS = 2_000
-# No play is longer than a day: how far back an earlier play may start and still reach into a new one.
-LONGEST_PLAY_MS = 24 * 3600 * 1000
 PLAY_ID_NAMESPACE = uuid.UUID("8d0f6a52-1c4b-4b7e-9a35-2f6e0c9d7b41")
 
 DUPLICATE = "duplicate"
@@ -99,7 +97,6 @@ def _record(conn: Connection[Row], user_id: str, plays: list[OfflinePlay], today
         user_id,
         [(play.play_id, play.played_at, play.listened_ms) for play in fresh],
         OVERLAP_TOLERANCE_MS,
-        LONGEST_PLAY_MS,
     ) | _overlapping_each_other(fresh)
     kept = []
     for play in fresh:
