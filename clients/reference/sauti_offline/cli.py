@@ -3,7 +3,7 @@
     sauti-offline login you@example.com            # signs in; the access token is kept in --home
     sauti-offline register --name "my laptop"      # registers this install and makes it the offline device
     sauti-offline download SONG_ID                 # prints the key id
-    sauti-offline play KEY_ID --seconds 95         # checks the license offline, decrypts, records the play
+    sauti-offline play KEY_ID --seconds 31         # checks the license offline, decrypts, records the play
     sauti-offline plays                            # the plays recorded and not uploaded yet
     sauti-offline sync                             # uploads them, then syncs the keys (wipes, renewals)
 
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("song_id")
     play = commands.add_parser("play", help="play a download offline and record the play")
     play.add_argument("key_id")
-    play.add_argument("--seconds", type=float, default=60.0, help="how long it was listened to")
+    play.add_argument("--seconds", type=float, required=True, help="how long it was listened to")
     play.add_argument("--at", help="when it started (ISO 8601 with a time zone); default: now - seconds")
     commands.add_parser("plays", help="the plays recorded and not uploaded yet")
     commands.add_parser("sync", help="upload the recorded plays, then sync the keys")
@@ -105,7 +105,17 @@ def run(argv: list[str] | None = None) -> Any:
         return _play(client, args)
     if args.command == "plays":
         return {"pending": client.journal.pending()}
-    return client.sync()
+    return _sync_summary(client.sync())
+
+
+def _sync_summary(answer: dict[str, Any]) -> dict[str, Any]:
+    """What a person wants to see of a sync: the plays' outcome and what happened to the keys."""
+    return {
+        "plays": answer["plays"],
+        "kept": [item["key_id"] for item in answer["keep"]],
+        "wiped": answer["wipe"],
+        "wipe_all": answer["wipe_all"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
