@@ -92,12 +92,14 @@ def _record(conn: Connection[Row], user_id: str, plays: list[OfflinePlay], today
         else:
             seen.add(play.play_id)  # the same play_id twice in one batch: the second is a duplicate
             fresh.append(play)
+    # First against what was recorded before, then among the batch's remaining plays.
     overlapping = store.overlapping_offline_plays(
         conn,
         user_id,
         [(play.play_id, play.played_at, play.listened_ms) for play in fresh],
         OVERLAP_TOLERANCE_MS,
-    ) | _overlapping_each_other(fresh)
+    )
+    overlapping |= _overlapping_each_other([play for play in fresh if play.play_id not in overlapping])
     kept = []
     for play in fresh:
         if play.play_id in overlapping:
