@@ -81,6 +81,7 @@ def _record(conn: Connection[Row], user_id: str, plays: list[OfflinePlay], today
         return outcome
     # Shared with imports, exclusive with the partition upkeep: no day is archived meanwhile.
     store.lock_partitions(conn, shared=True)
+    store.lock_offline_user(conn, user_id)  # two uploads of one phone at once: one after the other
     seen = store.offline_duplicates(conn, user_id, [play.play_id for play in plays])
     archived = store.archived_days(conn, sorted({_day(play) for play in plays}))
     fresh: list[OfflinePlay] = []

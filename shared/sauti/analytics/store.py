@@ -17,6 +17,7 @@ from sauti.db import Row
 ROLLUP_LOCK = 7_242_516  # one rollup at a time
 PARTITIONS_LOCK = 7_242_517  # one partition change at a time (shared by imports)
 CURSOR_LOCK = 7_242_518  # one play.counted publisher at a time
+OFFLINE_LOCK = 7_242_519  # with the user: one offline upload of a user at a time
 
 
 def lock_rollups(conn: Connection[Row]) -> None:
@@ -422,6 +423,11 @@ def _array(values: Iterable[Any]) -> str:
 
 def _timestamps(values: Iterable[datetime]) -> str:
     return "{" + ",".join(value.isoformat() for value in values) + "}"
+
+
+def lock_offline_user(conn: Connection[Row], user_id: str) -> None:
+    """Serialise a user's offline uploads, so duplicates and overlaps are checked against everything."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (OFFLINE_LOCK, user_id))
 
 
 def offline_duplicates(conn: Connection[Row], user_id: str, play_ids: list[str]) -> set[str]:
