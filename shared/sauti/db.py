@@ -9,8 +9,9 @@ timeout so a slow query cannot eat a whole invocation.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -101,3 +102,14 @@ def ping() -> None:
     except (psycopg.OperationalError, DatabaseUnavailable) as exc:
         discard_connection()
         raise DatabaseUnavailable("database unreachable") from exc
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal (``{a,b,c}``) of values that need no quoting: uuids, integers,
+    ISO 8601 timestamps (``datetime.isoformat()``). Cast it in SQL (``%s::uuid[]``). For arrays of
+    hundreds of such values it costs a fraction of psycopg's generic list adaptation."""
+    return (
+        "{"
+        + ",".join(value.isoformat() if isinstance(value, datetime) else str(value) for value in values)
+        + "}"
+    )

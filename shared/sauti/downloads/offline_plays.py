@@ -50,7 +50,9 @@ def record_offline_plays(
     device = canonical_id(device_id)
     if device is None:
         raise DeviceNotFound()
-    key_ids = sorted({key for play in plays if (key := canonical_id(play.key_id))})
+    play_ids = [str(play.play_id) for play in plays]
+    cited = [canonical_id(play.key_id) for play in plays]
+    key_ids = sorted({key for key in cited if key})
     with transaction() as conn:
         if store.device(conn, user_id, device) is None:
             raise DeviceNotFound()
@@ -58,9 +60,8 @@ def record_offline_plays(
         durations = _catalog_durations(sorted({row["song_id"] for row in keys.values()}))
         refused: dict[str, str] = {}
         counted: list[analytics.OfflinePlay] = []
-        for play in plays:
-            play_id = str(play.play_id)
-            key = keys.get(canonical_id(play.key_id) or "")
+        for play, play_id, key_id in zip(plays, play_ids, cited, strict=True):
+            key = keys.get(key_id or "")
             reason = _refusal(play, key, device, durations, now)
             if reason:
                 refused.setdefault(play_id, reason)
@@ -72,7 +73,7 @@ def record_offline_plays(
     for play_id, reason in outcome.refused:
         refused[play_id] = reason
     metrics.add_metric(name="OfflinePlaysAccepted", unit=MetricUnit.Count, value=len(outcome.accepted))
-    order = {str(play.play_id): index for index, play in enumerate(plays)}
+    order = {play_id: index for index, play_id in enumerate(play_ids)}
     return OfflinePlaysResult(
         accepted=len(outcome.accepted),
         duplicates=len(outcome.duplicates),

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import Connection
 
-from sauti.db import Row
+from sauti.db import Row, array_literal
 
 DEVICE_COLUMNS = "id, user_id, name, platform, public_key, is_offline, created_at, last_synced_at"
 
@@ -158,5 +158,5 @@ def keys_of_user(conn: Connection[Row], user_id: str, key_ids: list[str]) -> lis
     return conn.execute(
         """SELECT key_id::text, device_id::text, song_id::text, issued_at, expires_at, revoked_at
            FROM downloads WHERE user_id = %s AND key_id = ANY(%s::uuid[])""",
-        (user_id, key_ids),
+        (user_id, array_literal(key_ids)),
     ).fetchall()
