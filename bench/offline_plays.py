@@ -53,7 +53,6 @@ def main() -> None:
         from sauti.catalog import logic as catalog
         from sauti.downloads.models import OfflinePlayIn
         from sauti.downloads.offline_plays import record_offline_plays
-        from sauti.observability import metrics
 
         artist = catalog.create_artist("Bench Artist")
         rendition = {
@@ -89,7 +88,6 @@ def main() -> None:
 
         def one_batch() -> None:
             result = record_offline_plays(user_id, device_id, next(feed), now=now)
-            metrics.clear_metrics()  # outside a Lambda handler nothing flushes them
             assert result.accepted == BATCH, result.refused[:3]
 
         report(f"POST /me/offline-plays logic, a batch of {BATCH}", timings_ms(one_batch, BATCHES, WARM_UP))
@@ -100,7 +98,6 @@ def main() -> None:
         def one_play_at_a_time() -> None:
             for play in next(naive_feed):
                 record_offline_plays(naive_user, naive_device, [play], now=now)
-                metrics.clear_metrics()
 
         report(
             f"naive baseline: the same {BATCH} plays, one call each",

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from sauti import clock
 from sauti.analytics import public as analytics
 from sauti.db import transaction
@@ -31,7 +29,6 @@ from sauti.downloads import store
 from sauti.downloads.logic import DeviceNotFound
 from sauti.downloads.models import OfflinePlayIn, OfflinePlaysResult, RefusedPlay
 from sauti.ids import canonical_id
-from sauti.observability import metrics
 
 MIN_COUNTED_MS = 30_000  # the 30-second rule of every counted play
 CLOCK_SKEW = timedelta(seconds=60)  # a phone's clock ahead of ours by this much is not "the future"
@@ -72,7 +69,6 @@ def record_offline_plays(
         outcome = analytics.record_offline_plays(user_id, counted, conn=conn, today=now.date())
     for play_id, reason in outcome.refused:
         refused[play_id] = reason
-    metrics.add_metric(name="OfflinePlaysAccepted", unit=MetricUnit.Count, value=len(outcome.accepted))
     order = {play_id: index for index, play_id in enumerate(play_ids)}
     return OfflinePlaysResult(
         accepted=len(outcome.accepted),

@@ -7,11 +7,8 @@ decides. Without ``If-Match`` the last write wins.
 
 from __future__ import annotations
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from sauti import clock
 from sauti.db import Row, transaction
-from sauti.observability import metrics
 from sauti.player import store
 from sauti.player.errors import PlayerNotFound, VersionConflict
 from sauti.player.models import PlayerState, PlayerStateIn
@@ -42,7 +39,6 @@ def save_player(user_id: str, body: PlayerStateIn, if_match: str | None) -> Play
             if row is None:
                 current = store.state(conn, user_id)
                 raise VersionConflict(current["version"] if current else None)
-    metrics.add_metric(name="PlayerSaved", unit=MetricUnit.Count, value=1)
     return _view(row)
 
 
