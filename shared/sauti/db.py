@@ -19,8 +19,9 @@ waits on a hung database is one round-trip deadline (6 s by default; docs/archit
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -168,3 +169,14 @@ def ping(timeout: float = 1.0) -> None:
     except (psycopg.OperationalError, DatabaseUnavailable) as exc:
         discard_connection()
         raise DatabaseUnavailable("database unreachable") from exc
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal (``{a,b,c}``) of values that need no quoting: uuids, integers,
+    ISO 8601 timestamps (``datetime.isoformat()``). Cast it in SQL (``%s::uuid[]``). For arrays of
+    hundreds of such values it costs a fraction of psycopg's generic list adaptation."""
+    return (
+        "{"
+        + ",".join(value.isoformat() if isinstance(value, datetime) else str(value) for value in values)
+        + "}"
+    )

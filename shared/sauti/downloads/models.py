@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
+
+from sauti.models import ApiModel, RequestModel
 
 # A sync renews a signed license (about 1 KB) for every key it keeps: 1,000 keys answer about 1.1 MB,
 # far under Lambda's 6 MB response limit, and sign in about a second. A device holding more syncs in
@@ -31,3 +34,32 @@ class CreateDownload(BaseModel):
 
 class SyncRequest(BaseModel):
     key_ids: list[KeyId] = Field(max_length=SYNC_MAX_KEYS)
+
+
+# -- offline plays (POST /me/offline-plays) ----------------------------------------------------------
+
+MAX_OFFLINE_PLAYS = 500
+MAX_LISTENED_MS = 24 * 3600 * 1000
+
+
+class OfflinePlayIn(RequestModel):
+    play_id: UUID  # the client's own id of the play: sent again, it is a duplicate
+    key_id: str = Field(min_length=1, max_length=64)
+    played_at: AwareDatetime  # when the play started
+    listened_ms: int = Field(ge=0, le=MAX_LISTENED_MS)
+
+
+class OfflinePlaysIn(RequestModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    plays: list[OfflinePlayIn] = Field(min_length=1, max_length=MAX_OFFLINE_PLAYS)
+
+
+class RefusedPlay(ApiModel):
+    play_id: str
+    reason: str
+
+
+class OfflinePlaysResult(ApiModel):
+    accepted: int
+    duplicates: int
+    refused: list[RefusedPlay]
