@@ -156,6 +156,8 @@ def revoke_download(conn: Connection[Row], user_id: str, download_id: str) -> bo
 def delete_user_devices(conn: Connection[Row], user_id: str) -> int:
     """Remove every device of the user, and with them (ON DELETE CASCADE) every download record."""
     return conn.execute("DELETE FROM devices WHERE user_id = %s", (user_id,)).rowcount
+
+
 def keys_of_user(conn: Connection[Row], user_id: str, key_ids: list[str]) -> list[Row]:
     """The user's downloads among ``key_ids`` (any device, revoked or not): what offline plays cite."""
     return conn.execute(
