@@ -9,7 +9,7 @@ timeout so a slow query cannot eat a whole invocation.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -25,6 +25,8 @@ _connection: psycopg.Connection[dict[str, Any]] | None = None
 _lock = threading.RLock()
 
 Row = dict[str, Any]
+_depth = 0  # transactions open on this container's connection (nested ones are savepoints)
+_after_commit: list[Callable[[], None]] = []
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -68,15 +70,48 @@ def transaction() -> Iterator[psycopg.Connection[Row]]:
     A connection found stale when the transaction begins is replaced once;
     errors after that are the caller's to see.
     """
-    with _lock, ExitStack() as stack:
+    global _depth
+    with _lock:
+        outermost = _depth == 0
+        _depth += 1
         try:
-            conn = connection()
-            stack.enter_context(conn.transaction())
-        except psycopg.OperationalError:
-            discard_connection()
-            conn = connection()
-            stack.enter_context(conn.transaction())
-        yield conn
+            with ExitStack() as stack:
+                try:
+                    conn = connection()
+                    stack.enter_context(conn.transaction())
+                except psycopg.OperationalError:
+                    if not outermost:
+                        raise
+                    discard_connection()
+                    conn = connection()
+                    stack.enter_context(conn.transaction())
+                yield conn
+        except BaseException:
+            if outermost:
+                _after_commit.clear()
+            raise
+        finally:
+            _depth -= 1
+        if outermost:
+            _run_after_commit()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the outermost transaction commits (at once when none is open); dropped
+    when it rolls back. Cache invalidations and events go here: a transaction nested in another (an
+    admin action and its audit entry) is only a savepoint, and nothing is final before the outer commit."""
+    with _lock:
+        if _depth == 0:
+            callback()
+        else:
+            _after_commit.append(callback)
+
+
+def _run_after_commit() -> None:
+    callbacks = list(_after_commit)
+    _after_commit.clear()
+    for callback in callbacks:
+        callback()
 
 
 def fetch_one(query: str, params: Any = None) -> Row | None:
