@@ -117,9 +117,10 @@ _ROUTE_SIGNATURE = inspect.signature(APIGatewayHttpResolver.route)
 class SautiResolver(APIGatewayHttpResolver):
     """The resolver, with authentication by default, the caller's principal and a one-line role check."""
 
-    def __init__(self, public: Iterable[str] = ()):
+    def __init__(self, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()):
         super().__init__(enable_validation=True)
         self.public_routes = frozenset(public)
+        self.raw_body_routes = frozenset(raw_bodies)  # bodies the route reads itself (JSON Lines)
 
     def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
         """Powertools' route, with each operation's security and problem+json responses documented."""
@@ -167,12 +168,18 @@ def _is_json(content_type: str) -> bool:
     return not media_type or media_type == "application/json" or media_type.endswith("+json")
 
 
-def _request_problem(event: dict[str, Any]) -> Response | None:
+def _request_problem(event: dict[str, Any], raw_body: bool = False) -> Response | None:
     """Refuse, before any route runs, what no route can read: a body that is not JSON, JSON too deep
     or with numbers too long for Python to parse, and NUL characters (PostgreSQL text cannot hold
     them) in the body, the query or the path."""
     body = event.get("body") or ""
-    if body:
+    if body and raw_body:
+        if event.get("isBase64Encoded"):
+            try:
+                body = base64.b64decode(body).decode("utf-8", "replace")
+            except ValueError:
+                return problem(400, "malformed_body", "Malformed body", "the body is not valid base64")
+    elif body:
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
         if not _is_json(headers.get("content-type", "")):
             return problem(415, "unsupported_media_type", "Unsupported media type", "send the body as JSON")
@@ -188,9 +195,10 @@ def _request_problem(event: dict[str, Any]) -> Response | None:
     return None
 
 
-def http_app(*, public: Iterable[str] = ()) -> SautiResolver:
-    """The resolver of one function; ``public`` lists the route keys that need no principal."""
-    app = SautiResolver(public=public)
+def http_app(*, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()) -> SautiResolver:
+    """The resolver of one function; ``public`` lists the route keys that need no principal,
+    ``raw_bodies`` those whose body is not JSON and read by the route itself (JSON Lines)."""
+    app = SautiResolver(public=public, raw_bodies=raw_bodies)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
@@ -234,7 +242,7 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
 
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _request_problem(event)
+        refused = _request_problem(event, event.get("routeKey") in app.raw_body_routes)
         if refused is None:
             try:
                 app.authenticate(event)

@@ -13,6 +13,7 @@ class Area(StrEnum):
     ARTIST_ACCOUNTS = "artist_accounts"  # link an account to an artist profile
     MODERATION = "moderation"  # takedown/restore, suspend, the reports queue
     ROLES = "roles"  # grant and revoke admin roles
+    USERS = "users"  # find users by email or role (to link, suspend or grant)
     AUDIT_LOG = "audit_log"  # super admins read all, the others their own actions
 
 
@@ -21,6 +22,7 @@ MATRIX: dict[Area, frozenset[str]] = {
     Area.ARTIST_ACCOUNTS: frozenset({SUPER_ADMIN, CONTENT_MANAGER}),
     Area.MODERATION: frozenset({SUPER_ADMIN, MODERATOR}),
     Area.ROLES: frozenset({SUPER_ADMIN}),
+    Area.USERS: frozenset({SUPER_ADMIN, CONTENT_MANAGER, MODERATOR}),
     Area.AUDIT_LOG: frozenset({SUPER_ADMIN, CONTENT_MANAGER, MODERATOR}),
 }
 

@@ -235,7 +235,9 @@ def users_page(
 
 
 def admin_user(user_id: str) -> Row | None:
-    return fetch_one(f"SELECT {ADMIN_USER_COLUMNS} FROM users WHERE id = %s AND deleted_at IS NULL", (user_id,))
+    return fetch_one(
+        f"SELECT {ADMIN_USER_COLUMNS} FROM users WHERE id = %s AND deleted_at IS NULL", (user_id,)
+    )
 
 
 def change_role(user_id: str, role: str, grant: bool) -> Row | None:
@@ -245,7 +247,8 @@ def change_role(user_id: str, role: str, grant: bool) -> Row | None:
     with transaction() as conn:
         if not grant and role == "super_admin":
             holders = conn.execute(
-                "SELECT id::text FROM users WHERE 'super_admin' = ANY(roles) AND deleted_at IS NULL FOR UPDATE"
+                """SELECT id::text FROM users WHERE 'super_admin' = ANY(roles) AND deleted_at IS NULL
+                   FOR UPDATE"""
             ).fetchall()
             if [row["id"] for row in holders] == [user_id]:
                 row = conn.execute(

@@ -265,7 +265,9 @@ AD_COLUMNS = "id::text, title, advertiser, object_key, duration_ms, click_url, w
 
 def artist_row(conn: Connection[Row], artist_id: str, *, lock: bool = False) -> Row | None:
     suffix = " FOR UPDATE" if lock else ""
-    return conn.execute(f"SELECT {ARTIST_COLUMNS} FROM artists WHERE id = %s{suffix}", (artist_id,)).fetchone()
+    return conn.execute(
+        f"SELECT {ARTIST_COLUMNS} FROM artists WHERE id = %s{suffix}", (artist_id,)
+    ).fetchone()
 
 
 def update_artist(conn: Connection[Row], artist_id: str, fields: dict[str, Any]) -> Row | None:
@@ -415,7 +417,9 @@ def import_catalog(
         with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-    conn.execute("ANALYZE import_artists; ANALYZE import_albums; ANALYZE import_songs; ANALYZE import_renditions")
+    conn.execute(
+        "ANALYZE import_artists; ANALYZE import_albums; ANALYZE import_songs; ANALYZE import_renditions"
+    )
     # Every ref gets its id first (the one it had, or a new one); then every row is written from the staging.
     conn.execute(
         """CREATE TEMP TABLE import_ids ON COMMIT DROP AS
@@ -430,7 +434,8 @@ def import_catalog(
     )
     conn.execute(
         """INSERT INTO artists (id, name, bio)
-           SELECT x.id, i.name, i.bio FROM import_artists i JOIN import_ids x ON x.kind = 'artist' AND x.ref = i.ref
+           SELECT x.id, i.name, i.bio
+           FROM import_artists i JOIN import_ids x ON x.kind = 'artist' AND x.ref = i.ref
            ON CONFLICT (id) DO UPDATE SET name = excluded.name, bio = excluded.bio, updated_at = now()
            WHERE (artists.name, artists.bio) IS DISTINCT FROM (excluded.name, excluded.bio)"""
     )
@@ -445,22 +450,23 @@ def import_catalog(
                  IS DISTINCT FROM (excluded.artist_id, excluded.title, excluded.release_date)"""
     )
     conn.execute(
-        """INSERT INTO songs (id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc, status,
-                              published_at)
+        """INSERT INTO songs (id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc,
+                              status, published_at)
            SELECT x.id, a.id, al.id, i.track_number, i.title, i.duration_ms, i.explicit, i.isrc, i.status,
                   CASE WHEN i.status = 'published' THEN now() END
            FROM import_songs i JOIN import_ids x ON x.kind = 'song' AND x.ref = i.ref
            JOIN catalog_external_refs a ON a.kind = 'artist' AND a.ref = i.artist_ref
            LEFT JOIN catalog_external_refs al ON al.kind = 'album' AND al.ref = i.album_ref
            ON CONFLICT (id) DO UPDATE SET artist_id = excluded.artist_id, album_id = excluded.album_id,
-               track_number = excluded.track_number, title = excluded.title, duration_ms = excluded.duration_ms,
+               track_number = excluded.track_number, title = excluded.title,
+               duration_ms = excluded.duration_ms,
                explicit = excluded.explicit, isrc = excluded.isrc,
                status = CASE WHEN songs.status = 'taken_down' THEN songs.status ELSE excluded.status END,
                published_at = coalesce(songs.published_at, excluded.published_at), updated_at = now()
            WHERE (songs.artist_id, songs.album_id, songs.track_number, songs.title, songs.duration_ms,
                   songs.explicit, songs.isrc, songs.status)
-                 IS DISTINCT FROM (excluded.artist_id, excluded.album_id, excluded.track_number, excluded.title,
-                  excluded.duration_ms, excluded.explicit, excluded.isrc, excluded.status)"""
+                 IS DISTINCT FROM (excluded.artist_id, excluded.album_id, excluded.track_number,
+                  excluded.title, excluded.duration_ms, excluded.explicit, excluded.isrc, excluded.status)"""
     )
     conn.execute(
         """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)

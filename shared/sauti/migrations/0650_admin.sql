@@ -57,3 +57,18 @@ CREATE TABLE reports (
 );
 CREATE UNIQUE INDEX reports_one_open_idx ON reports (reporter_id, target_type, target_id) WHERE status = 'open';
 CREATE INDEX reports_status_idx ON reports (status, created_at DESC, id DESC);
+
+-- Admin: each presigned upload handed out, with what was announced, until it is confirmed (a HEAD of the
+-- object must show the announced size and type).
+CREATE TABLE pending_uploads (
+    object_key   text PRIMARY KEY,
+    target_type  text NOT NULL CHECK (target_type IN ('song', 'ad')),
+    target_id    uuid NOT NULL,
+    quality      text,
+    content_type text NOT NULL,
+    size_bytes   bigint NOT NULL,
+    created_by   uuid,
+    expires_at   timestamptz NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX pending_uploads_target_idx ON pending_uploads (target_id);
