@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -383,25 +384,24 @@ def confirm_ad_audio(principal: Principal, ad_id: str, object_key: str) -> Admin
 # -- catalog import --------------------------------------------------------------------------------
 
 
-def import_catalog(principal: Principal | None, body: bytes) -> ImportResult:
-    """The contract's JSON Lines, at most 5 MB by API; atomic; ``principal`` None for the CLI."""
+def import_catalog(principal: Principal, body: bytes) -> ImportResult:
+    """The contract's JSON Lines by API: at most 5 MB, atomic, idempotent by ``ref``."""
+    roles.require(principal, Area.CATALOG)
+    if len(body) > IMPORT_MAX_BYTES:
+        raise ImportTooLarge(f"at most {IMPORT_MAX_BYTES} bytes by API; use `sauti catalog import`")
+    return ImportResult.model_validate(import_lines(principal.user_id, body.splitlines()))
+
+
+def import_lines(actor_id: str | None, lines: Iterable[bytes | str]) -> dict[str, Any]:
+    """Import JSON Lines (any size: the CLI streams a file) in one transaction, with its audit entry."""
     from sauti.admin import importer
 
-    if principal is not None:
-        roles.require(principal, Area.CATALOG)
-        if len(body) > IMPORT_MAX_BYTES:
-            raise ImportTooLarge(f"at most {IMPORT_MAX_BYTES} bytes by API; use `sauti catalog import`")
     with transaction() as conn:
-        result = importer.run(body.splitlines())
+        result = importer.run(lines)
         audit.record(
-            conn,
-            principal.user_id if principal else None,
-            "catalog.import",
-            "catalog",
-            None,
-            after={"imported": result["imported"], "bytes": len(body)},
+            conn, actor_id, "catalog.import", "catalog", None, after={"imported": result["imported"]}
         )
-    return ImportResult.model_validate(result)
+    return result
 
 
 # -- moderation ------------------------------------------------------------------------------------
