@@ -24,7 +24,7 @@ def admins(new_user: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def stream(api: Api, stack: Any) -> Iterator[Any]:
-    """The fake Stream API (STREAM_API_BASE points at it), delivering its webhook through the local gateway."""
+    """The fake Stream API (STREAM_API_BASE points at it), delivering its webhook through the gateway."""
     from sauti.config import config
     from sauti_dev.stream_fake import start_fake_stream
 

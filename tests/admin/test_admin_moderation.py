@@ -1,4 +1,4 @@
-"""Moderation through its effects: takedown and restore, suspension, reports, roles; each with its audit entry."""
+"""Moderation through its effects: takedown, restore, suspension, reports, roles; each audited."""
 
 from __future__ import annotations
 
