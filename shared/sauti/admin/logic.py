@@ -58,6 +58,7 @@ from sauti.principal import ADMIN_ROLES, ARTIST, Principal
 from sauti.settings import settings
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
+API_IMPORT_TIMEOUT_MS = 20_000  # inside the function's 29 s
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
@@ -389,15 +390,19 @@ def import_catalog(principal: Principal, body: bytes) -> ImportResult:
     roles.require(principal, Area.CATALOG)
     if len(body) > IMPORT_MAX_BYTES:
         raise ImportTooLarge(f"at most {IMPORT_MAX_BYTES} bytes by API; use `sauti catalog import`")
-    return ImportResult.model_validate(import_lines(principal.user_id, body.splitlines()))
+    result = import_lines(principal.user_id, body.splitlines(), statement_timeout_ms=API_IMPORT_TIMEOUT_MS)
+    return ImportResult.model_validate(result)
 
 
-def import_lines(actor_id: str | None, lines: Iterable[bytes | str]) -> dict[str, Any]:
-    """Import JSON Lines (any size: the CLI streams a file) in one transaction, with its audit entry."""
+def import_lines(
+    actor_id: str | None, lines: Iterable[bytes | str], *, statement_timeout_ms: int = 0
+) -> dict[str, Any]:
+    """Import JSON Lines (any size: the CLI reads a whole file; 0 = no statement timeout) in one
+    transaction, with its audit entry."""
     from sauti.admin import importer
 
     with transaction() as conn:
-        result = importer.run(lines)
+        result = importer.run(lines, statement_timeout_ms=statement_timeout_ms)
         audit.record(
             conn, actor_id, "catalog.import", "catalog", None, after={"imported": result["imported"]}
         )

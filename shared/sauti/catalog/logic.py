@@ -635,6 +635,8 @@ def import_catalog(
     albums: list[tuple[Any, ...]],
     songs: list[tuple[Any, ...]],
     renditions: list[tuple[Any, ...]],
+    *,
+    statement_timeout_ms: int = 20_000,
 ) -> list[dict[str, Any]]:
     """Upsert a parsed import (rows as the store's COPY columns) by external ref, in one transaction.
 
@@ -643,7 +645,7 @@ def import_catalog(
     is published instead (search reindexes on it).
     """
     with transaction() as conn:
-        ids = store.import_catalog(conn, artists, albums, songs, renditions)
+        ids = store.import_catalog(conn, artists, albums, songs, renditions, statement_timeout_ms)
     builders = {"artist": cache.artist_key, "album": cache.album_key, "song": cache.song_key}
     stale = [builders[row["kind"]](row["id"]) for row in ids if row["existed"]]
 

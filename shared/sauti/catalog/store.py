@@ -385,10 +385,10 @@ def update_ad(conn: Connection[Row], ad_id: str, fields: dict[str, Any]) -> Row 
 # -- bulk import: COPY into temporary tables, then set-based upserts --------------------------------
 
 _IMPORT_TABLES = """
-CREATE TEMP TABLE import_artists (ref text PRIMARY KEY, name text, bio text) ON COMMIT DROP;
-CREATE TEMP TABLE import_albums (ref text PRIMARY KEY, artist_ref text, title text, release_date date)
+CREATE TEMP TABLE import_artists (ref text, name text, bio text) ON COMMIT DROP;
+CREATE TEMP TABLE import_albums (ref text, artist_ref text, title text, release_date date)
     ON COMMIT DROP;
-CREATE TEMP TABLE import_songs (ref text PRIMARY KEY, artist_ref text, album_ref text, track_number integer,
+CREATE TEMP TABLE import_songs (ref text, artist_ref text, album_ref text, track_number integer,
     title text, duration_ms integer, explicit boolean, isrc text, status content_status) ON COMMIT DROP;
 CREATE TEMP TABLE import_renditions (song_ref text, quality text, codec text, bitrate_kbps integer,
     object_key text) ON COMMIT DROP;
@@ -401,8 +401,11 @@ def import_catalog(
     albums: list[tuple[Any, ...]],
     songs: list[tuple[Any, ...]],
     renditions: list[tuple[Any, ...]],
+    statement_timeout_ms: int,
 ) -> list[Row]:
-    """Upsert everything by external ref; answers ``{kind, ref, id, existed}`` for every ref imported."""
+    """Upsert everything by external ref; answers ``{kind, ref, id, existed}`` for every ref imported.
+    ``statement_timeout_ms`` (0: none) replaces the session's for this transaction: a big file takes long."""
+    conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(statement_timeout_ms),))
     conn.execute(_IMPORT_TABLES)
     for table, columns, rows in (
         ("import_artists", "ref, name, bio", artists),
@@ -449,29 +452,46 @@ def import_catalog(
            WHERE (albums.artist_id, albums.title, albums.release_date)
                  IS DISTINCT FROM (excluded.artist_id, excluded.title, excluded.release_date)"""
     )
+    # Songs: new ones are plain inserts (no conflict to check), existing ones a set-based update.
+    conn.execute(
+        """CREATE TEMP TABLE import_song_rows ON COMMIT DROP AS
+           SELECT x.id, x.existed, a.id AS artist_id, al.id AS album_id, i.track_number, i.title,
+                  i.duration_ms, i.explicit, i.isrc, i.status
+           FROM import_songs i JOIN import_ids x ON x.kind = 'song' AND x.ref = i.ref
+           JOIN catalog_external_refs a ON a.kind = 'artist' AND a.ref = i.artist_ref
+           LEFT JOIN catalog_external_refs al ON al.kind = 'album' AND al.ref = i.album_ref"""
+    )
     conn.execute(
         """INSERT INTO songs (id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc,
                               status, published_at)
-           SELECT x.id, a.id, al.id, i.track_number, i.title, i.duration_ms, i.explicit, i.isrc, i.status,
-                  CASE WHEN i.status = 'published' THEN now() END
-           FROM import_songs i JOIN import_ids x ON x.kind = 'song' AND x.ref = i.ref
-           JOIN catalog_external_refs a ON a.kind = 'artist' AND a.ref = i.artist_ref
-           LEFT JOIN catalog_external_refs al ON al.kind = 'album' AND al.ref = i.album_ref
-           ON CONFLICT (id) DO UPDATE SET artist_id = excluded.artist_id, album_id = excluded.album_id,
-               track_number = excluded.track_number, title = excluded.title,
-               duration_ms = excluded.duration_ms,
-               explicit = excluded.explicit, isrc = excluded.isrc,
-               status = CASE WHEN songs.status = 'taken_down' THEN songs.status ELSE excluded.status END,
-               published_at = coalesce(songs.published_at, excluded.published_at), updated_at = now()
-           WHERE (songs.artist_id, songs.album_id, songs.track_number, songs.title, songs.duration_ms,
-                  songs.explicit, songs.isrc, songs.status)
-                 IS DISTINCT FROM (excluded.artist_id, excluded.album_id, excluded.track_number,
-                  excluded.title, excluded.duration_ms, excluded.explicit, excluded.isrc, excluded.status)"""
+           SELECT id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc, status,
+                  CASE WHEN status = 'published' THEN now() END
+           FROM import_song_rows WHERE NOT existed"""
+    )
+    conn.execute(
+        """UPDATE songs s SET artist_id = r.artist_id, album_id = r.album_id, track_number = r.track_number,
+               title = r.title, duration_ms = r.duration_ms, explicit = r.explicit, isrc = r.isrc,
+               status = CASE WHEN s.status = 'taken_down' THEN s.status ELSE r.status END,
+               published_at = coalesce(s.published_at, CASE WHEN r.status = 'published' THEN now() END),
+               updated_at = now()
+           FROM import_song_rows r
+           WHERE r.existed AND s.id = r.id
+             AND (s.artist_id, s.album_id, s.track_number, s.title, s.duration_ms, s.explicit, s.isrc,
+                  s.status)
+                 IS DISTINCT FROM (r.artist_id, r.album_id, r.track_number, r.title, r.duration_ms,
+                  r.explicit, r.isrc, CASE WHEN s.status = 'taken_down' THEN s.status ELSE r.status END)"""
     )
     conn.execute(
         """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)
            SELECT x.id, r.quality, r.codec, r.bitrate_kbps, r.object_key
            FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
+           WHERE NOT x.existed"""
+    )
+    conn.execute(
+        """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)
+           SELECT x.id, r.quality, r.codec, r.bitrate_kbps, r.object_key
+           FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
+           WHERE x.existed
            ON CONFLICT (song_id, quality) DO UPDATE SET codec = excluded.codec,
                bitrate_kbps = excluded.bitrate_kbps, object_key = excluded.object_key
            WHERE (song_renditions.codec, song_renditions.bitrate_kbps, song_renditions.object_key)
