@@ -52,7 +52,7 @@ from sauti.admin.settings import AdminSettings
 from sauti.auth import public as auth
 from sauti.catalog import public as catalog
 from sauti.db import transaction
-from sauti.errors import RateLimited, ServiceUnavailable, ValidationFailed
+from sauti.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from sauti.ids import canonical_id
 from sauti.principal import ADMIN_ROLES, ARTIST, Principal
 from sauti.settings import settings
@@ -80,8 +80,11 @@ def create_artist(principal: Principal, body: ArtistIn) -> AdminArtist:
 
 def edit_artist(principal: Principal, artist_id: str, body: ArtistPatch) -> AdminArtist:
     roles.require(principal, Area.CATALOG)
+    fields = _fields(body)
+    if "name" in fields and fields["name"] is None:
+        raise ValidationFailed("name cannot be removed")
     with transaction() as conn:
-        before, after = catalog.edit_artist(artist_id, _fields(body))
+        before, after = catalog.edit_artist(artist_id, fields)
         audit.record(
             conn, principal.user_id, "artist.update", "artist", after["id"], before=before, after=after
         )
@@ -502,7 +505,7 @@ def _target_exists(target_type: str, target_id: str) -> bool:
     if target_type == "video":
         try:
             catalog.video_row(target_id)
-        except Exception:
+        except NotFound:
             return False
         return True
     if target_type == "user":

@@ -490,8 +490,9 @@ def edit_song(song_id: str, fields: dict[str, Any]) -> Change:
             raise SongNotFound("no such song")
         _check_song_refs(conn, fields)
         if "artist_id" in fields:  # the store's update does not move a song between artists
-            conn.execute("UPDATE songs SET artist_id = %s WHERE id = %s", (fields.pop("artist_id"), key))
-        store.update_song(conn, key, fields)
+            store.move_song(conn, key, fields.pop("artist_id"))
+        if fields:
+            store.update_song(conn, key, fields)
         after = store.song_row(conn, key)
     assert after is not None
     _changed("song", after, "updated", _song_keys(before, after))

@@ -298,6 +298,10 @@ def song_row(conn: Connection[Row], song_id: str, *, lock: bool = False) -> Row 
     return conn.execute(f"SELECT {SONG_COLUMNS} FROM songs WHERE id = %s{suffix}", (song_id,)).fetchone()
 
 
+def move_song(conn: Connection[Row], song_id: str, artist_id: str) -> None:
+    conn.execute("UPDATE songs SET artist_id = %s, updated_at = now() WHERE id = %s", (artist_id, song_id))
+
+
 def renditions(conn: Connection[Row], song_id: str) -> list[Row]:
     return conn.execute(
         """SELECT quality, codec, bitrate_kbps, object_key, size_bytes FROM song_renditions
