@@ -410,6 +410,7 @@ def import_catalog(
     """Upsert everything by external ref; answers ``{kind, ref, id, existed}`` for every ref imported.
     ``statement_timeout_ms`` (0: none) replaces the session's for this transaction: a big file takes long."""
     conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(statement_timeout_ms),))
+    conn.execute("SELECT set_config('work_mem', '64MB', true)")  # the joins' hash tables stay in memory
     conn.execute(_IMPORT_TABLES)
     for table, columns, rows in (
         ("import_artists", "ref, name, bio", artists),
@@ -430,14 +431,15 @@ def import_catalog(
     # Every ref gets its id first (the one it had, or a new one); then every row is written from the staging.
     conn.execute(
         """CREATE TEMP TABLE import_ids ON COMMIT DROP AS
-           SELECT s.kind, s.ref, coalesce(x.id, gen_random_uuid()) AS id, x.id IS NOT NULL AS existed
+           SELECT s.kind, s.ref, coalesce(x.id, catalog_time_ordered_uuid()) AS id,
+                  x.id IS NOT NULL AS existed
            FROM (SELECT 'artist' AS kind, ref FROM import_artists
                  UNION ALL SELECT 'album', ref FROM import_albums
                  UNION ALL SELECT 'song', ref FROM import_songs) s
            LEFT JOIN catalog_external_refs x ON x.kind = s.kind AND x.ref = s.ref;
            CREATE INDEX ON import_ids (kind, ref); ANALYZE import_ids;
            INSERT INTO catalog_external_refs (kind, ref, id)
-           SELECT kind, ref, id FROM import_ids WHERE NOT existed"""
+           SELECT kind, ref, id FROM import_ids WHERE NOT existed ORDER BY kind, ref"""
     )
     conn.execute(
         """INSERT INTO artists (id, name, bio)
@@ -470,7 +472,7 @@ def import_catalog(
                               status, published_at)
            SELECT id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc, status,
                   CASE WHEN status = 'published' THEN now() END
-           FROM import_song_rows WHERE NOT existed"""
+           FROM import_song_rows WHERE NOT existed ORDER BY id"""
     )
     conn.execute(
         """UPDATE songs s SET artist_id = r.artist_id, album_id = r.album_id, track_number = r.track_number,
@@ -489,7 +491,7 @@ def import_catalog(
         """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)
            SELECT x.id, r.quality, r.codec, r.bitrate_kbps, r.object_key
            FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
-           WHERE NOT x.existed"""
+           WHERE NOT x.existed ORDER BY x.id, r.quality"""
     )
     conn.execute(
         """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)

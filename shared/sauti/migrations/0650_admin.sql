@@ -19,6 +19,17 @@ CREATE TABLE catalog_external_refs (
     PRIMARY KEY (kind, ref)
 );
 
+-- Catalog: ids for imported rows in time order (the UUID v7 layout; PostgreSQL 17 has no uuidv7()), so a
+-- big import appends to the primary-key indexes instead of writing pages all over them.
+CREATE FUNCTION catalog_time_ordered_uuid() RETURNS uuid LANGUAGE sql VOLATILE AS $$
+    SELECT encode(
+        set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                                placing substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+                                                  FROM 3)
+                                FROM 1 FOR 6), 52, 1), 53, 1),
+        'hex')::uuid
+$$;
+
 -- Admin: every admin write, in the same transaction as the change. Append-only (trigger below).
 CREATE TABLE audit_log (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
