@@ -503,7 +503,7 @@ def import_catalog(
            WHERE (song_renditions.codec, song_renditions.bitrate_kbps, song_renditions.object_key)
                  IS DISTINCT FROM (excluded.codec, excluded.bitrate_kbps, excluded.object_key)"""
     )
-    return conn.execute("SELECT kind, ref, id::text, existed FROM import_ids").fetchall()
+    return conn.execute("SELECT kind, ref, id::text, existed FROM import_ids ORDER BY kind, ref").fetchall()
 
 
 def refs_known(conn: Connection[Row], kind: str, refs: list[str]) -> set[str]:
