@@ -3,6 +3,8 @@ a video uploaded through the Stream fake and made ready by its signed webhook.""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlparse
+
 import requests
 
 from helpers import assert_problem
@@ -41,6 +43,9 @@ def test_a_draft_song_uploaded_to_r2_confirmed_and_published_plays_through_the_e
 
     ticket = _upload(api, manager, song["id"])
     assert ticket["method"] == "PUT" and ticket["object_key"].startswith(f"audio/{song['id']}/high/")
+    signed = parse_qs(urlparse(ticket["url"]).query)
+    assert signed["X-Amz-SignedHeaders"] == ["content-length;content-type;host"]
+    assert int(signed["X-Amz-Expires"][0]) <= 900
     confirm = {"object_key": ticket["object_key"], "codec": "mp3", "bitrate_kbps": 320}
     assert_problem(
         api.put(f"/admin/songs/{song['id']}/renditions/high", json=confirm, token=manager.token),
