@@ -62,14 +62,20 @@ def test_an_import_creates_the_catalog_and_importing_again_updates_with_the_same
     assert song["title"] == "Suzanna" and song["album"]["id"] == ids["album", "al1"]
     assert api.get(f"/songs/{ids['song', 's2']}", token=manager.token).status == 404  # a draft
 
-    changed = [*LINES[:2], {**LINES[2], "title": "Suzanna (remastered)"}, LINES[3]]
+    remastered = [
+        {"quality": "normal", "codec": "aac", "bitrate_kbps": 256, "object_key": "audio/s1/v2.m4a"},
+        {"quality": "high", "codec": "flac", "bitrate_kbps": 900, "object_key": "audio/s1/v2.flac"},
+    ]
+    changed = [*LINES[:2], {**LINES[2], "title": "Suzanna (remastered)", "renditions": remastered}, LINES[3]]
     second = _import(api, manager, changed)
 
     assert {(item["type"], item["ref"]): item["id"] for item in second.json()["ids"]} == ids
     assert _counts() == {"artists": 1, "albums": 1, "songs": 2}
-    assert (
-        api.get(f"/songs/{ids['song', 's1']}", token=manager.token).json()["title"] == "Suzanna (remastered)"
-    )
+    seen = api.get(f"/songs/{ids['song', 's1']}", token=manager.token).json()
+    assert seen["title"] == "Suzanna (remastered)" and seen["qualities"] == ["normal", "high"]
+    from sauti.catalog import logic
+
+    assert logic.song(ids["song", "s1"])["renditions"]["normal"]["object_key"] == "audio/s1/v2.m4a"
     later = _import(
         api,
         manager,

@@ -410,7 +410,10 @@ def import_catalog(
     """Upsert everything by external ref; answers ``{kind, ref, id, existed}`` for every ref imported.
     ``statement_timeout_ms`` (0: none) replaces the session's for this transaction: a big file takes long."""
     conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(statement_timeout_ms),))
-    conn.execute("SELECT set_config('work_mem', '64MB', true)")  # the joins' hash tables stay in memory
+    # The joins' hash tables and the staging index's sort stay in memory.
+    conn.execute(
+        "SELECT set_config('work_mem', '64MB', true), set_config('maintenance_work_mem', '256MB', true)"
+    )
     conn.execute(_IMPORT_TABLES)
     for table, columns, rows in (
         ("import_artists", "ref, name, bio", artists),
@@ -493,15 +496,26 @@ def import_catalog(
            FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
            WHERE NOT x.existed ORDER BY x.id, r.quality"""
     )
+    # Existing songs' renditions: changed ones updated, missing ones added (no per-row conflict checks).
+    conn.execute(
+        """CREATE TEMP TABLE import_rendition_rows ON COMMIT DROP AS
+           SELECT x.id AS song_id, r.quality, r.codec, r.bitrate_kbps, r.object_key
+           FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
+           WHERE x.existed"""
+    )
+    conn.execute(
+        """UPDATE song_renditions s
+           SET codec = r.codec, bitrate_kbps = r.bitrate_kbps, object_key = r.object_key
+           FROM import_rendition_rows r
+           WHERE s.song_id = r.song_id AND s.quality = r.quality
+             AND (s.codec, s.bitrate_kbps, s.object_key)
+                 IS DISTINCT FROM (r.codec, r.bitrate_kbps, r.object_key)"""
+    )
     conn.execute(
         """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)
-           SELECT x.id, r.quality, r.codec, r.bitrate_kbps, r.object_key
-           FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
-           WHERE x.existed
-           ON CONFLICT (song_id, quality) DO UPDATE SET codec = excluded.codec,
-               bitrate_kbps = excluded.bitrate_kbps, object_key = excluded.object_key
-           WHERE (song_renditions.codec, song_renditions.bitrate_kbps, song_renditions.object_key)
-                 IS DISTINCT FROM (excluded.codec, excluded.bitrate_kbps, excluded.object_key)"""
+           SELECT r.song_id, r.quality, r.codec, r.bitrate_kbps, r.object_key FROM import_rendition_rows r
+           WHERE NOT EXISTS (SELECT 1 FROM song_renditions s
+                             WHERE s.song_id = r.song_id AND s.quality = r.quality)"""
     )
     return conn.execute("SELECT kind, ref, id::text, existed FROM import_ids ORDER BY kind, ref").fetchall()
 
