@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
@@ -416,8 +417,12 @@ def _admin_view(user: Row) -> dict[str, Any]:
 
 
 def list_users(email: str | None, role: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-    email = normalize.email(email) if email else None
-    rows = store.users_page(email, role, limit + 1, paging.decode_cursor(cursor))
+    """Live users, newest first; ``email`` is a prefix (a whole address or its start)."""
+    prefix = None
+    if email:
+        prefix = unicodedata.normalize("NFKC", email).strip().lower()
+        prefix = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # LIKE, literally
+    rows = store.users_page(prefix, role, limit + 1, paging.decode_cursor(cursor))
     return paging.page(rows, limit, _admin_view, lambda row: (row["created_at"], row["id"]))
 
 
