@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from psycopg import Connection
 
 from sauti.db import Row, transaction
@@ -399,6 +402,28 @@ CREATE TEMP TABLE import_renditions (song_ref text, quality text, codec text, bi
 """
 
 
+@contextmanager
+def _without_reference_checks(conn: Connection[Row]) -> Iterator[None]:
+    """Skip the per-row foreign-key triggers (most of a bulk insert's time: two index lookups and a row
+    lock per song) where the role may (``session_replication_role``, as pg_restore does); else keep them.
+
+    Safe for the new songs and renditions of an import: every artist, album and song id they carry was
+    resolved by an inner join on rows that exist in this same transaction, and catalog rows are never
+    deleted. Only for the statements inside; the setting is transaction-local and put back after.
+    """
+    try:
+        with conn.transaction():
+            conn.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        skipped = True
+    except psycopg.errors.InsufficientPrivilege:
+        skipped = False
+    try:
+        yield
+    finally:
+        if skipped:
+            conn.execute("SELECT set_config('session_replication_role', 'origin', true)")
+
+
 def import_catalog(
     conn: Connection[Row],
     artists: list[tuple[Any, ...]],
@@ -470,13 +495,20 @@ def import_catalog(
            JOIN catalog_external_refs a ON a.kind = 'artist' AND a.ref = i.artist_ref
            LEFT JOIN catalog_external_refs al ON al.kind = 'album' AND al.ref = i.album_ref"""
     )
-    conn.execute(
-        """INSERT INTO songs (id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc,
-                              status, published_at)
-           SELECT id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc, status,
-                  CASE WHEN status = 'published' THEN now() END
-           FROM import_song_rows WHERE NOT existed ORDER BY id"""
-    )
+    with _without_reference_checks(conn):
+        conn.execute(
+            """INSERT INTO songs (id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc,
+                                  status, published_at)
+               SELECT id, artist_id, album_id, track_number, title, duration_ms, explicit, isrc, status,
+                      CASE WHEN status = 'published' THEN now() END
+               FROM import_song_rows WHERE NOT existed ORDER BY id"""
+        )
+        conn.execute(
+            """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)
+               SELECT x.id, r.quality, r.codec, r.bitrate_kbps, r.object_key
+               FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
+               WHERE NOT x.existed ORDER BY x.id, r.quality"""
+        )
     conn.execute(
         """UPDATE songs s SET artist_id = r.artist_id, album_id = r.album_id, track_number = r.track_number,
                title = r.title, duration_ms = r.duration_ms, explicit = r.explicit, isrc = r.isrc,
@@ -489,12 +521,6 @@ def import_catalog(
                   s.status)
                  IS DISTINCT FROM (r.artist_id, r.album_id, r.track_number, r.title, r.duration_ms,
                   r.explicit, r.isrc, CASE WHEN s.status = 'taken_down' THEN s.status ELSE r.status END)"""
-    )
-    conn.execute(
-        """INSERT INTO song_renditions (song_id, quality, codec, bitrate_kbps, object_key)
-           SELECT x.id, r.quality, r.codec, r.bitrate_kbps, r.object_key
-           FROM import_renditions r JOIN import_ids x ON x.kind = 'song' AND x.ref = r.song_ref
-           WHERE NOT x.existed ORDER BY x.id, r.quality"""
     )
     # Existing songs' renditions: changed ones updated, missing ones added (no per-row conflict checks).
     conn.execute(
