@@ -417,11 +417,9 @@ def _without_reference_checks(conn: Connection[Row]) -> Iterator[None]:
         skipped = True
     except psycopg.errors.InsufficientPrivilege:
         skipped = False
-    try:
-        yield
-    finally:
-        if skipped:
-            conn.execute("SELECT set_config('session_replication_role', 'origin', true)")
+    yield  # on an error the transaction rolls back, and its local setting with it
+    if skipped:
+        conn.execute("SELECT set_config('session_replication_role', 'origin', true)")
 
 
 def import_catalog(
