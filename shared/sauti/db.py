@@ -19,7 +19,7 @@ waits on a hung database is one round-trip deadline (6 s by default; docs/archit
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,8 @@ _connection: psycopg.Connection[dict[str, Any]] | None = None
 _lock = threading.RLock()
 
 Row = dict[str, Any]
+_depth = 0  # transactions open on this container's connection (nested ones are savepoints)
+_after_commit: list[Callable[[], None]] = []
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -116,18 +118,51 @@ def transaction() -> Iterator[psycopg.Connection[Row]]:
     stopped answering: that already took a whole round-trip deadline); errors after that are the
     caller's to see.
     """
-    with _lock, ExitStack() as stack:
+    global _depth
+    with _lock:
+        outermost = _depth == 0
+        _depth += 1
         try:
-            conn = _outermost(connection())
-            stack.enter_context(conn.transaction())
-        except psycopg.OperationalError as exc:
-            if getattr(_connection, "timed_out", False):
-                discard_connection()
-                raise DatabaseUnavailable("the database did not answer in time") from exc
-            discard_connection()
-            conn = _outermost(connection())
-            stack.enter_context(conn.transaction())
-        yield conn
+            with ExitStack() as stack:
+                try:
+                    conn = _outermost(connection())
+                    stack.enter_context(conn.transaction())
+                except psycopg.OperationalError as exc:
+                    if not outermost:
+                        raise
+                    if getattr(_connection, "timed_out", False):
+                        discard_connection()
+                        raise DatabaseUnavailable("the database did not answer in time") from exc
+                    discard_connection()
+                    conn = _outermost(connection())
+                    stack.enter_context(conn.transaction())
+                yield conn
+        except BaseException:
+            if outermost:
+                _after_commit.clear()
+            raise
+        finally:
+            _depth -= 1
+        if outermost:
+            _run_after_commit()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the outermost transaction commits (at once when none is open); dropped
+    when it rolls back. Cache invalidations and events go here: a transaction nested in another (an
+    admin action and its audit entry) is only a savepoint, and nothing is final before the outer commit."""
+    with _lock:
+        if _depth == 0:
+            callback()
+        else:
+            _after_commit.append(callback)
+
+
+def _run_after_commit() -> None:
+    callbacks = list(_after_commit)
+    _after_commit.clear()
+    for callback in callbacks:
+        callback()
 
 
 def _outermost(conn: psycopg.Connection[Row]) -> psycopg.Connection[Row]:

@@ -129,9 +129,10 @@ _ROUTE_SIGNATURE = inspect.signature(APIGatewayHttpResolver.route)
 class SautiResolver(APIGatewayHttpResolver):
     """The resolver, with authentication by default, the caller's principal and a one-line role check."""
 
-    def __init__(self, public: Iterable[str] = ()):
+    def __init__(self, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()):
         super().__init__(enable_validation=True)
         self.public_routes = frozenset(public)
+        self.raw_body_routes = frozenset(raw_bodies)  # bodies the route reads itself (JSON Lines)
 
     def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
         """Powertools' route, with each operation's security and problem+json responses documented."""
@@ -193,12 +194,18 @@ def with_json_content_type(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "headers": {**headers, "content-type": JSON}}
 
 
-def _request_problem(event: dict[str, Any]) -> Response | None:
+def _request_problem(event: dict[str, Any], raw_body: bool = False) -> Response | None:
     """Refuse, before any route runs, what no route can read: a body that is not JSON, JSON too deep
     or with numbers too long for Python to parse, and NUL characters (PostgreSQL text cannot hold
     them) in the body, the query or the path."""
     body = event.get("body") or ""
-    if body:
+    if body and raw_body:
+        if event.get("isBase64Encoded"):
+            try:
+                body = base64.b64decode(body).decode("utf-8", "replace")
+            except ValueError:
+                return problem(400, "malformed_body", "Malformed body", "the body is not valid base64")
+    elif body:
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
         if not _is_json(headers.get("content-type", "")):
             return problem(415, "unsupported_media_type", "Unsupported media type", "send the body as JSON")
@@ -214,9 +221,10 @@ def _request_problem(event: dict[str, Any]) -> Response | None:
     return None
 
 
-def http_app(*, public: Iterable[str] = ()) -> SautiResolver:
-    """The resolver of one function; ``public`` lists the route keys that need no principal."""
-    app = SautiResolver(public=public)
+def http_app(*, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()) -> SautiResolver:
+    """The resolver of one function; ``public`` lists the route keys that need no principal,
+    ``raw_bodies`` those whose body is not JSON and read by the route itself (JSON Lines)."""
+    app = SautiResolver(public=public, raw_bodies=raw_bodies)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
@@ -264,7 +272,8 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
 
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _request_problem(event)
+        raw_body = event.get("routeKey") in app.raw_body_routes
+        refused = _request_problem(event, raw_body)
         if refused is None:
             try:
                 app.authenticate(event)
@@ -278,7 +287,8 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
                 "body": refused.body,
                 "isBase64Encoded": False,
             }
-        return _within_response_limit(app.resolve(with_json_content_type(event), context))
+        readable = event if raw_body else with_json_content_type(event)
+        return _within_response_limit(app.resolve(readable, context))
 
     return handler
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -454,3 +455,49 @@ def openid_configuration() -> dict[str, Any]:
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
     }
+
+
+# -- for the admin module (docs/admin.md) ----------------------------------------------------------
+
+
+def _admin_view(user: Row) -> dict[str, Any]:
+    return {
+        "id": str(user["id"]),
+        "email": user["email"],
+        "display_name": user["display_name"],
+        "roles": sorted(user["roles"]),
+        "suspended": user["suspended_at"] is not None,
+        "created_at": user["created_at"],
+    }
+
+
+def list_users(email: str | None, role: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Live users, newest first; ``email`` is a prefix (a whole address or its start)."""
+    prefix = None
+    if email:
+        prefix = unicodedata.normalize("NFKC", email).strip().lower()
+        prefix = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # LIKE, literally
+    rows = store.users_page(prefix, role, limit + 1, paging.decode_cursor(cursor))
+    return paging.page(rows, limit, _admin_view, lambda row: (row["created_at"], row["id"]))
+
+
+def user_for_admin(user_id: str) -> dict[str, Any] | None:
+    """The user with roles and suspension; None when unknown, deleted or not an id."""
+    key = canonical_id(user_id)
+    user = store.admin_user(key) if key else None
+    return _admin_view(user) if user else None
+
+
+def user_id_by_email(email: str) -> str | None:
+    user = store.user_by_email(normalize.email(email))
+    return str(user["id"]) if user and user["deleted_at"] is None else None
+
+
+def change_role(user_id: str, role: str, *, grant: bool) -> tuple[dict[str, Any], bool] | None:
+    """(the user after, refused): removing the last super admin is refused; None if no such user."""
+    _check_role(role)
+    key = canonical_id(user_id)
+    user = store.change_role(key, role, grant) if key else None
+    if user is None:
+        return None
+    return _admin_view(user), bool(user.get("refused"))

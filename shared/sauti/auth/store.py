@@ -242,3 +242,62 @@ def prune_sessions(user_id: str) -> None:
 def delete_sessions(user_id: str) -> list[Row]:
     """Remove every session record of a deleted account (they hold device metadata)."""
     return fetch_all("DELETE FROM auth_sessions WHERE user_id = %s RETURNING id, family_hash", (user_id,))
+
+
+# -- the admin module's reads and role changes by id (docs/admin.md) -----------------------------
+
+ADMIN_USER_COLUMNS = "id::text, email, display_name, roles, suspended_at, created_at"
+
+
+def users_page(
+    email: str | None, role: str | None, limit: int, after: tuple[datetime, str] | None
+) -> list[Row]:
+    """Live users, newest first; ``email`` matches a prefix."""
+    return fetch_all(
+        f"""SELECT {ADMIN_USER_COLUMNS} FROM users
+            WHERE deleted_at IS NULL
+              AND (%(email)s::text IS NULL OR email LIKE %(email)s || '%%')
+              AND (%(role)s::text IS NULL OR %(role)s = ANY(roles))
+              AND (%(ts)s::timestamptz IS NULL OR (created_at, id) < (%(ts)s, %(id)s::uuid))
+            ORDER BY created_at DESC, id DESC LIMIT %(limit)s""",
+        {
+            "email": email,
+            "role": role,
+            "ts": after[0] if after else None,
+            "id": after[1] if after else None,
+            "limit": limit,
+        },
+    )
+
+
+def admin_user(user_id: str) -> Row | None:
+    return fetch_one(
+        f"SELECT {ADMIN_USER_COLUMNS} FROM users WHERE id = %s AND deleted_at IS NULL", (user_id,)
+    )
+
+
+def change_role(user_id: str, role: str, grant: bool) -> Row | None:
+    """Add or remove a role; removing the last live super admin's is refused (the row comes back
+    unchanged with ``refused`` true). The super admins are locked first, so two revocations cannot
+    both pass the check."""
+    with transaction() as conn:
+        if not grant and role == "super_admin":
+            holders = conn.execute(
+                """SELECT id::text FROM users WHERE 'super_admin' = ANY(roles) AND deleted_at IS NULL
+                   FOR UPDATE"""
+            ).fetchall()
+            if [row["id"] for row in holders] == [user_id]:
+                row = conn.execute(
+                    f"SELECT {ADMIN_USER_COLUMNS} FROM users WHERE id = %s", (user_id,)
+                ).fetchone()
+                return {**row, "refused": True} if row else None
+        update = (
+            "ARRAY(SELECT DISTINCT unnest(roles || ARRAY[%(role)s]) ORDER BY 1)"
+            if grant
+            else "array_remove(roles, %(role)s)"
+        )
+        return conn.execute(
+            f"""UPDATE users SET roles = {update}, updated_at = now()
+                WHERE id = %(id)s AND deleted_at IS NULL RETURNING {ADMIN_USER_COLUMNS}""",
+            {"role": role, "id": user_id},
+        ).fetchone()

@@ -11,9 +11,11 @@ from typing import Any
 
 from sauti import paging
 from sauti.catalog import cache, store
-from sauti.db import transaction
-from sauti.errors import NotFound
+from sauti.db import after_commit, transaction
+from sauti.errors import Conflict, NotFound
+from sauti.events import publish_event
 from sauti.ids import canonical_id
+from sauti.observability import logger
 
 SONG_SECONDS = 600
 ARTIST_SECONDS = 300  # top songs move with the daily rollups; five minutes behind is fine
@@ -346,3 +348,321 @@ def set_ad_active(ad_id: str, active: bool) -> None:
     with transaction() as conn:
         store.set_ad_active(conn, ad_id, active)
     cache.invalidate([cache.ADS_KEY])
+
+
+# -- admin writes (docs/admin.md) ------------------------------------------------------------------
+# Each runs in the caller's transaction when there is one (the admin module writes its audit entry in the
+# same one); the cache is invalidated and ``catalog.changed`` published after the outermost commit.
+# Each answers the row before and after the change, for the audit log.
+
+
+class NotReady(Conflict):
+    code, title = "not_ready", "Not ready"
+
+
+class ArtistNotFound(NotFound):
+    code = "artist_not_found"
+
+
+class AlbumNotFound(NotFound):
+    code = "album_not_found"
+
+
+class AdNotFound(NotFound):
+    code = "ad_not_found"
+
+
+Change = tuple[dict[str, Any] | None, dict[str, Any]]
+
+
+def _changed(kind: str, row: dict[str, Any], change: str, keys: list[str | None]) -> None:
+    """After commit: drop the cached entries, then tell search and notifications (``catalog.changed``)."""
+    detail = {
+        "kind": kind,
+        "id": row["id"],
+        "artist_id": row["id"] if kind == "artist" else row.get("artist_id"),
+        "status": row.get("status") or "published",
+        "change": change,
+    }
+
+    def publish() -> None:
+        cache.invalidate(keys)
+        try:
+            publish_event("catalog", "catalog.changed", detail)
+        except Exception:  # the change is committed; search catches up on the next change or reindex
+            logger.exception("catalog.changed not published", extra={"id": row["id"]})
+
+    after_commit(publish)
+
+
+def _key(value: str | None, error: type[NotFound]) -> str:
+    if value is None or (key := canonical_id(value)) is None:
+        raise error(f"no such {error.code.removesuffix('_not_found')}")
+    return key
+
+
+def add_artist(name: str, bio: str | None) -> dict[str, Any]:
+    with transaction() as conn:
+        artist_id = store.insert_artist(conn, name, bio)
+        row = store.artist_row(conn, artist_id)
+    assert row is not None
+    _changed("artist", row, "updated", [cache.artist_key(artist_id)])
+    return row
+
+
+def edit_artist(artist_id: str, fields: dict[str, Any]) -> Change:
+    key = _key(artist_id, ArtistNotFound)
+    with transaction() as conn:
+        before = store.artist_row(conn, key, lock=True)
+        if before is None:
+            raise ArtistNotFound("no such artist")
+        after = store.update_artist(conn, key, fields)
+    assert after is not None
+    _changed("artist", after, "updated", [cache.artist_key(key)])
+    return before, after
+
+
+def add_album(artist_id: str, title: str, release_date: date | None) -> dict[str, Any]:
+    artist_key = _key(artist_id, ArtistNotFound)
+    with transaction() as conn:
+        if store.artist_row(conn, artist_key) is None:
+            raise ArtistNotFound("no such artist")
+        album_id = store.insert_album(conn, artist_key, title, "published", release_date)
+        row = store.album_row(conn, album_id)
+    assert row is not None
+    _changed("album", row, "updated", [cache.album_key(album_id), cache.artist_key(artist_key)])
+    return row
+
+
+def edit_album(album_id: str, fields: dict[str, Any]) -> Change:
+    key = _key(album_id, AlbumNotFound)
+    with transaction() as conn:
+        before = store.album_row(conn, key, lock=True)
+        if before is None:
+            raise AlbumNotFound("no such album")
+        if "artist_id" in fields:
+            fields["artist_id"] = _key(fields["artist_id"], ArtistNotFound)
+            if store.artist_row(conn, fields["artist_id"]) is None:
+                raise ArtistNotFound("no such artist")
+        after = store.update_album(conn, key, fields)
+    assert after is not None
+    keys = [cache.album_key(key), cache.artist_key(before["artist_id"]), cache.artist_key(after["artist_id"])]
+    _changed("album", after, "updated", keys)
+    return before, after
+
+
+def _check_song_refs(conn: Any, fields: dict[str, Any]) -> None:
+    if fields.get("artist_id") is not None:
+        fields["artist_id"] = _key(fields["artist_id"], ArtistNotFound)
+        if store.artist_row(conn, fields["artist_id"]) is None:
+            raise ArtistNotFound("no such artist")
+    if fields.get("album_id") is not None:
+        fields["album_id"] = _key(fields["album_id"], AlbumNotFound)
+        if store.album_row(conn, fields["album_id"]) is None:
+            raise AlbumNotFound("no such album")
+
+
+def _song_keys(*rows: dict[str, Any] | None) -> list[str | None]:
+    keys: list[str | None] = []
+    for row in rows:
+        if row:
+            keys += [cache.song_key(row["id"]), cache.artist_key(row["artist_id"])]
+            keys.append(row["album_id"] and cache.album_key(row["album_id"]))
+    return keys
+
+
+def add_draft_song(fields: dict[str, Any]) -> dict[str, Any]:
+    """A new song, invisible to users until it has a rendition and is published."""
+    with transaction() as conn:
+        _check_song_refs(conn, fields)
+        song_id = store.insert_song(conn, {**fields, "status": "draft"})
+        row = store.song_row(conn, song_id)
+    assert row is not None
+    _changed("song", row, "updated", _song_keys(row))
+    return row
+
+
+def edit_song(song_id: str, fields: dict[str, Any]) -> Change:
+    key = _key(song_id, SongNotFound)
+    with transaction() as conn:
+        before = store.song_row(conn, key, lock=True)
+        if before is None:
+            raise SongNotFound("no such song")
+        _check_song_refs(conn, fields)
+        if "artist_id" in fields:  # the store's update does not move a song between artists
+            store.move_song(conn, key, fields.pop("artist_id"))
+        if fields:
+            store.update_song(conn, key, fields)
+        after = store.song_row(conn, key)
+    assert after is not None
+    _changed("song", after, "updated", _song_keys(before, after))
+    return before, after
+
+
+def song_row(song_id: str) -> dict[str, Any]:
+    """The song as stored, whatever its status, with its renditions (not cached: admin reads)."""
+    key = _key(song_id, SongNotFound)
+    with transaction() as conn:
+        row = store.song_row(conn, key)
+        if row is None:
+            raise SongNotFound("no such song")
+        return {**row, "renditions": store.renditions(conn, key)}
+
+
+def set_rendition(song_id: str, rendition: dict[str, Any]) -> Change:
+    key = _key(song_id, SongNotFound)
+    with transaction() as conn:
+        song_before = store.song_row(conn, key, lock=True)
+        if song_before is None:
+            raise SongNotFound("no such song")
+        before = {r["quality"]: r for r in store.renditions(conn, key)}.get(rendition["quality"])
+        store.insert_rendition(conn, key, rendition)
+    _changed("song", song_before, "updated", _song_keys(song_before))
+    return before, {"song_id": key, **rendition}
+
+
+_RESTORED_STATUS = "CASE WHEN published_at IS NULL THEN 'draft' ELSE 'published' END"
+
+
+def set_song_state(song_id: str, change: str) -> Change:
+    """``published`` (needs a rendition: 409 ``not_ready``), ``taken_down`` or ``restored``."""
+    key = _key(song_id, SongNotFound)
+    with transaction() as conn:
+        before = store.song_row(conn, key, lock=True)
+        if before is None:
+            raise SongNotFound("no such song")
+        if change == "published":
+            if before["status"] == "taken_down":
+                raise NotReady("a taken-down song is restored, not published")
+            if not store.renditions(conn, key):
+                raise NotReady("upload and confirm at least one rendition first")
+        status = {"published": "published", "taken_down": "taken_down"}.get(change)
+        if status is None:
+            status = "published" if before["published_at"] else "draft"
+        after = store.set_content_status(conn, "songs", key, status)
+    assert after is not None
+    _changed("song", after, change, _song_keys(after))
+    return before, after
+
+
+def add_draft_video(artist_id: str, title: str, stream_uid: str, song_id: str | None) -> dict[str, Any]:
+    fields = {"artist_id": _key(artist_id, ArtistNotFound), "title": title, "stream_uid": stream_uid}
+    fields["song_id"] = _key(song_id, SongNotFound) if song_id else None
+    with transaction() as conn:
+        if store.artist_row(conn, fields["artist_id"]) is None:
+            raise ArtistNotFound("no such artist")
+        if fields["song_id"] and store.song_row(conn, fields["song_id"]) is None:
+            raise SongNotFound("no such song")
+        row = store.insert_draft_video(conn, fields)
+    _changed("video", row, "updated", [cache.video_key(row["id"])])
+    return row
+
+
+def video_row(video_id: str) -> dict[str, Any]:
+    key = _key(video_id, VideoNotFound)
+    with transaction() as conn:
+        row = store.video_row(conn, key)
+    if row is None:
+        raise VideoNotFound("no such video")
+    return row
+
+
+def mark_video_ready(
+    stream_uid: str, duration_ms: int, thumbnail_url: str | None, event_at: datetime
+) -> Change | None:
+    """Stream says the video is ready; None when unknown or a newer notification was applied already."""
+    with transaction() as conn:
+        changed = store.mark_video_ready(conn, stream_uid, duration_ms, thumbnail_url, event_at)
+    if changed is None:
+        return None
+    _changed("video", changed[1], "updated", [cache.video_key(changed[1]["id"])])
+    return changed
+
+
+def set_video_state(video_id: str, change: str) -> Change:
+    key = _key(video_id, VideoNotFound)
+    with transaction() as conn:
+        before = store.video_row(conn, key, lock=True)
+        if before is None:
+            raise VideoNotFound("no such video")
+        if change == "published" and (before["ready_at"] is None or before["status"] == "taken_down"):
+            raise NotReady("Stream has not said this video is ready")
+        status = {"published": "published", "taken_down": "taken_down"}.get(change)
+        if status is None:
+            status = "published" if before["published_at"] else "draft"
+        after = store.set_content_status(conn, "videos", key, status)
+    assert after is not None
+    _changed("video", after, change, [cache.video_key(key)])
+    return before, after
+
+
+def add_ad(fields: dict[str, Any]) -> dict[str, Any]:
+    """An ad without audio yet (served only once its audio is confirmed)."""
+    with transaction() as conn:
+        row = store.insert_ad_draft(conn, fields)
+    after_commit(lambda: cache.invalidate([cache.ADS_KEY]))
+    return row
+
+
+def edit_ad(ad_id: str, fields: dict[str, Any]) -> Change:
+    key = _key(ad_id, AdNotFound)
+    with transaction() as conn:
+        before = store.ad_row(conn, key, lock=True)
+        if before is None:
+            raise AdNotFound("no such ad")
+        after = store.update_ad(conn, key, fields)
+    assert after is not None
+    after_commit(lambda: cache.invalidate([cache.ADS_KEY]))
+    return before, after
+
+
+def ad_row(ad_id: str) -> dict[str, Any]:
+    key = _key(ad_id, AdNotFound)
+    with transaction() as conn:
+        row = store.ad_row(conn, key)
+    if row is None:
+        raise AdNotFound("no such ad")
+    return row
+
+
+def list_ads(limit: int, cursor: str | None) -> dict[str, Any]:
+    with transaction() as conn:
+        rows = store.ads_page(conn, limit + 1, paging.decode_cursor(cursor))
+    return paging.page(rows, limit, lambda row: row, lambda row: (row["created_at"], row["id"]))
+
+
+def import_catalog(
+    artists: list[tuple[Any, ...]],
+    albums: list[tuple[Any, ...]],
+    songs: list[tuple[Any, ...]],
+    renditions: list[tuple[Any, ...]],
+    *,
+    statement_timeout_ms: int = 20_000,
+) -> list[dict[str, Any]]:
+    """Upsert a parsed import (rows as the store's COPY columns) by external ref, in one transaction.
+
+    New rows cannot be cached, so only rows that existed before are invalidated; one
+    ``catalog.changed`` per imported song would flood the bus, so one ``catalog.imported`` summary
+    is published instead (search reindexes on it).
+    """
+    with transaction() as conn:
+        ids = store.import_catalog(conn, artists, albums, songs, renditions, statement_timeout_ms)
+    builders = {"artist": cache.artist_key, "album": cache.album_key, "song": cache.song_key}
+    stale = [builders[row["kind"]](row["id"]) for row in ids if row["existed"]]
+
+    def publish() -> None:
+        for start in range(0, len(stale), 1000):
+            cache.invalidate(stale[start : start + 1000])
+        counts = {kind: sum(1 for row in ids if row["kind"] == kind) for kind in builders}
+        try:
+            publish_event("catalog", "catalog.imported", counts)
+        except Exception:
+            logger.exception("catalog.imported not published")
+
+    after_commit(publish)
+    return [{"type": row["kind"], "ref": row["ref"], "id": row["id"]} for row in ids]
+
+
+def known_refs(kind: str, refs: list[str]) -> set[str]:
+    with transaction() as conn:
+        return store.refs_known(conn, kind, refs)

@@ -1,0 +1,53 @@
+"""What other modules may call in the catalog (reads for playback and analytics; writes for admin)."""
+
+from __future__ import annotations
+
+from sauti.catalog.logic import (
+    NotReady,
+    ad_row,
+    add_ad,
+    add_album,
+    add_artist,
+    add_draft_song,
+    add_draft_video,
+    artist_account,
+    edit_ad,
+    edit_album,
+    edit_artist,
+    edit_song,
+    import_catalog,
+    known_refs,
+    list_ads,
+    mark_video_ready,
+    set_rendition,
+    set_song_state,
+    set_video_state,
+    song_row,
+    song_summary,
+    video_row,
+)
+
+__all__ = [
+    "NotReady",
+    "ad_row",
+    "add_ad",
+    "add_album",
+    "add_artist",
+    "add_draft_song",
+    "add_draft_video",
+    "artist_account",
+    "edit_ad",
+    "edit_album",
+    "edit_artist",
+    "edit_song",
+    "import_catalog",
+    "known_refs",
+    "list_ads",
+    "mark_video_ready",
+    "set_rendition",
+    "set_song_state",
+    "set_video_state",
+    "song_row",
+    "song_summary",
+    "video_row",
+]
