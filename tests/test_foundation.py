@@ -10,7 +10,11 @@ import pytest
 from pydantic import BaseModel
 
 from helpers import EVENTS, PROJECT_ROOT, assert_problem, drain_queue
-from sauti.config import SETTINGS, Config, ConfigurationError
+from sauti.config import Config, ConfigurationError
+from sauti.core_settings import DatabaseSettings, TokenSettings
+from sauti.settings import describe, load
+from sauti.settings_registry import all_models
+from sauti.signing.settings import MediaSettings, StreamSettings
 from sauti_dev.template import load_template
 
 
@@ -40,20 +44,75 @@ def test_an_applied_migration_that_changed_is_refused(stack):
 def test_settings_come_from_the_environment_then_the_secret_then_local_defaults():
     secret = {"JWT_SIGNING_KEYS": "from-secret", "DATABASE_URL": "postgresql://secret"}
     settings = Config(
-        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:secret", "DATABASE_URL": "postgresql://env"},
+        environ={
+            "APP_ENV": "prod",
+            "APP_SECRET_ARN": "arn:secret",
+            "DATABASE_URL": "postgresql://env",
+            "REDIS_URL": "rediss://cache:6379/0",
+            "EVENT_BUS_NAME": "sauti-prod",
+            "PUBLIC_BASE_URL": "https://api.example",
+            "JWT_ISSUER": "https://api.example",
+        },
         secret_loader=lambda _arn: secret,
     )
 
-    assert settings.get("DATABASE_URL") == "postgresql://env"
-    assert settings.get("JWT_SIGNING_KEYS") == "from-secret"
-    assert settings.get("JWT_AUDIENCE") == "sauti-api"
+    assert load(DatabaseSettings, settings).database_url == "postgresql://env"
+    assert load(TokenSettings, settings).jwt_signing_keys == "from-secret"
+    assert load(TokenSettings, settings).jwt_audience == "sauti-api"
 
 
 def test_outside_local_a_missing_secret_is_an_error_not_a_default():
-    settings = Config(environ={"APP_ENV": "prod"})
+    settings = Config(environ={"APP_ENV": "prod", "JWT_ISSUER": "https://api.example"})
 
-    with pytest.raises(ConfigurationError):
-        settings.get("JWT_SIGNING_KEYS")
+    with pytest.raises(ConfigurationError, match="JWT_SIGNING_KEYS"):
+        load(TokenSettings, settings)
+
+
+def test_a_malformed_setting_is_an_error_naming_it_not_its_value():
+    settings = Config(environ={"APP_ENV": "prod", "MEDIA_LINK_TTL_SECONDS": "five minutes"})
+
+    with pytest.raises(ConfigurationError, match="MEDIA_LINK_TTL_SECONDS") as raised:
+        load(
+            MediaSettings,
+            Config(
+                environ={
+                    **settings.environ,
+                    "CDN_BASE_URL": "https://cdn.example",
+                    "CDN_TOKEN_SECRET": "s",
+                    "MEDIA_BUCKET": "media",
+                }
+            ),
+        )
+    assert "five minutes" not in str(raised.value)
+
+
+def test_a_function_whose_production_secret_is_missing_fails_at_init(monkeypatch):
+    import importlib.util
+
+    from sauti.config import config
+
+    production = {
+        "APP_ENV": "prod",
+        "APP_SECRET_ARN": "",
+        "JWT_ISSUER": "https://api.example",
+        "PUBLIC_BASE_URL": "https://api.example",
+        "EVENT_BUS_NAME": "sauti-prod",
+        "AUTH_LINK_BASE_URL": "https://app.example",
+    }
+    for name, value in production.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("JWT_SIGNING_KEYS", raising=False)
+    config.cache_clear()
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "auth_init_check", PROJECT_ROOT / "functions/auth/app.py"
+        )
+        assert spec and spec.loader
+        with pytest.raises(ConfigurationError, match="JWT_SIGNING_KEYS"):
+            spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    finally:
+        monkeypatch.undo()
+        config.cache_clear()
 
 
 def test_a_notification_is_queued_in_the_documented_shape(stack):
@@ -148,7 +207,8 @@ def test_the_dependency_layer_pins_what_the_functions_import():
 
 def test_the_readme_documents_every_setting():
     readme = (PROJECT_ROOT / "README.md").read_text()
-    missing = [setting.name for setting in SETTINGS if f"`{setting.name}`" not in readme]
+    names = [item["name"] for model in all_models() for item in describe(model)]
+    missing = [name for name in names if f"`{name}`" not in readme]
     assert not missing, f"README configuration table lacks {missing}"
 
 
@@ -191,9 +251,9 @@ def test_secret_settings_are_read_from_secrets_manager_through_powertools(stack)
         Name=f"sauti/test/app-{stack.data_dir.name}",
         SecretString=json.dumps({"JWT_SIGNING_KEYS": "from-aws"}),
     )["ARN"]
-    settings = Config(environ={"APP_ENV": "prod", "APP_SECRET_ARN": arn})
+    settings = Config(environ={"APP_ENV": "prod", "APP_SECRET_ARN": arn, "JWT_ISSUER": "https://x"})
 
-    assert settings.get("JWT_SIGNING_KEYS") == "from-aws"
+    assert load(TokenSettings, settings).jwt_signing_keys == "from-aws"
 
 
 def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
@@ -231,15 +291,17 @@ def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplo
 
 
 def test_a_rotated_application_secret_reaches_a_warm_container():
-    current = {"JWT_SIGNING_KEYS": "first"}
+    from sauti.settings import current
+
+    secret = {"JWT_SIGNING_KEYS": "first"}
     settings = Config(
-        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"}, secret_loader=lambda _arn: current
+        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"}, secret_loader=lambda _arn: secret
     )
-    assert settings.get("JWT_SIGNING_KEYS") == "first"
+    assert current(TokenSettings, "jwt_signing_keys", settings) == "first"
 
-    current["JWT_SIGNING_KEYS"] = "second"  # what Powertools hands back once its five-minute cache expires
+    secret["JWT_SIGNING_KEYS"] = "second"  # what Powertools hands back once its five-minute cache expires
 
-    assert settings.get("JWT_SIGNING_KEYS") == "second"
+    assert current(TokenSettings, "jwt_signing_keys", settings) == "second"
 
 
 def test_a_subject_that_is_no_user_id_is_unauthenticated(functions):
@@ -261,16 +323,35 @@ def test_a_subject_that_is_no_user_id_is_unauthenticated(functions):
 def test_outside_local_a_laptop_only_default_is_an_error_but_a_limit_keeps_its_default():
     settings = Config(environ={"APP_ENV": "prod"})
 
-    with pytest.raises(ConfigurationError):
-        settings.get("CDN_BASE_URL")
-    assert settings.get("MEDIA_LINK_TTL_SECONDS") == "300"
+    with pytest.raises(ConfigurationError, match="CDN_BASE_URL"):
+        load(MediaSettings, settings)
+    limits = load(
+        MediaSettings,
+        Config(
+            environ={
+                **settings.environ,
+                "CDN_BASE_URL": "https://cdn.example",
+                "MEDIA_BUCKET": "media",
+                "CDN_TOKEN_SECRET": "s",
+            }
+        ),
+    )
+    assert limits.media_link_ttl_seconds == 300
 
 
 def test_any_setting_may_come_from_the_application_secret():
     settings = Config(
         environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"},
-        secret_loader=lambda _arn: {"STREAM_KEY_ID": "key-7", "CDN_BASE_URL": "https://media.example"},
+        secret_loader=lambda _arn: {
+            "STREAM_KEY_ID": "key-7",
+            "STREAM_SIGNING_KEY": "pem",
+            "STREAM_CUSTOMER_CODE": "abc",
+            "CDN_BASE_URL": "https://media.example",
+            "CDN_TOKEN_SECRET": "cdn-secret",
+            "MEDIA_BUCKET": "media",
+        },
     )
 
-    assert settings.get("STREAM_KEY_ID") == "key-7"
-    assert settings.get("CDN_BASE_URL") == "https://media.example"
+    stream = load(StreamSettings, settings)
+    assert stream.stream_key_id == "key-7"
+    assert load(MediaSettings, settings).cdn_base_url == "https://media.example"

@@ -25,7 +25,8 @@ from urllib.parse import unquote
 
 import jwt
 
-from sauti.config import config
+from sauti.core_settings import TokenSettings
+from sauti.settings import settings
 from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.template import HttpRoute
@@ -184,7 +185,7 @@ class LocalGateway:
                 token,
                 jwt.PyJWK(key).key,
                 algorithms=["RS256"],
-                issuer=config().get("JWT_ISSUER"),
+                issuer=settings(TokenSettings).jwt_issuer,
                 leeway=CLOCK_SKEW_SECONDS,
                 options={"require": ["exp", "iss", "sub"], "verify_aud": False},
             )
@@ -193,7 +194,7 @@ class LocalGateway:
         # Like API Gateway: the audience may be named by `aud` (a string or a list) or by `client_id`.
         audience = claims.get("aud", claims.get("client_id"))
         audiences = audience if isinstance(audience, list) else [audience]
-        if config().get("JWT_AUDIENCE") not in audiences:
+        if settings(TokenSettings).jwt_audience not in audiences:
             raise Unauthorized
         return claims
 

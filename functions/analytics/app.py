@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sauti.analytics.dashboard import Range, artist_stats, song_stats
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 app = http_app()
+require(CoreSettings, DatabaseSettings)
 
 
 @app.get("/artists/<artist_id>/stats")

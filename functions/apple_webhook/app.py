@@ -6,10 +6,14 @@ from typing import Any
 
 from sauti.billing import apple
 from sauti.billing.models import AppleNotificationRequest
+from sauti.billing.settings import AppleSettings, BillingSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 PUBLIC = ("POST /webhooks/apple",)  # a JWS chained to Apple's root, checked by billing
 app = http_app(public=PUBLIC)
+require(CoreSettings, DatabaseSettings, BillingSettings, AppleSettings)
 
 
 @app.post("/webhooks/apple")

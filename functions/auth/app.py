@@ -19,7 +19,11 @@ from sauti.auth.models import (
     SignupRequest,
     VerifyEmailRequest,
 )
+from sauti.auth.settings import AuthSettings
+from sauti.billing.settings import BillingSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings, TokenSettings
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 # Routes anyone may call; every other route needs a verified principal.
 PUBLIC = (
@@ -34,6 +38,7 @@ PUBLIC = (
     "POST /auth/email/verify",
 )
 app = http_app(public=PUBLIC)
+require(CoreSettings, DatabaseSettings, TokenSettings, AuthSettings, BillingSettings)
 PUBLIC_KEY_CACHE = {"Cache-Control": "public, max-age=300"}
 NO_STORE = {"Cache-Control": "no-store"}
 

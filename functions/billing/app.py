@@ -6,9 +6,13 @@ from typing import Any
 
 from sauti.billing import apple, logic, stripe_billing
 from sauti.billing.models import AppleTransactionRequest, CheckoutRequest, PortalRequest
+from sauti.billing.settings import AppleSettings, BillingSettings, StripeSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 app = http_app()
+require(CoreSettings, DatabaseSettings, BillingSettings, StripeSettings, AppleSettings)
 
 
 @app.get("/billing/subscription")

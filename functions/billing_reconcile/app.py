@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sauti.billing.reconcile import reconcile
+from sauti.billing.settings import BillingSettings, StripeSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.observability import instrumented
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, BillingSettings, StripeSettings)
 
 
 def run_at(event: dict[str, Any]) -> datetime:

@@ -8,9 +8,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sauti.catalog import logic
 from sauti.catalog.models import Album, Artist, Song, SongPage, Video, VideoPage
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import errors, http_app, lambda_entry
+from sauti.settings import require
 
 app = http_app()  # no public routes: every route needs a signed-in user
+require(CoreSettings, DatabaseSettings)
 
 Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=500)]

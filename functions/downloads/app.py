@@ -8,11 +8,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sauti import paging
+from sauti.billing.settings import BillingSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings, TokenSettings
 from sauti.downloads import logic
 from sauti.downloads.models import CreateDownload, RegisterDevice, SyncRequest
+from sauti.downloads.settings import DownloadsSettings
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
+from sauti.signing.settings import MediaSettings
 
 app = http_app()
+require(CoreSettings, DatabaseSettings, TokenSettings, DownloadsSettings, MediaSettings, BillingSettings)
 Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]
 

@@ -6,11 +6,14 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.health import check_dependencies
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 PUBLIC = ("GET /health", "$default")
 app = http_app(public=PUBLIC)
+require(CoreSettings, DatabaseSettings)
 
 
 @app.get("/health")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.migrate import apply_migrations
 from sauti.observability import instrumented, logger
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings)
 
 
 @instrumented()

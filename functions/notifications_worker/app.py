@@ -7,8 +7,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from sauti.core_settings import CoreSettings, DatabaseSettings
+from sauti.notifications.settings import NotificationsSettings
 from sauti.notifications.worker import NotificationMessage, deliver
 from sauti.observability import instrumented, logger
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, NotificationsSettings)
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -11,12 +11,18 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from sauti.analytics.settings import AnalyticsSettings
+from sauti.billing.settings import BillingSettings
 from sauti.catalog.logic import DEFAULT_LIMIT, MAX_LIMIT
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import http_app, lambda_entry
 from sauti.playback import logic
 from sauti.playback.models import EndSession, Heartbeat, StartSession
+from sauti.settings import require
+from sauti.signing.settings import MediaSettings, StreamSettings
 
 app = http_app()
+require(CoreSettings, DatabaseSettings, MediaSettings, StreamSettings, BillingSettings, AnalyticsSettings)
 
 
 @app.post("/playback/sessions")

@@ -6,10 +6,14 @@ import base64
 from typing import Any
 
 from sauti.billing import stripe_billing
+from sauti.billing.settings import BillingSettings, StripeSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 PUBLIC = ("POST /webhooks/stripe",)  # Stripe-Signature, checked by billing
 app = http_app(public=PUBLIC)
+require(CoreSettings, DatabaseSettings, BillingSettings, StripeSettings)
 
 
 @app.post("/webhooks/stripe")

@@ -6,7 +6,8 @@ import functools
 
 import redis
 
-from sauti.config import config
+from sauti.core_settings import CoreSettings
+from sauti.settings import settings
 
 SOCKET_TIMEOUT_SECONDS = 0.5
 
@@ -15,7 +16,7 @@ SOCKET_TIMEOUT_SECONDS = 0.5
 def redis_client() -> redis.Redis:
     """The container's client. Its pool reconnects by itself after a Redis restart."""
     return redis.Redis.from_url(
-        config().get("REDIS_URL"),
+        settings(CoreSettings).redis_url,
         socket_timeout=SOCKET_TIMEOUT_SECONDS,
         socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
         health_check_interval=30,

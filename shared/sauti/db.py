@@ -17,6 +17,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from sauti.config import config
+from sauti.core_settings import DatabaseSettings
+from sauti.settings import settings as settings_of
 
 CONNECT_TIMEOUT_SECONDS = 3
 
@@ -32,14 +34,14 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def _connect() -> psycopg.Connection[Row]:
-    settings = config()
+    timeout_ms = settings_of(DatabaseSettings).db_statement_timeout_ms
     try:
         return psycopg.connect(
-            settings.database_url(),
+            config().database_url(),
             autocommit=True,
             row_factory=dict_row,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            options=f"-c statement_timeout={settings.int('DB_STATEMENT_TIMEOUT_MS')} -c timezone=UTC",
+            options=f"-c statement_timeout={timeout_ms} -c timezone=UTC",
             application_name="sauti",
         )
     except psycopg.OperationalError as exc:

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sauti.aws import client
-from sauti.config import config
+from sauti.core_settings import CoreSettings
+from sauti.settings import settings
 
 MAX_ENTRIES_PER_CALL = 10
 
@@ -30,7 +31,7 @@ def domain_event(module: str, detail_type: str, detail: dict[str, Any]) -> dict[
                 **detail,
             }
         ),
-        "EventBusName": config().get("EVENT_BUS_NAME"),
+        "EventBusName": settings(CoreSettings).event_bus_name,
     }
 
 

@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sauti.aws import client
-from sauti.config import config
+from sauti.core_settings import CoreSettings
+from sauti.settings import settings
 
 MESSAGE_VERSION = 1
 
@@ -54,7 +55,7 @@ def publish_notification(type_: str, **kwargs: Any) -> str:
     """Queue one notification; returns its message id."""
     message = notification_message(type_, **kwargs)
     client("sqs").send_message(
-        QueueUrl=config().get("NOTIFICATIONS_QUEUE_URL"),
+        QueueUrl=settings(CoreSettings).notifications_queue_url,
         MessageBody=json.dumps(message),
         MessageAttributes={"type": {"DataType": "String", "StringValue": type_}},
     )

@@ -12,9 +12,10 @@ from sauti_dev.events import scheduled_event
 
 
 def cap() -> int:
-    from sauti.config import config
+    from sauti.analytics.settings import AnalyticsSettings
+    from sauti.settings import settings
 
-    return config().int("ANALYTICS_DAILY_PLAY_CAP")
+    return settings(AnalyticsSettings).analytics_daily_play_cap
 
 
 def stats() -> list[dict]:

@@ -22,7 +22,8 @@ from sauti_dev import billing_samples as samples
 @pytest.fixture
 def send_stripe(api: Api) -> Any:
     """POST an event to /webhooks/stripe, signed with the local webhook secret (or ``secret``)."""
-    from sauti.config import config
+    from sauti.billing.settings import StripeSettings
+    from sauti.settings import settings
 
     def send(
         event: dict[str, Any],
@@ -33,7 +34,7 @@ def send_stripe(api: Api) -> Any:
     ):
         payload = body if body is not None else json.dumps(event)
         signature = samples.stripe_signature(
-            payload, secret or config().get("STRIPE_WEBHOOK_SECRET"), timestamp
+            payload, secret or settings(StripeSettings).stripe_webhook_secret, timestamp
         )
         return api.post("/webhooks/stripe", body=payload, headers={"stripe-signature": signature})
 

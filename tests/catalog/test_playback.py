@@ -346,8 +346,9 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     from datetime import datetime
 
     from sauti.catalog import logic
-    from sauti.config import config
+    from sauti.settings import settings
     from sauti.signing.links import stream_signer
+    from sauti.signing.settings import StreamSettings
 
     video_id = logic.create_video(
         catalog.artist_id, "Mawimbi (live)", "5d5bc37ffcf54c9b82e996823bffbb81", 180_000
@@ -365,8 +366,8 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     assert claims["sub"] == "5d5bc37ffcf54c9b82e996823bffbb81"
     assert claims["exp"] == datetime.fromisoformat(session["stream"]["expires_at"]).timestamp()
     assert claims["exp"] - claims["nbf"] <= 400
-    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": config().get("STREAM_KEY_ID")}
-    assert claims["kid"] == config().get("STREAM_KEY_ID")
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": settings(StreamSettings).stream_key_id}
+    assert claims["kid"] == settings(StreamSettings).stream_key_id
     logic.set_video_status(video_id, "taken_down")
     assert_problem(start(user, video_id=video_id), 404)
 

@@ -16,10 +16,11 @@ from sauti_offline.client import NotDownloaded
 
 
 def _send_stripe(api: Any, event: dict[str, Any]) -> None:
-    from sauti.config import config
+    from sauti.billing.settings import StripeSettings
+    from sauti.settings import settings
 
     payload = json.dumps(event)
-    signature = samples.stripe_signature(payload, config().get("STRIPE_WEBHOOK_SECRET"))
+    signature = samples.stripe_signature(payload, settings(StripeSettings).stripe_webhook_secret)
     response = api.post("/webhooks/stripe", body=payload, headers={"stripe-signature": signature})
     assert response.status == 200 and response.json()["outcome"] == "applied", response.body
 

@@ -59,10 +59,11 @@ def tone_wav(seed: int, seconds: float, rate: int, width: int) -> bytes:
 def _upload(key: str, make: callable) -> int:  # type: ignore[valid-type]
     from botocore.exceptions import ClientError
 
-    from sauti.config import config
+    from sauti.settings import settings
     from sauti.signing.r2 import client
+    from sauti.signing.settings import MediaSettings
 
-    bucket = config().get("MEDIA_BUCKET")
+    bucket = settings(MediaSettings).media_bucket
     try:
         return client().head_object(Bucket=bucket, Key=key)["ContentLength"]
     except ClientError:

@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from psycopg.errors import LockNotAvailable
 
 from sauti.analytics import plays, rollup, store
-from sauti.config import config
+from sauti.analytics.settings import AnalyticsSettings
 from sauti.db import transaction
 from sauti.observability import logger
+from sauti.settings import settings
 
 DAYS_AHEAD = 7
 DETACHED_KEPT_DAYS = 7
@@ -37,7 +38,7 @@ def _day_of(name: str) -> date:
 def maintain_partitions(today: date | None = None) -> Upkeep:
     today = today or rollup.today_utc()
     upkeep = Upkeep(created=plays.ensure_daily_partitions(today + timedelta(days=1), DAYS_AHEAD, today=today))
-    oldest_kept = today - timedelta(days=config().int("ANALYTICS_RAW_RETENTION_DAYS"))
+    oldest_kept = today - timedelta(days=settings(AnalyticsSettings).analytics_raw_retention_days)
     with transaction() as conn:
         attached = store.attached_day_partitions(conn)
     for name in sorted(attached):

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sauti.analytics import store
-from sauti.config import config
+from sauti.analytics.settings import AnalyticsSettings
 from sauti.db import transaction
 from sauti.errors import DomainError
 from sauti.observability import logger
+from sauti.settings import settings
 
 ROLLUP_STATEMENT_TIMEOUT = "10min"
 ROLLUP_WORK_MEM = "128MB"
@@ -61,7 +62,7 @@ def today_utc() -> date:
 
 
 def daily_cap() -> int:
-    return config().int("ANALYTICS_DAILY_PLAY_CAP")
+    return settings(AnalyticsSettings).analytics_daily_play_cap
 
 
 def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:

@@ -21,13 +21,15 @@ from sauti.auth.errors import (
     InvalidRefreshToken,
     InvalidToken,
 )
+from sauti.auth.settings import AuthSettings
 from sauti.billing.entitlements import entitlements_for
-from sauti.config import config
+from sauti.core_settings import TokenSettings
 from sauti.db import Row, transaction
 from sauti.errors import NotFound, RateLimited, ValidationFailed
 from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.principal import ALL_ROLES
+from sauti.settings import settings
 
 RESET = "reset"
 VERIFY = "verify"
@@ -120,7 +122,7 @@ def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
 
 
 def _link(page: str, token: str) -> str:
-    return f"{config().get('AUTH_LINK_BASE_URL').rstrip('/')}/{page}?{urlencode({'token': token})}"
+    return f"{settings(AuthSettings).auth_link_base_url.rstrip('/')}/{page}?{urlencode({'token': token})}"
 
 
 # -- accounts --------------------------------------------------------------------------------------
@@ -286,7 +288,7 @@ def request_password_reset(email: str, client: Client) -> None:
     user = store.user_by_email(email)
     if user is not None and (user["deleted_at"] is not None or user["suspended_at"] is not None):
         user = None
-    ttl = config().int("PASSWORD_RESET_TTL_SECONDS")
+    ttl = settings(AuthSettings).password_reset_ttl_seconds
     grants = {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])} if user else {}
     token = onetime.issue(RESET, grants, ttl)
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
@@ -317,7 +319,7 @@ def reset_password(token: str, new_password: str) -> None:
 
 
 def _send_verification(user: Row) -> None:
-    ttl = config().int("EMAIL_VERIFICATION_TTL_SECONDS")
+    ttl = settings(AuthSettings).email_verification_ttl_seconds
     token = onetime.issue(VERIFY, {"user_id": str(user["id"]), "email": user["email"]}, ttl)
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
     _notify(
@@ -391,7 +393,7 @@ def published_keys() -> dict[str, Any]:
 
 
 def openid_configuration() -> dict[str, Any]:
-    issuer = config().get("JWT_ISSUER").rstrip("/")
+    issuer = settings(TokenSettings).jwt_issuer.rstrip("/")
     return {
         "issuer": issuer,
         "jwks_uri": f"{issuer}/.well-known/jwks.json",

@@ -23,16 +23,18 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import redis
 
+from sauti import clock
 from sauti.auth import normalize, store
 from sauti.auth.errors import InvalidRefreshToken, RefreshTokenReused
+from sauti.auth.settings import AuthSettings
 from sauti.cache import redis_client
-from sauti.config import config
 from sauti.db import Row
 from sauti.observability import logger
+from sauti.settings import settings
 
 MAX_TOKEN_LENGTH = 200
 # Logging in beyond this many live sessions ends the least recently used ones.
@@ -107,8 +109,8 @@ def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple
     Inside a caller's ``transaction()`` the row commits with the caller's; were that
     to fail, the Redis copy would point at a row that does not exist: found, then refused.
     """
-    settings = config()
-    now = now or datetime.now(UTC)
+    auth_settings = settings(AuthSettings)
+    now = now or clock.now()
     family, secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     record = {
         "id": str(uuid.uuid4()),
@@ -120,8 +122,8 @@ def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple
         "device_name": device.device_name,
         "created_at": now,
         "last_used_at": now,
-        "idle_expires_at": now + timedelta(seconds=settings.int("REFRESH_TOKEN_TTL_SECONDS")),
-        "expires_at": now + timedelta(seconds=settings.int("SESSION_MAX_AGE_SECONDS")),
+        "idle_expires_at": now + timedelta(seconds=auth_settings.refresh_token_ttl_seconds),
+        "expires_at": now + timedelta(seconds=auth_settings.session_max_age_seconds),
     }
     store.insert_session(record)  # durable before the token is handed out
     uncache(store.revoke_sessions_beyond(user_id, MAX_SESSIONS_PER_USER))
@@ -153,9 +155,9 @@ def find(refresh_token: str) -> LiveSession | None:
 
 def rotate(session: LiveSession, *, now: datetime | None = None) -> str:
     """Replace the session's token; an already-rotated token revokes the whole session."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     secret = secrets.token_urlsafe(32)
-    idle_expires_at = now + timedelta(seconds=config().int("REFRESH_TOKEN_TTL_SECONDS"))
+    idle_expires_at = now + timedelta(seconds=settings(AuthSettings).refresh_token_ttl_seconds)
     rotated = store.rotate_session(
         session.id, session.presented_secret_hash, _sha256(secret), now, idle_expires_at
     )

@@ -36,10 +36,12 @@ from sauti.billing.logic import (
     sync_plan,
     utcnow,
 )
-from sauti.config import ConfigurationError, config
+from sauti.billing.settings import AppleSettings
+from sauti.config import config
 from sauti.db import transaction
 from sauti.errors import Conflict, Forbidden, ServiceUnavailable, ValidationFailed
 from sauti.observability import logger
+from sauti.settings import settings
 
 BUNDLED_ROOT = Path(__file__).parent / "certs" / "AppleRootCA-G3.pem"
 ENVIRONMENTS = ("Production", "Sandbox")  # never Xcode or LocalTesting: those skip verification
@@ -67,13 +69,12 @@ def local_chain_directory() -> Path:
 
 
 def root_paths() -> list[Path]:
-    settings = config()
-    if settings.is_local:
+    value = settings(AppleSettings).apple_root_certificates
+    if not value and config().is_local:
         from sauti.billing.apple_local import ensure_local_chain
 
         local_root = ensure_local_chain(local_chain_directory()).root_path
-        settings.set_local_default("APPLE_ROOT_CERTIFICATES", f"{BUNDLED_ROOT},{local_root}")
-    value = settings.get("APPLE_ROOT_CERTIFICATES")
+        value = f"{BUNDLED_ROOT},{local_root}"
     return [Path(part.strip()) for part in value.split(",") if part.strip()] or [BUNDLED_ROOT]
 
 
@@ -89,25 +90,22 @@ def _der(path: Path) -> bytes:
 
 def environments() -> list[str]:
     """The environments to verify with, in order: the configured one, then Sandbox for App Review."""
-    settings = config()
-    environment = settings.get("APPLE_ENVIRONMENT")
-    if environment not in ENVIRONMENTS:
-        raise ConfigurationError("APPLE_ENVIRONMENT must be Production or Sandbox")
-    sandbox_too = settings.get("APPLE_SANDBOX_IN_PRODUCTION").strip().lower() in ("true", "1", "yes")
-    if environment == "Production" and sandbox_too:
+    apple = settings(AppleSettings)
+    environment = apple.apple_environment
+    if environment == "Production" and apple.apple_sandbox_in_production:
         return ["Production", "Sandbox"]
     return [environment]
 
 
 def verifier(environment: str) -> Any:
-    settings = config()
-    app_apple_id = settings.get("APPLE_APP_APPLE_ID") if environment == "Production" else ""
+    apple = settings(AppleSettings)
+    app_apple_id = apple.apple_app_apple_id if environment == "Production" else ""
     return _verifier(
         environment,
-        settings.get("APPLE_BUNDLE_ID"),
+        apple.apple_bundle_id,
         int(app_apple_id) if app_apple_id else None,
         tuple(str(path) for path in root_paths()),
-        not settings.is_local,
+        not config().is_local,
     )
 
 

@@ -17,10 +17,11 @@ from typing import Any, Literal
 import redis
 
 from sauti.billing import store
+from sauti.billing.settings import BillingSettings
 from sauti.cache import redis_client
-from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.observability import logger
+from sauti.settings import settings
 
 Plan = Literal["free", "premium"]
 CACHE_SECONDS = 300
@@ -83,7 +84,7 @@ def utcnow() -> datetime:
 def renewal_margin() -> timedelta:
     """How long past its period end a renewing subscription keeps premium: Stripe and Apple report a
     renewal some time after the period ended, and a late webhook must not cost a paying user anything."""
-    return timedelta(hours=config().int("BILLING_RENEWAL_MARGIN_HOURS"))
+    return timedelta(hours=settings(BillingSettings).billing_renewal_margin_hours)
 
 
 def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | None:

@@ -29,11 +29,12 @@ from sauti.billing.entitlements import (
     entitlements_for,
     invalidate,
 )
-from sauti.config import config
+from sauti.billing.settings import BillingSettings
 from sauti.db import transaction
 from sauti.errors import DomainError
 from sauti.ids import canonical_id
 from sauti.observability import logger
+from sauti.settings import settings
 
 # Statuses in which a renewal is failing: entering one of them means "payment failed".
 FAILING_STATUSES = ("past_due", "in_grace", "billing_retry", "unpaid")
@@ -112,7 +113,7 @@ def as_user_id(value: Any) -> str | None:
 
 
 def grace_period() -> timedelta:
-    return timedelta(days=config().int("BILLING_GRACE_PERIOD_DAYS"))
+    return timedelta(days=settings(BillingSettings).billing_grace_period_days)
 
 
 def _grace_until(state: SourceState, existing: dict[str, Any] | None) -> datetime | None:

@@ -35,10 +35,11 @@ from sauti.billing.logic import (
     handle_event,
     utcnow,
 )
-from sauti.config import ConfigurationError, config
+from sauti.billing.settings import StripeSettings
 from sauti.db import transaction
 from sauti.errors import Conflict, ValidationFailed
 from sauti.observability import logger
+from sauti.settings import settings
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 CHECKOUT_IDEMPOTENCY_WINDOW = timedelta(minutes=10)
@@ -65,10 +66,7 @@ class NoStripeCustomer(Conflict):
 
 
 def secret_key() -> str | None:
-    try:
-        return config().get("STRIPE_SECRET_KEY") or None
-    except ConfigurationError:
-        return None
+    return settings(StripeSettings).stripe_secret_key or None
 
 
 def client() -> Any:
@@ -79,7 +77,7 @@ def client() -> Any:
     import stripe
 
     return stripe.StripeClient(
-        key, base_addresses={"api": config().get("STRIPE_API_BASE")}, max_network_retries=1
+        key, base_addresses={"api": settings(StripeSettings).stripe_api_base}, max_network_retries=1
     )
 
 
@@ -138,7 +136,7 @@ def create_checkout(
         customer = store.stripe_customer(conn, user_id)
     params: dict[str, Any] = {
         "mode": "subscription",
-        "line_items": [{"price": config().get("STRIPE_PREMIUM_PRICE_ID"), "quantity": 1}],
+        "line_items": [{"price": settings(StripeSettings).stripe_premium_price_id, "quantity": 1}],
         "success_url": success_url,
         "cancel_url": cancel_url,
         "client_reference_id": user_id,
@@ -190,7 +188,7 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event, if ``payload`` carries a valid ``Stripe-Signature`` within the tolerance; else 400."""
     import stripe
 
-    secret = config().get("STRIPE_WEBHOOK_SECRET")
+    secret = settings(StripeSettings).stripe_webhook_secret
     try:
         stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:

@@ -10,11 +10,12 @@ from psycopg.errors import ForeignKeyViolation
 
 from sauti import paging
 from sauti.billing.entitlements import compute_entitlements, entitlements_for
-from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.downloads import store
+from sauti.downloads.settings import DownloadsSettings
 from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
 from sauti.ids import canonical_id
+from sauti.settings import settings
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
 PAGE = 50  # GET /devices and GET /downloads, when no limit is given
@@ -150,7 +151,7 @@ def issue_download(
         raise PremiumRequired("offline downloads are part of premium")
     song = published_song(song_id)
     link = sign_object(_audio_object_key(song), now=now.timestamp())  # before anything is written
-    settings = config()
+    limits = settings(DownloadsSettings)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction() as conn:
         device = store.device(conn, user_id, device_id, for_update=True)
@@ -158,14 +159,12 @@ def issue_download(
             raise DeviceNotFound()
         if not device["is_offline"]:
             raise NotOfflineDevice("make this device the offline device first")
-        if store.active_count(conn, device_id) >= settings.int("DOWNLOADS_PER_DEVICE"):
-            raise DeviceDownloadLimit(
-                f"a device holds at most {settings.int('DOWNLOADS_PER_DEVICE')} downloads"
-            )
-        if store.issued_since(conn, user_id, day_start) >= settings.int("DOWNLOADS_PER_DAY"):
+        if store.active_count(conn, device_id) >= limits.downloads_per_device:
+            raise DeviceDownloadLimit(f"a device holds at most {limits.downloads_per_device} downloads")
+        if store.issued_since(conn, user_id, day_start) >= limits.downloads_per_day:
             tomorrow = day_start + timedelta(days=1)
             raise DailyDownloadLimit(int((tomorrow - now).total_seconds()), "try again tomorrow (UTC)")
-        license_expiry = now + timedelta(days=settings.int("OFFLINE_LICENSE_DAYS"))
+        license_expiry = now + timedelta(days=limits.offline_license_days)
         row = store.insert_download(conn, user_id, device_id, str(song["id"]), license_expiry)
     key_id, download_id = str(row["key_id"]), str(row["id"])
     sealing = _sealing()
@@ -246,7 +245,7 @@ def sync_device(
         gone = [str(row["id"]) for row in rows if str(row["song_id"]) not in published]
         store.revoke_downloads(conn, gone, "song_unavailable")
         kept_rows = [row for row in rows if str(row["song_id"]) in published]
-        expiry = now + timedelta(days=config().int("OFFLINE_LICENSE_DAYS"))
+        expiry = now + timedelta(days=settings(DownloadsSettings).offline_license_days)
         for row in kept_rows:
             store.renew(conn, str(row["id"]), expiry)
     keep = []

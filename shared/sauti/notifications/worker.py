@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 from sauti.auth.directory import get_user
 from sauti.aws import client
 from sauti.cache import redis_client
-from sauti.config import config
+from sauti.notifications.settings import NotificationsSettings
 from sauti.notifications.templates import render_email
 from sauti.observability import logger
+from sauti.settings import settings
 
 DELIVERED_MEMORY_SECONDS = 14 * 24 * 3600  # longer than SQS keeps a message (and its retries)
 CLAIM_SECONDS = 60  # a worker that died mid-send frees the message after this long
@@ -72,7 +73,7 @@ def send_email(message: NotificationMessage) -> None:
     address, data = recipient
     subject, body = render_email(message.type, data)
     client("ses").send_email(
-        Source=config().get("EMAIL_FROM"),
+        Source=settings(NotificationsSettings).email_from,
         Destination={"ToAddresses": [address]},
         Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
     )

@@ -1,0 +1,52 @@
+"""The settings every function shares (environment, database, Redis, bus and queue) and the
+access-token settings (auth issues tokens, downloads signs licenses with the same keys)."""
+
+from __future__ import annotations
+
+from sauti.config import Config
+from sauti.settings import Settings, setting
+
+
+class CoreSettings(Settings):
+    """What every function reads: where it runs, Redis, the bus and the notifications queue."""
+
+    app_env: str = setting("local", doc="`local`, `dev` or `prod`")
+    app_secret_arn: str = setting("", doc="the application secret (JSON) in Secrets Manager")
+    redis_url: str = setting(doc="Redis URL")
+    notifications_queue_url: str = setting("", doc="SQS queue of notification messages")
+    event_bus_name: str = setting("sauti-local", doc="EventBridge bus of domain events", local_only=True)
+    sauti_data_dir: str = setting(".local", doc="local data folder (laptop only)")
+    public_base_url: str = setting("http://127.0.0.1:3000", doc="public base URL of the API", local_only=True)
+
+
+class DatabaseSettings(Settings):
+    """PostgreSQL: a URL on a laptop, the RDS host and its credentials secret in AWS."""
+
+    database_url: str = setting(
+        "", doc="PostgreSQL URL; in AWS built from DB_HOST and the database secret instead"
+    )
+    db_host: str = setting("", doc="PostgreSQL host (AWS)")
+    db_port: int = setting(5432, doc="PostgreSQL port (AWS)")
+    db_name: str = setting("sauti", doc="PostgreSQL database (AWS)")
+    db_secret_arn: str = setting("", doc="the RDS credentials secret, `{username, password}` (AWS)")
+    db_statement_timeout_ms: int = setting(5000, doc="statement timeout of every database session")
+
+
+class TokenSettings(Settings):
+    """Access tokens (auth) and download licenses (downloads) are signed with the same keys."""
+
+    jwt_issuer: str = setting("http://127.0.0.1:3000", doc="`iss` of access tokens", local_only=True)
+    jwt_audience: str = setting("sauti-api", doc="`aud` of access tokens")
+    access_token_ttl_seconds: int = setting(900, doc="access-token lifetime")
+    jwt_signing_keys: str = setting(
+        doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`", secret=True
+    )
+
+    @classmethod
+    def prepare_local(cls, source: Config) -> None:
+        def generate() -> str:  # PyJWT and cryptography load only when no key was generated yet
+            from sauti.tokens import generate_key_set_json
+
+            return generate_key_set_json()
+
+        source.generate_local_secret("JWT_SIGNING_KEYS", "jwt-signing-keys.json", generate)
