@@ -32,7 +32,7 @@ def main() -> None:
 def run() -> None:
     from sauti import db
     from sauti.billing.entitlements import entitlements_for
-    from sauti.catalog import logic
+    from sauti.catalog import public as logic
     from sauti.signing import links, r2
     from sauti.tokens import issue_access_token
     from sauti_dev.events import http_event

@@ -42,7 +42,7 @@ def throughput() -> None:
 
 def issuance() -> None:
     from sauti import db
-    from sauti.catalog import logic as catalog
+    from sauti.catalog import public as catalog
     from sauti.downloads import logic
     from sauti_offline.device import DeviceKey
 

@@ -10,7 +10,7 @@ import math
 import wave
 
 from sauti import db
-from sauti.catalog import logic
+from sauti.catalog import public as logic
 
 SECONDS = 32  # long enough for a play to count
 RENDITIONS = (  # quality, sample rate, bytes per sample, codec, bitrate

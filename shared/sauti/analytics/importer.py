@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from sauti.analytics import store
+from sauti.analytics.plays import MIN_COUNTED_MS
 from sauti.db import transaction
 from sauti.ids import canonical_id
 
-MIN_COUNTED_MS = 30_000  # a play counts when at least 30 s were listened (the contract's rule)
 MAX_LISTENED_MS = 24 * 3600 * 1000
 IMPORT_SOURCE = "import"
 PLAY_ID_NAMESPACE = uuid.UUID("4f2b8a3e-6c1d-4e7a-9b0f-5a6d7c8e9f10")

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 
 from psycopg.errors import LockNotAvailable
 
-from sauti.analytics import plays, rollup, store
+from sauti import clock
+from sauti.analytics import plays, store
 from sauti.analytics.settings import AnalyticsSettings
 from sauti.db import transaction
 from sauti.observability import logger
@@ -36,7 +37,7 @@ def _day_of(name: str) -> date:
 
 
 def maintain_partitions(today: date | None = None) -> Upkeep:
-    today = today or rollup.today_utc()
+    today = today or clock.today()
     upkeep = Upkeep(created=plays.ensure_daily_partitions(today + timedelta(days=1), DAYS_AHEAD, today=today))
     oldest_kept = today - timedelta(days=settings(AnalyticsSettings).analytics_raw_retention_days)
     with transaction() as conn:

@@ -142,7 +142,7 @@ def issue_download(
     user_id: str, song_id: str, device_id: str, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """A new content key for one song on the offline device: sealed to the device, never stored."""
-    from sauti.catalog.logic import published_song
+    from sauti.catalog.public import published_song
     from sauti.signing.links import sign_object
 
     now = now or datetime.now(UTC)
@@ -214,7 +214,7 @@ def remove_download(user_id: str, download_id: str) -> None:
 
 
 def _still_published(song_ids: set[str]) -> set[str]:
-    from sauti.catalog.logic import songs
+    from sauti.catalog.public import songs
 
     return {song_id for song_id, song in songs(sorted(song_ids)).items() if song.get("status") == "published"}
 
