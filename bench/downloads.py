@@ -67,9 +67,9 @@ def issuance() -> None:
     }
     songs = [catalog.create_song(artist, f"Song {i}", 200_000, [rendition]) for i in range(ISSUES + 50)]
     device = logic.register_device(user_id, "bench phone", "ios", DeviceKey.generate().public_jwk())
-    logic.make_offline_device(user_id, device["device_id"])
+    logic.make_offline_device(user_id, device.device_id)
     queue = iter(songs)
-    samples = timings_ms(lambda: logic.issue_download(user_id, next(queue), device["device_id"]), ISSUES, 50)
+    samples = timings_ms(lambda: logic.issue_download(user_id, next(queue), device.device_id), ISSUES, 50)
     report("POST /downloads logic (key, JWE seal, license, link)", samples)
 
 

@@ -8,37 +8,32 @@ from typing import Any
 
 from psycopg.errors import ForeignKeyViolation
 
-from sauti import paging
+from sauti import clock, paging
 from sauti.billing.entitlements import compute_entitlements, entitlements_for
 from sauti.db import Row, transaction
 from sauti.downloads import store
+from sauti.downloads.errors import (
+    DailyDownloadLimit,
+    DeviceDownloadLimit,
+    DeviceNotFound,
+    DownloadNotFound,
+    NotOfflineDevice,
+)
+from sauti.downloads.models import (
+    Device,
+    DevicePage,
+    DownloadPage,
+    IssuedDownload,
+    OfflineDevice,
+    SyncAnswer,
+)
 from sauti.downloads.settings import DownloadsSettings
-from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
+from sauti.errors import NotFound, PremiumRequired, Unauthorized
 from sauti.ids import canonical_id
 from sauti.settings import settings
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
 PAGE = 50  # GET /devices and GET /downloads, when no limit is given
-
-
-class DeviceNotFound(NotFound):
-    code, title = "device_not_found", "Device not found"
-
-
-class DownloadNotFound(NotFound):
-    code, title = "download_not_found", "Download not found"
-
-
-class NotOfflineDevice(Conflict):
-    code, title = "not_offline_device", "Not the offline device"
-
-
-class DeviceDownloadLimit(Conflict):
-    code, title = "device_download_limit", "Too many downloads on this device"
-
-
-class DailyDownloadLimit(RateLimited):
-    code, title = "daily_download_limit", "Daily download limit reached"
 
 
 # Sealing keys (joserfc, cryptography) and signing licenses (PyJWT, cryptography) are the slowest imports
@@ -59,10 +54,6 @@ def _licenses() -> ModuleType:
     return licenses
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-
 def _valid_id(value: str, error: type[NotFound]) -> str:
     canonical = canonical_id(value)
     if canonical is None:
@@ -76,8 +67,8 @@ def device_view(row: Row) -> dict[str, Any]:
         "name": row["name"],
         "platform": row["platform"],
         "is_offline": row["is_offline"],
-        "created_at": _iso(row["created_at"]),
-        "last_synced_at": _iso(row["last_synced_at"]),
+        "created_at": clock.iso(row["created_at"]),
+        "last_synced_at": clock.iso(row["last_synced_at"]),
     }
 
 
@@ -87,33 +78,35 @@ def download_view(row: Row) -> dict[str, Any]:
         "key_id": str(row["key_id"]),
         "song_id": str(row["song_id"]),
         "device_id": str(row["device_id"]),
-        "issued_at": _iso(row["issued_at"]),
-        "expires_at": _iso(row["expires_at"]),
+        "issued_at": clock.iso(row["issued_at"]),
+        "expires_at": clock.iso(row["expires_at"]),
     }
 
 
 # -- devices -----------------------------------------------------------------------------------------
 
 
-def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> dict[str, Any]:
+def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> Device:
     key = _sealing().parse_device_public_key(public_key)
     try:
         with transaction() as conn:
             row = store.insert_device(conn, user_id, name, platform, key.as_dict(private=False))
     except ForeignKeyViolation as exc:  # a still-valid token of a deleted account
         raise Unauthorized("this account no longer exists") from exc
-    return device_view(row)
+    return Device.model_validate(device_view(row))
 
 
-def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) -> dict[str, Any]:
+def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) -> DevicePage:
     """The user's devices, oldest first, a page at a time."""
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.devices(conn, user_id, limit + 1, after)
-    return paging.page(rows, limit, device_view, lambda row: (row["created_at"], row["id"]))
+    return DevicePage.model_validate(
+        paging.page(rows, limit, device_view, lambda row: (row["created_at"], row["id"]))
+    )
 
 
-def make_offline_device(user_id: str, device_id: str) -> dict[str, Any]:
+def make_offline_device(user_id: str, device_id: str) -> OfflineDevice:
     """Make this the user's one offline device; every other device's download keys are revoked at once."""
     device_id = _valid_id(device_id, DeviceNotFound)
     with transaction() as conn:
@@ -124,7 +117,7 @@ def make_offline_device(user_id: str, device_id: str) -> dict[str, Any]:
         revoked = store.revoke_other_devices_downloads(conn, user_id, device_id)
         row = store.device(conn, user_id, device_id)
     assert row is not None
-    return {**device_view(row), "revoked_downloads": revoked}
+    return OfflineDevice.model_validate({**device_view(row), "revoked_downloads": revoked})
 
 
 # -- issuing -----------------------------------------------------------------------------------------
@@ -140,12 +133,12 @@ def _audio_object_key(song: dict[str, Any]) -> str:
 
 def issue_download(
     user_id: str, song_id: str, device_id: str, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> IssuedDownload:
     """A new content key for one song on the offline device: sealed to the device, never stored."""
     from sauti.catalog.public import published_song
     from sauti.signing.links import sign_object
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     device_id = _valid_id(device_id, DeviceNotFound)
     if not entitlements_for(user_id).offline_downloads:
         raise PremiumRequired("offline downloads are part of premium")
@@ -178,29 +171,33 @@ def issue_download(
         song_id=str(song["id"]),
         now=now.timestamp(),
     )
-    return {
-        "download_id": download_id,
-        "key_id": key_id,
-        "song_id": str(song["id"]),
-        "device_id": device_id,
-        "sealed_key": sealed,
-        "url": link.url,
-        "url_expires_at": _iso(datetime.fromtimestamp(link.expires_at, UTC)),
-        "expires_at": _iso(license_expiry),
-        "license": license_token,
-    }
+    return IssuedDownload.model_validate(
+        {
+            "download_id": download_id,
+            "key_id": key_id,
+            "song_id": str(song["id"]),
+            "device_id": device_id,
+            "sealed_key": sealed,
+            "url": link.url,
+            "url_expires_at": clock.iso(datetime.fromtimestamp(link.expires_at, UTC)),
+            "expires_at": clock.iso(license_expiry),
+            "license": license_token,
+        }
+    )
 
 
 def list_downloads(
     user_id: str, device_id: str | None, *, limit: int = PAGE, cursor: str | None = None
-) -> dict[str, Any]:
+) -> DownloadPage:
     """The user's active downloads (of one device if given), newest first, a page at a time."""
     if device_id is not None:
         device_id = _valid_id(device_id, DeviceNotFound)
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.active_downloads(conn, user_id, device_id, limit + 1, after)
-    return paging.page(rows, limit, download_view, lambda row: (row["issued_at"], row["id"]))
+    return DownloadPage.model_validate(
+        paging.page(rows, limit, download_view, lambda row: (row["issued_at"], row["id"]))
+    )
 
 
 def remove_download(user_id: str, download_id: str) -> None:
@@ -221,9 +218,9 @@ def _still_published(song_ids: set[str]) -> set[str]:
 
 def sync_device(
     user_id: str, device_id: str, key_ids: list[str], *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SyncAnswer:
     """What the device must keep (with renewed licenses) and wipe. Unknown keys are always wiped."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     device_id = _valid_id(device_id, DeviceNotFound)
     held = list(dict.fromkeys(key_ids))
     valid_ids = [key_id for key_id in held if canonical_id(key_id)]
@@ -234,10 +231,10 @@ def sync_device(
             raise DeviceNotFound()
         store.mark_synced(conn, device_id)
         if not device["is_offline"]:
-            return {"keep": [], "wipe": held, "wipe_all": True}
+            return SyncAnswer(keep=[], wipe=held, wipe_all=True)
         if not premium:
             store.revoke_user_downloads(conn, user_id, "premium_ended")
-            return {"keep": [], "wipe": held, "wipe_all": True}
+            return SyncAnswer(keep=[], wipe=held, wipe_all=True)
         rows = [
             row for row in store.downloads_by_key(conn, device_id, valid_ids) if row["revoked_at"] is None
         ]
@@ -258,9 +255,10 @@ def sync_device(
             song_id=str(row["song_id"]),
             now=now.timestamp(),
         )
-        keep.append({"key_id": str(row["key_id"]), "license": token, "expires_at": _iso(expiry)})
+        keep.append({"key_id": str(row["key_id"]), "license": token, "expires_at": clock.iso(expiry)})
     kept_ids = {item["key_id"] for item in keep}
-    return {"keep": keep, "wipe": [key_id for key_id in held if key_id not in kept_ids], "wipe_all": False}
+    wipe = [key_id for key_id in held if key_id not in kept_ids]
+    return SyncAnswer.model_validate({"keep": keep, "wipe": wipe, "wipe_all": False})
 
 
 def revoke_after_plan_change(user_id: str, plan: str) -> int:
