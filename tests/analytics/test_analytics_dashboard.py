@@ -168,9 +168,9 @@ def test_the_answer_moves_to_a_new_yesterday_at_midnight(dashboard):
     now = artist_stats(caller, artist.id, "last_7_days")
     tomorrow = artist_stats(caller, artist.id, "last_7_days", today=today() + timedelta(days=1))
 
-    assert now["through"] == days_ago(1).isoformat()
-    assert tomorrow["through"] == today().isoformat()
-    assert tomorrow["daily"][-1] == {"date": today().isoformat(), "plays": 0}
+    assert now.through == days_ago(1).isoformat()
+    assert tomorrow.through == today().isoformat()
+    assert tomorrow.daily[-1].model_dump() == {"date": today().isoformat(), "plays": 0}
 
 
 def test_a_catalog_change_reaches_the_dashboards_access_rules(api, dashboard, new_user):

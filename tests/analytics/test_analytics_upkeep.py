@@ -128,10 +128,11 @@ def test_a_detached_day_is_archived_and_its_totals_survive_rollups_backfills_and
     import pytest
 
     from sauti import db
+    from sauti.analytics.errors import DayArchived
     from sauti.analytics.importer import import_file
     from sauti.analytics.partitions import maintain_partitions
     from sauti.analytics.plays import ensure_daily_partitions
-    from sauti.analytics.rollup import DayArchived, catch_up, roll_up_day, roll_up_range
+    from sauti.analytics.rollup import catch_up, roll_up_day, roll_up_range
 
     song = make_artist().song_ids[0]
     old = days_ago(60)

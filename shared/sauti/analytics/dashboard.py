@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sauti import clock
 from sauti.analytics import store
+from sauti.analytics.models import ArtistStats, Range, SongStats
 from sauti.catalog import public as catalog
 from sauti.db import transaction
 from sauti.errors import Forbidden, NotFound
 from sauti.principal import ARTIST, Principal
 
-Range = Literal["last_7_days", "last_30_days", "last_365_days", "all_time"]
 RANGE_DAYS: dict[str, int | None] = {
     "last_7_days": 7,
     "last_30_days": 30,
@@ -30,17 +30,19 @@ TOP_SONGS = 10
 REFRESH_BATCH = 100
 
 
-def artist_stats(caller: Principal, artist_id: str, range_: Range, *, today: date | None = None) -> Any:
+def artist_stats(
+    caller: Principal, artist_id: str, range_: Range, *, today: date | None = None
+) -> ArtistStats:
     _require_dashboard_role(caller)
     found = catalog.artist_account(artist_id)
     if found is None:
         raise NotFound("no such artist")
     if not caller.is_admin and found["user_id"] != caller.user_id:
         raise Forbidden("only this artist's own account or an admin can see these numbers")
-    return _cached("artist", found["id"], range_, today or clock.today())
+    return ArtistStats.model_validate(_cached("artist", found["id"], range_, today or clock.today()))
 
 
-def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> Any:
+def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> SongStats:
     _require_dashboard_role(caller)
     found = catalog.song_summary(song_id)
     if found is None:
@@ -51,7 +53,7 @@ def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | 
         if found["status"] != "published":
             raise NotFound("no such song")
         raise Forbidden("only this song's artist or an admin can see these numbers")
-    return _cached("song", found["id"], range_, today or clock.today())
+    return SongStats.model_validate(_cached("song", found["id"], range_, today or clock.today()))
 
 
 def _require_dashboard_role(caller: Principal) -> None:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sauti import clock
 from sauti.analytics import store
+from sauti.analytics.errors import DayArchived, DayNotFinished
 from sauti.analytics.settings import AnalyticsSettings
 from sauti.db import transaction
 from sauti.errors import DomainError
@@ -28,14 +29,6 @@ LATE_PLAYS_WINDOW_DAYS = 7
 # although it committed after: the day counts as rolled up as of its start minus this margin, so
 # such a play is found as late (a redone day is harmless, a lost play is not).
 LATE_SETTLE_SECONDS = 60
-
-
-class DayNotFinished(DomainError):
-    status, code, title = 422, "day_not_finished", "That day is not over yet"
-
-
-class DayArchived(DomainError):
-    status, code, title = 409, "day_archived", "That day's raw plays are archived"
 
 
 def _refuse_archived(archived: set[date]) -> None:
