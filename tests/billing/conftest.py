@@ -7,6 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,19 +93,24 @@ def me_of(api: Api, subscription_of: Any) -> Any:
 
 @dataclass
 class Clock:
-    """Billing's clock, moved by a test: webhooks, the entitlement cache and /me all read it."""
+    """The clock, moved by a test: webhooks, the entitlement cache and /me all read it. It runs as
+    usual until the first ``move_to``, then stays where it was moved."""
 
-    monkeypatch: pytest.MonkeyPatch
+    stack: ExitStack
+    move: Callable[[datetime], None] | None = None
 
     def move_to(self, moment: datetime) -> None:
-        from sauti.billing import entitlements
+        from sauti import clock
 
-        self.monkeypatch.setattr(entitlements, "utcnow", lambda: moment)
+        if self.move is None:
+            self.move = self.stack.enter_context(clock.frozen(moment))
+        self.move(moment)
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
+def clock() -> Iterator[Clock]:
+    with ExitStack() as stack:
+        yield Clock(stack)
 
 
 @pytest.fixture(scope="session")

@@ -26,9 +26,9 @@ def _send_stripe(api: Any, event: dict[str, Any]) -> None:
 
 
 def test_premium_bought_on_stripe_ends_after_grace_and_the_phone_wipes_everything(
-    new_user, catalog, phone, api, functions, stack, monkeypatch
+    new_user, catalog, phone, api, functions, stack
 ):
-    from sauti.billing import entitlements
+    from sauti import clock
 
     user = new_user()
     now = datetime.now(UTC)
@@ -64,21 +64,21 @@ def test_premium_bought_on_stripe_ends_after_grace_and_the_phone_wipes_everythin
     job = scheduled_event(grace_until.date())
     fired = datetime.fromisoformat(job["time"].replace("Z", "+00:00"))
     assert fired > grace_until
-    monkeypatch.setattr(entitlements, "utcnow", lambda: fired)
-    assert functions.invoke("BillingReconcileFunction", job)["plan_changes"] >= 1
+    with clock.frozen(fired):
+        assert functions.invoke("BillingReconcileFunction", job)["plan_changes"] >= 1
 
-    # the bus delivers plan.changed to DownloadsPlanEventsFunction: every key is revoked on the server
-    assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) >= 1
-    assert api.get("/downloads", token=user.token).json()["items"] == []
+        # the bus delivers plan.changed to DownloadsPlanEventsFunction: every key is revoked on the server
+        assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) >= 1
+        assert api.get("/downloads", token=user.token).json()["items"] == []
 
-    # and the phone's next sync wipes everything
-    answer = handset.sync()
-    assert answer["wipe_all"] is True
-    assert handset.keystore.key_ids() == []
-    for key_id in (first, second):
-        with pytest.raises(NotDownloaded):
-            handset.play(key_id)
-    assert not list((handset.home / "files").glob("*.sauti"))
+        # and the phone's next sync wipes everything
+        answer = handset.sync()
+        assert answer["wipe_all"] is True
+        assert handset.keystore.key_ids() == []
+        for key_id in (first, second):
+            with pytest.raises(NotDownloaded):
+                handset.play(key_id)
+        assert not list((handset.home / "files").glob("*.sauti"))
 
 
 def test_the_plan_event_consumer_reads_the_plan_uncached(

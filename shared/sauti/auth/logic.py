@@ -22,7 +22,7 @@ from sauti.auth.errors import (
     InvalidToken,
 )
 from sauti.auth.settings import AuthSettings
-from sauti.billing.entitlements import entitlements_for
+from sauti.billing.public import entitlements_for
 from sauti.core_settings import TokenSettings
 from sauti.db import Row, transaction
 from sauti.errors import NotFound, RateLimited, ValidationFailed

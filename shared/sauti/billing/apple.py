@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sauti import clock
 from sauti.billing import store
+from sauti.billing.errors import InvalidSignature, MalformedPayload, PurchaseLinkedElsewhere
 from sauti.billing.logic import (
     Applied,
-    InvalidSignature,
-    MalformedPayload,
     SourceState,
     after_commit,
     apply_state,
@@ -34,12 +34,12 @@ from sauti.billing.logic import (
     handle_event,
     subscription_view,
     sync_plan,
-    utcnow,
 )
+from sauti.billing.models import SubscriptionView
 from sauti.billing.settings import AppleSettings
 from sauti.config import config
 from sauti.db import transaction
-from sauti.errors import Conflict, Forbidden, ServiceUnavailable, ValidationFailed
+from sauti.errors import Forbidden, ServiceUnavailable, ValidationFailed
 from sauti.observability import logger
 from sauti.settings import settings
 
@@ -58,10 +58,6 @@ STATUS_BY_TYPE: dict[str, str | None] = {
     "REFUND": "refunded",
     "REVOKE": "revoked",
 }
-
-
-class PurchaseLinkedElsewhere(Conflict):
-    code, title = "purchase_linked_elsewhere", "Purchase belongs to another account"
 
 
 def local_chain_directory() -> Path:
@@ -173,7 +169,7 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
     )
     if not transaction_info.originalTransactionId:
         raise MalformedPayload("the transaction has no originalTransactionId")
-    observed_at = _time(notification.signedDate) or utcnow()
+    observed_at = _time(notification.signedDate) or clock.now()
     state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
     state = replace(state, environment=environment)
     return handle_event("apple", notification_id, kind, lambda conn: [apply_state(conn, state)], now)
@@ -216,7 +212,7 @@ def _status_of(transaction_info: Any, at: datetime) -> str:
 
 def register_transaction(
     user_id: str, signed_transaction: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SubscriptionView:
     """A StoreKit 2 transaction the app sends after a purchase or restore; returns the subscription view."""
     transaction_info, environment = _verified("verify_and_decode_signed_transaction", signed_transaction)
     if transaction_info.rawType != AUTO_RENEWABLE or not transaction_info.originalTransactionId:
@@ -224,7 +220,7 @@ def register_transaction(
     token = transaction_info.appAccountToken
     if token and as_user_id(token) != user_id:
         raise Forbidden("this purchase was made for another account")
-    now = now or utcnow()
+    now = now or clock.now()
     observed_at = _time(transaction_info.signedDate) or now
     state = SourceState(
         source="apple",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import redis
 
+from sauti import clock
 from sauti.billing import store
 from sauti.billing.settings import BillingSettings
 from sauti.cache import redis_client
@@ -69,16 +70,7 @@ def _cache_key(user_id: str) -> str:
     return f"entitlements:{user_id}"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-
 FOREVER = datetime.max.replace(tzinfo=UTC)
-
-
-def utcnow() -> datetime:
-    """Billing's one clock: every "now" of the module comes from here (tests move it)."""
-    return datetime.now(UTC)
 
 
 def renewal_margin() -> timedelta:
@@ -102,7 +94,7 @@ def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | Non
 
 
 def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitlements:
-    now = now or utcnow()
+    now = now or clock.now()
     with transaction() as conn:
         rows = store.subscriptions_of_user(conn, user_id)
     margin = renewal_margin()
@@ -113,15 +105,15 @@ def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitleme
         subscription = {
             "status": shown["status"],
             "source": shown["source"],
-            "current_period_end": _iso(shown["current_period_end"]),
-            "grace_until": _iso(shown["grace_until"]),
+            "current_period_end": clock.iso(shown["current_period_end"]),
+            "grace_until": clock.iso(shown["grace_until"]),
             "cancel_at_period_end": shown["cancel_at_period_end"],
         }
     if not granting:
         return Entitlements.for_plan("free", subscription)
     premium_until = max(until for _, until in granting)
     return Entitlements.for_plan(
-        "premium", subscription, None if premium_until == FOREVER else _iso(premium_until)
+        "premium", subscription, None if premium_until == FOREVER else clock.iso(premium_until)
     )
 
 
@@ -133,7 +125,7 @@ def entitlements_for(user_id: str) -> Entitlements:
         cached = None
     if cached:
         value = Entitlements(**json.loads(cached))
-        if value.premium_until is None or datetime.fromisoformat(value.premium_until) > utcnow():
+        if value.premium_until is None or datetime.fromisoformat(value.premium_until) > clock.now():
             return value
     value = compute_entitlements(user_id)
     try:

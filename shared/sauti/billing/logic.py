@@ -16,12 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
-from sauti.billing import entitlements, store
+from sauti import clock
+from sauti.billing import store
 from sauti.billing.entitlements import (
     Entitlements,
     Plan,
@@ -29,9 +30,9 @@ from sauti.billing.entitlements import (
     entitlements_for,
     invalidate,
 )
+from sauti.billing.models import SubscriptionView
 from sauti.billing.settings import BillingSettings
 from sauti.db import transaction
-from sauti.errors import DomainError
 from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.settings import settings
@@ -55,18 +56,6 @@ STATUS_PRECEDENCE = {
     "refunded": 3,
     "revoked": 3,
 }
-
-
-class BillingUnavailable(DomainError):
-    status, code, title = 503, "billing_unavailable", "Billing unavailable"
-
-
-class InvalidSignature(DomainError):
-    status, code, title = 400, "invalid_signature", "Invalid signature"
-
-
-class MalformedPayload(DomainError):
-    status, code, title = 400, "malformed_payload", "Malformed payload"
 
 
 @dataclass(frozen=True)
@@ -102,10 +91,6 @@ class PlanSync:
     @property
     def changed(self) -> bool:
         return self.event is not None
-
-
-def utcnow() -> datetime:
-    return entitlements.utcnow()
 
 
 def as_user_id(value: Any) -> str | None:
@@ -166,7 +151,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         notify_user(
             "billing.payment_failed",
             user_id,
-            {"source": state.source, "grace_until": iso(values["grace_until"])},
+            {"source": state.source, "grace_until": clock.iso(values["grace_until"])},
             key=f"payment_failed:{state.source}:{state.external_id}:{state.observed_at.isoformat()}",
         )
     return Applied("applied", user_id)
@@ -192,7 +177,7 @@ def sync_plan(conn: store.Conn, user_id: str, now: datetime, cause: str) -> Plan
     event_id = str(uuid.uuid4())
     detail = {
         "event_id": event_id,
-        "occurred_at": iso(now),
+        "occurred_at": clock.iso(now),
         "user_id": user_id,
         "plan": current.plan,
         "previous_plan": previous,
@@ -252,10 +237,6 @@ def notify_user(type_: str, user_id: str, data: dict[str, Any], key: str) -> Non
         logger.exception("notification not queued", extra={"type": type_})
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-
 def handle_event(
     provider: str,
     event_id: str,
@@ -264,7 +245,7 @@ def handle_event(
     now: datetime | None = None,
 ) -> str:
     """Run ``act`` for a webhook event exactly once; returns the outcome (``duplicate`` for a redelivery)."""
-    now = now or utcnow()
+    now = now or clock.now()
     touched: set[str] = set()
     with transaction() as conn:
         if not store.record_event(conn, provider, event_id, event_type):
@@ -294,7 +275,7 @@ def apply_states(
     states: Iterable[SourceState], now: datetime | None = None, cause: str = "sync"
 ) -> list[str]:
     """Store states outside any webhook (a StoreKit transaction, a re-read); returns the users touched."""
-    now = now or utcnow()
+    now = now or clock.now()
     touched: set[str] = set()
     with transaction() as conn:
         for state in states:
@@ -306,7 +287,7 @@ def apply_states(
     return sorted(touched)
 
 
-def subscription_view(user_id: str) -> dict[str, Any]:
+def subscription_view(user_id: str) -> SubscriptionView:
     """GET /billing/subscription: /me's subscription object, plus ``plan`` and ``entitlements``."""
     current = entitlements_for(user_id)
     subscription = current.subscription or {
@@ -316,9 +297,11 @@ def subscription_view(user_id: str) -> dict[str, Any]:
         "grace_until": None,
         "cancel_at_period_end": False,
     }
-    return {
-        **subscription,
-        "plan": current.plan,
-        "premium_until": current.premium_until,
-        "entitlements": current.flags(),
-    }
+    return SubscriptionView.model_validate(
+        {
+            **subscription,
+            "plan": current.plan,
+            "premium_until": current.premium_until,
+            "entitlements": current.flags(),
+        }
+    )

@@ -22,22 +22,26 @@ from typing import Any
 
 import psycopg
 
+from sauti import clock
 from sauti.billing import store
 from sauti.billing.entitlements import entitlements_for
-from sauti.billing.logic import (
-    Applied,
+from sauti.billing.errors import (
+    AlreadySubscribed,
     BillingUnavailable,
     InvalidSignature,
     MalformedPayload,
+    NoStripeCustomer,
+)
+from sauti.billing.logic import (
+    Applied,
     SourceState,
     apply_state,
     as_user_id,
     handle_event,
-    utcnow,
 )
 from sauti.billing.settings import StripeSettings
 from sauti.db import transaction
-from sauti.errors import Conflict, ValidationFailed
+from sauti.errors import ValidationFailed
 from sauti.observability import logger
 from sauti.settings import settings
 
@@ -55,14 +59,6 @@ HANDLED_EVENTS = (
     "invoice.paid",
     "invoice.payment_failed",
 )
-
-
-class AlreadySubscribed(Conflict):
-    code, title = "already_subscribed", "Already premium"
-
-
-class NoStripeCustomer(Conflict):
-    code, title = "no_stripe_customer", "No Stripe customer"
 
 
 def secret_key() -> str | None:
@@ -145,7 +141,7 @@ def create_checkout(
     }
     if customer:
         params["customer"] = customer
-    key = idempotency_key or checkout_idempotency_key(user_id, params, utcnow())
+    key = idempotency_key or checkout_idempotency_key(user_id, params, clock.now())
     options = {"idempotency_key": key}
     try:
         session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
@@ -172,7 +168,7 @@ def fetch_subscription(subscription_id: str) -> SourceState | None:
     """The subscription's current state, read from Stripe now (dated when the read began: it is at
     least that new); None when Stripe does not know it."""
     stripe_client = client()
-    started = utcnow()
+    started = clock.now()
     try:
         subscription = _call(lambda: stripe_client.v1.subscriptions.retrieve(subscription_id))
     except _NotFound:

@@ -9,7 +9,7 @@ from typing import Any
 from psycopg.errors import ForeignKeyViolation
 
 from sauti import clock, paging
-from sauti.billing.entitlements import compute_entitlements, entitlements_for
+from sauti.billing.public import compute_entitlements, entitlements_for
 from sauti.db import Row, transaction
 from sauti.downloads import store
 from sauti.downloads.errors import (

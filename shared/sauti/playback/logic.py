@@ -14,7 +14,7 @@ from typing import Any
 
 from sauti import clock, paging
 from sauti.analytics.public import MIN_COUNTED_MS
-from sauti.billing.entitlements import entitlements_for
+from sauti.billing.public import entitlements_for
 from sauti.catalog import public as catalog
 from sauti.errors import ValidationFailed
 from sauti.ids import is_uuid
