@@ -213,7 +213,8 @@ def test_logging_in_beyond_the_cap_ends_the_least_recently_used_session(api, sig
     account = signup()
     user_id = account["user"]["id"]
     for _ in range(sessions.MAX_SESSIONS_PER_USER - 1):
-        sessions.start(user_id, sessions.Device(user_agent="old"))
+        with db.transaction() as conn:
+            sessions.start(conn, user_id, sessions.Device(user_agent="old"))
     least_recent = db.fetch_one(
         "SELECT id FROM auth_sessions WHERE user_id = %s AND user_agent = 'old' "
         "ORDER BY last_used_at LIMIT 1",

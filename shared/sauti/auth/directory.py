@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sauti.auth import store
-from sauti.db import Row
+from sauti.db import Row, transaction
 from sauti.ids import canonical_id
 
 
@@ -18,7 +18,8 @@ def get_user(user_id: str) -> dict[str, Any] | None:
     user_id = canonical_id(user_id)
     if user_id is None:
         return None
-    user = store.user_by_id(user_id)
+    with transaction() as conn:
+        user = store.user_by_id(conn, user_id)
     if user is None:
         return None
     return {**public_user(user), "roles": sorted(user["roles"])}

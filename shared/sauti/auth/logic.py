@@ -33,7 +33,7 @@ from sauti.settings import settings
 
 RESET = "reset"
 VERIFY = "verify"
-SESSIONS_PAGE, SESSIONS_PAGE_MAX = sessions.MAX_SESSIONS_PER_USER, 100
+SESSIONS_PAGE = sessions.MAX_SESSIONS_PER_USER
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
 
 
 def _signed_in(user: Row, client: Client) -> dict[str, Any]:
-    session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    with transaction() as conn:
+        session_id, refresh_token = sessions.start(conn, str(user["id"]), client.device())
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
@@ -133,9 +134,9 @@ def signup(email: str, password: str, display_name: str, client: Client) -> dict
     ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address))
     passwords.check_password(password, context=(email, display_name))
     password_hash = _hashing().hash_password(password)
-    with transaction():  # no account without its first session, and no session without its account
-        user = store.insert_user(email, display_name, password_hash)
-        session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    with transaction() as conn:  # no account without its first session, and no session without its account
+        user = store.insert_user(conn, email, display_name, password_hash)
+        session_id, refresh_token = sessions.start(conn, str(user["id"]), client.device())
     try:
         _send_verification(user)
     except redis.RedisError:  # the account exists: answer it; /auth/email/verify/resend sends the link
@@ -155,7 +156,8 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
         (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
     )
     ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
-    user = store.user_by_email(normalised) if normalised else None
+    with transaction() as conn:
+        user = store.user_by_email(conn, normalised) if normalised else None
     hashing = _hashing()
     if not hashing.verify_password(user["password_hash"] if user else None, password) or user is None:
         raise InvalidCredentials("the email or the password is wrong")
@@ -163,9 +165,11 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     if user["suspended_at"] is not None:
         raise AccountSuspended("this account is suspended")
     ratelimit.reset(*limits[0])
-    if hashing.needs_rehash(user["password_hash"]):
-        store.replace_password_hash(str(user["id"]), user["password_hash"], hashing.hash_password(password))
-    store.prune_sessions(str(user["id"]))
+    new_hash = hashing.hash_password(password) if hashing.needs_rehash(user["password_hash"]) else None
+    with transaction() as conn:
+        if new_hash is not None:
+            store.replace_password_hash(conn, str(user["id"]), user["password_hash"], new_hash)
+        store.prune_sessions(conn, str(user["id"]))
     return _signed_in(user, client)
 
 
@@ -174,7 +178,8 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     session = sessions.find(refresh_token)
     if session is None:
         raise InvalidRefreshToken("unknown or expired refresh token")
-    user = store.user_by_id(session.user_id)
+    with transaction() as conn:
+        user = store.user_by_id(conn, session.user_id)
     if user is None or user["suspended_at"] is not None:
         sessions.revoke(session.user_id, session.id)
         if user is None:
@@ -192,7 +197,8 @@ def logout(refresh_token: str) -> None:
 
 
 def _live_user(user_id: str) -> Row:
-    user = store.user_by_id(user_id)
+    with transaction() as conn:
+        user = store.user_by_id(conn, user_id)
     if user is None:
         raise AccountUnavailable("this account no longer exists")
     return user
@@ -214,17 +220,19 @@ def profile(user_id: str) -> dict[str, Any]:
 
 
 def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
-    if store.set_display_name(user_id, display_name) is None:
+    with transaction() as conn:
+        changed = store.set_display_name(conn, user_id, display_name)
+    if changed is None:
         raise AccountUnavailable("this account no longer exists")
     return profile(user_id)
 
 
 def delete_account(user_id: str) -> None:
     """Anonymise the account and end its sessions (docs/auth.md says what is kept)."""
-    with transaction():
-        if not store.anonymise_user(user_id):
+    with transaction() as conn:
+        if not store.anonymise_user(conn, user_id):
             raise AccountUnavailable("this account no longer exists")
-        ended = store.delete_sessions(user_id)
+        ended = store.delete_sessions(conn, user_id)
     sessions.uncache(ended)
     from sauti.events import publish_event
 
@@ -285,7 +293,8 @@ def request_password_reset(email: str, client: Client) -> None:
     except RateLimited:
         logger.info("password reset request over the limit: dropped")
         return
-    user = store.user_by_email(email)
+    with transaction() as conn:
+        user = store.user_by_email(conn, email)
     if user is not None and (user["deleted_at"] is not None or user["suspended_at"] is not None):
         user = None
     ttl = settings(AuthSettings).password_reset_ttl_seconds
@@ -299,17 +308,18 @@ def request_password_reset(email: str, client: Client) -> None:
 def reset_password(token: str, new_password: str) -> None:
     """Set a new password from a reset link (single use) and end every session of the account."""
     grant = onetime.peek(RESET, token)
-    user = store.user_by_id(grant["user_id"]) if grant else None
+    with transaction() as conn:
+        user = store.user_by_id(conn, grant["user_id"]) if grant else None
     # A link dies when the password changes, whichever link or route changed it.
     if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
         raise InvalidToken("this reset link is invalid, expired or already used")
     passwords.check_password(new_password, context=(user["email"], user["display_name"]))
     password_hash = _hashing().hash_password(new_password)
     # The new password and the end of every session commit together or not at all.
-    with transaction():
-        if not store.set_password(str(user["id"]), password_hash, user["password_changed_at"]):
+    with transaction() as conn:
+        if not store.set_password(conn, str(user["id"]), password_hash, user["password_changed_at"]):
             raise InvalidToken("this reset link is invalid, expired or already used")
-        ended = store.revoke_sessions(str(user["id"]))
+        ended = store.revoke_sessions(conn, str(user["id"]))
     sessions.uncache(ended)
     try:
         onetime.consume(RESET, token)  # tidiness: the password change already killed the link
@@ -341,7 +351,11 @@ def resend_verification(user_id: str, client: Client) -> None:
 
 def verify_email(token: str) -> None:
     grant = onetime.consume(VERIFY, token)
-    if grant is None or not store.mark_email_verified(grant["user_id"], grant["email"]):
+    if grant is None:
+        raise InvalidToken("this verification link is invalid, expired or already used")
+    with transaction() as conn:
+        verified = store.mark_email_verified(conn, grant["user_id"], grant["email"])
+    if not verified:
         raise InvalidToken("this verification link is invalid, expired or already used")
 
 
@@ -356,7 +370,8 @@ def _check_role(role: str) -> None:
 def grant_role(email: str, role: str) -> dict[str, Any]:
     """Give the user with this email a role; it reaches their tokens at their next refresh."""
     _check_role(role)
-    user = store.add_role(normalize.email(email), role)
+    with transaction() as conn:
+        user = store.add_role(conn, normalize.email(email), role)
     if user is None:
         raise NotFound(f"no account with the email {email}")
     return {**public_user(user), "roles": sorted(user["roles"])}
@@ -364,7 +379,8 @@ def grant_role(email: str, role: str) -> dict[str, Any]:
 
 def revoke_role(email: str, role: str) -> dict[str, Any]:
     _check_role(role)
-    user = store.remove_role(normalize.email(email), role)
+    with transaction() as conn:
+        user = store.remove_role(conn, normalize.email(email), role)
     if user is None:
         raise NotFound(f"no account with the email {email}")
     return {**public_user(user), "roles": sorted(user["roles"])}
@@ -372,15 +388,17 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
 
 def suspend_user(user_id: str) -> None:
     """Suspend an account: no login, no refresh, every session ended. Access tokens lapse within their TTL."""
-    with transaction():
-        if not store.set_suspended(user_id, True):
+    with transaction() as conn:
+        if not store.set_suspended(conn, user_id, True):
             raise NotFound("no such user")
-        ended = store.revoke_sessions(user_id)
+        ended = store.revoke_sessions(conn, user_id)
     sessions.uncache(ended)
 
 
 def unsuspend_user(user_id: str) -> None:
-    if not store.set_suspended(user_id, False):
+    with transaction() as conn:
+        unsuspended = store.set_suspended(conn, user_id, False)
+    if not unsuspended:
         raise NotFound("no such user")
 
 

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis
+from psycopg import Connection
 
 from sauti import clock
 from sauti.auth import normalize, store
 from sauti.auth.errors import InvalidRefreshToken, RefreshTokenReused
 from sauti.auth.settings import AuthSettings
 from sauti.cache import redis_client
-from sauti.db import Row
+from sauti.db import Row, transaction
 from sauti.observability import logger
 from sauti.settings import settings
 
@@ -103,11 +104,13 @@ def uncache(ended: list[Row]) -> None:
         logger.warning("ended sessions left in Redis", extra={"sessions": len(ended)})
 
 
-def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple[str, str]:
-    """Open a session; returns its id and its first refresh token.
+def start(
+    conn: Connection[Row], user_id: str, device: Device, *, now: datetime | None = None
+) -> tuple[str, str]:
+    """Open a session in the caller's transaction; returns its id and its first refresh token.
 
-    Inside a caller's ``transaction()`` the row commits with the caller's; were that
-    to fail, the Redis copy would point at a row that does not exist: found, then refused.
+    Were that transaction to fail, the Redis copy would point at a row that does not
+    exist: found, then refused.
     """
     auth_settings = settings(AuthSettings)
     now = now or clock.now()
@@ -125,8 +128,8 @@ def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple
         "idle_expires_at": now + timedelta(seconds=auth_settings.refresh_token_ttl_seconds),
         "expires_at": now + timedelta(seconds=auth_settings.session_max_age_seconds),
     }
-    store.insert_session(record)  # durable before the token is handed out
-    uncache(store.revoke_sessions_beyond(user_id, MAX_SESSIONS_PER_USER))
+    store.insert_session(conn, record)  # durable before the token is handed out
+    uncache(store.revoke_sessions_beyond(conn, user_id, MAX_SESSIONS_PER_USER))
     _cache(record)
     return record["id"], f"{family}.{secret}"
 
@@ -145,7 +148,8 @@ def find(refresh_token: str) -> LiveSession | None:
         logger.warning("Redis unavailable: session looked up in PostgreSQL")
         session_id = user_id = None
     if session_id is None or user_id is None:
-        record = store.live_session_by_family(family_hash)
+        with transaction() as conn:
+            record = store.live_session_by_family(conn, family_hash)
         if record is None:
             return None
         _cache(record)
@@ -158,13 +162,16 @@ def rotate(session: LiveSession, *, now: datetime | None = None) -> str:
     now = now or clock.now()
     secret = secrets.token_urlsafe(32)
     idle_expires_at = now + timedelta(seconds=settings(AuthSettings).refresh_token_ttl_seconds)
-    rotated = store.rotate_session(
-        session.id, session.presented_secret_hash, _sha256(secret), now, idle_expires_at
-    )
+    with transaction() as conn:
+        rotated = store.rotate_session(
+            conn, session.id, session.presented_secret_hash, _sha256(secret), now, idle_expires_at
+        )
     if rotated is not None:
         _cache(rotated)
         return f"{session.family}.{secret}"
-    if store.live_session_by_family(session.family_hash) is not None:
+    with transaction() as conn:
+        reused = store.live_session_by_family(conn, session.family_hash) is not None
+    if reused:
         logger.warning("refresh token reused: session revoked", extra={"session_id": session.id})
         revoke(session.user_id, session.id)
         raise RefreshTokenReused("this refresh token was already used; the session has been ended")
@@ -174,17 +181,20 @@ def rotate(session: LiveSession, *, now: datetime | None = None) -> str:
 
 def revoke(user_id: str, session_id: str) -> bool:
     """End one of the user's sessions; False if there was no such live session."""
-    ended = store.revoke_sessions(user_id, session_id=session_id)
+    with transaction() as conn:
+        ended = store.revoke_sessions(conn, user_id, session_id=session_id)
     uncache(ended)
     return bool(ended)
 
 
 def revoke_all(user_id: str, *, keep: str | None = None) -> int:
     """End every session of the user (but ``keep``); PostgreSQL first, so none can be restored."""
-    ended = store.revoke_sessions(user_id, keep=keep)
+    with transaction() as conn:
+        ended = store.revoke_sessions(conn, user_id, keep=keep)
     uncache(ended)
     return len(ended)
 
 
 def live(user_id: str, limit: int, after: tuple[datetime, str] | None = None) -> list[Row]:
-    return store.live_sessions(user_id, limit, after)
+    with transaction() as conn:
+        return store.live_sessions(conn, user_id, limit, after)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from sauti.auth.directory import get_user
+from sauti.auth.public import get_user
 from sauti.aws import client
 from sauti.cache import redis_client
 from sauti.notifications.settings import NotificationsSettings
