@@ -267,22 +267,19 @@ def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
     )
 
 
-def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, monkeypatch):
+def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, stack):
     from helpers import sample_event
-    from sauti import db
     from sauti.observability import logger
 
-    def database_down() -> None:
-        raise db.DatabaseUnavailable("down")
-
-    monkeypatch.setattr(db, "ping", database_down)
     previous_level = logger.log_level
     logger.setLevel("INFO")
     event = sample_event("HealthFunction.json")
+    stack.postgres.stop()  # the health check logs the database as failed
     try:
         functions.invoke("HealthFunction", event)
         lines = [json.loads(logger.registered_formatter.format(record)) for record in caplog.records]
     finally:
+        stack.postgres.start()
         logger.setLevel(previous_level)
 
     request_lines = [line for line in lines if line.get("message") == "health check failed"]

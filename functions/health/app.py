@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from sauti.core_settings import CoreSettings, DatabaseSettings
-from sauti.health import check_dependencies
+from sauti.health import Health, check_dependencies
 from sauti.http import http_app, lambda_entry
 from sauti.settings import require
 
@@ -16,13 +16,13 @@ app = http_app(public=PUBLIC)
 require(CoreSettings, DatabaseSettings)
 
 
-@app.get("/health")
-def health() -> Response[str]:
+@app.get("/health", responses={503: {"description": "a dependency is down (the same body)"}})
+def health() -> Response[Health]:
     report = check_dependencies()
     return Response(
         status_code=200 if report.healthy else 503,
         content_type="application/json",
-        body=report.as_json(),
+        body=report.view(),
         headers={"Cache-Control": "no-store"},
     )
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import Literal
 
 from sauti import cache, db
+from sauti.models import ApiModel
 from sauti.observability import logger
+
+State = Literal["ok", "unavailable"]
+
+
+class Health(ApiModel):
+    """GET /health: 200 when every dependency answers, else 503 naming the ones that did not."""
+
+    status: State
+    checks: dict[str, State]
 
 
 @dataclass(frozen=True)
@@ -17,8 +27,10 @@ class HealthReport:
     def healthy(self) -> bool:
         return all(state == "ok" for state in self.checks.values())
 
-    def as_json(self) -> str:
-        return json.dumps({"status": "ok" if self.healthy else "unavailable", "checks": self.checks})
+    def view(self) -> Health:
+        return Health.model_validate(
+            {"status": "ok" if self.healthy else "unavailable", "checks": self.checks}
+        )
 
 
 def check_dependencies() -> HealthReport:
