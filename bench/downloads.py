@@ -41,17 +41,17 @@ def throughput() -> None:
 
 
 def issuance() -> None:
-    from sauti import db
     from sauti.catalog import public as catalog
     from sauti.downloads import logic
+    from sauti_dev import sql
     from sauti_offline.device import DeviceKey
 
-    user = db.fetch_one(
+    user = sql.fetch_one(
         "INSERT INTO users (email, display_name) VALUES ('bench@example.com', 'Bench') RETURNING id"
     )
     assert user is not None
     user_id = str(user["id"])
-    db.execute(
+    sql.execute(
         """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end,
                                       source_updated_at)
            VALUES (%s, 'stripe', 'sub_bench', 'active', now() + interval '30 days', now())""",

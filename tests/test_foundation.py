@@ -25,17 +25,17 @@ def test_migrations_apply_once_and_then_find_nothing_to_do(stack):
 
 
 def test_an_applied_migration_that_changed_is_refused(stack):
-    from sauti import db
     from sauti.migrate import MigrationError, apply_migrations
+    from sauti_dev import sql
 
-    db.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+    sql.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
     try:
         with pytest.raises(MigrationError):
             apply_migrations()
     finally:
         from sauti.migrate import available_migrations
 
-        db.execute(
+        sql.execute(
             "UPDATE schema_migrations SET checksum = %s WHERE version = 1",
             (available_migrations()[0].checksum,),
         )

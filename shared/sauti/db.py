@@ -81,25 +81,11 @@ def transaction() -> Iterator[psycopg.Connection[Row]]:
         yield conn
 
 
-def fetch_one(query: str, params: Any = None) -> Row | None:
-    with transaction() as conn:
-        return conn.execute(query, params).fetchone()
-
-
-def fetch_all(query: str, params: Any = None) -> list[Row]:
-    with transaction() as conn:
-        return conn.execute(query, params).fetchall()
-
-
-def execute(query: str, params: Any = None) -> int:
-    with transaction() as conn:
-        return conn.execute(query, params).rowcount
-
-
 def ping() -> None:
     """Raise DatabaseUnavailable unless a trivial query answers."""
     try:
-        fetch_one("SELECT 1")
+        with transaction() as conn:
+            conn.execute("SELECT 1")
     except (psycopg.OperationalError, DatabaseUnavailable) as exc:
         discard_connection()
         raise DatabaseUnavailable("database unreachable") from exc

@@ -33,11 +33,11 @@ def test_unpublished_unknown_and_malformed_ids_are_404_and_reads_need_a_token(ap
 
 
 def test_songs_are_listed_newest_first_in_pages(api, new_user, catalog):
-    from sauti import db
+    from sauti_dev import sql
 
     ids = [catalog.song(f"Song {n}") for n in range(5)]
     for age, song_id in enumerate(reversed(ids)):
-        db.execute(
+        sql.execute(
             "UPDATE songs SET published_at = now() - make_interval(mins => %s) WHERE id = %s", (age, song_id)
         )
     catalog.song("Hidden", status="taken_down")
@@ -83,9 +83,9 @@ def test_an_artist_comes_with_top_songs_most_played_over_the_last_30_days_first(
 
 
 def test_the_per_play_counter_table_is_gone(stack):
-    from sauti import db
+    from sauti_dev import sql
 
-    assert db.fetch_one("SELECT to_regclass('song_play_counts') IS NULL AS gone")["gone"]
+    assert sql.fetch_one("SELECT to_regclass('song_play_counts') IS NULL AS gone")["gone"]
 
 
 def test_an_album_lists_its_published_songs_in_track_order(api, new_user, catalog):

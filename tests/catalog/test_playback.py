@@ -236,9 +236,11 @@ def _end(api, user, session_id, listened_ms):
 
 
 def _plays(user_id):
-    from sauti import db
+    from sauti_dev import sql
 
-    return db.fetch_all("SELECT song_id::text, listened_ms, source FROM plays WHERE user_id = %s", (user_id,))
+    return sql.fetch_all(
+        "SELECT song_id::text, listened_ms, source FROM plays WHERE user_id = %s", (user_id,)
+    )
 
 
 def test_a_25_second_listen_does_not_count(api, new_user, catalog, start):

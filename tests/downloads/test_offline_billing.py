@@ -84,8 +84,8 @@ def test_premium_bought_on_stripe_ends_after_grace_and_the_phone_wipes_everythin
 def test_the_plan_event_consumer_reads_the_plan_uncached(
     new_user, make_premium, catalog, phone, api, functions
 ):
-    from sauti import db
     from sauti.billing.entitlements import invalidate
+    from sauti_dev import sql
 
     user = new_user()
     make_premium(user.id)
@@ -105,7 +105,7 @@ def test_the_plan_event_consumer_reads_the_plan_uncached(
     assert functions.invoke("DownloadsPlanEventsFunction", plan_changed("free")) == {"revoked": 0}
 
     # premium ended, and the cache has not caught up yet: the consumer still sees it
-    db.execute("UPDATE subscriptions SET status = 'canceled' WHERE user_id = %s", (user.id,))
+    sql.execute("UPDATE subscriptions SET status = 'canceled' WHERE user_id = %s", (user.id,))
     assert functions.invoke("DownloadsPlanEventsFunction", plan_changed("free")) == {"revoked": 1}
     invalidate(user.id)
     assert api.get("/downloads", token=user.token).json()["items"] == []

@@ -9,8 +9,8 @@ import io
 import math
 import wave
 
-from sauti import db
 from sauti.catalog import public as logic
+from sauti_dev import sql
 
 SECONDS = 32  # long enough for a play to count
 RENDITIONS = (  # quality, sample rate, bytes per sample, codec, bitrate
@@ -91,7 +91,7 @@ def _song_renditions(slug: str, seed: int) -> list[dict]:
 
 def seed() -> None:
     seeded = (
-        db.fetch_one("SELECT 1 AS found FROM artists WHERE name = %s", (next(iter(CATALOG)),)) is not None
+        sql.fetch_one("SELECT 1 AS found FROM artists WHERE name = %s", (next(iter(CATALOG)),)) is not None
     )
     number = 0
     songs: dict[str, str] = {}
@@ -127,5 +127,5 @@ def seed() -> None:
     if not seeded:
         for title, stream_uid in VIDEOS:
             song_title = title.split(" (")[0]
-            row = db.fetch_one("SELECT artist_id::text FROM songs WHERE id = %s", (songs[song_title],))
+            row = sql.fetch_one("SELECT artist_id::text FROM songs WHERE id = %s", (songs[song_title],))
             logic.create_video(row["artist_id"], title, stream_uid, 180_000, song_id=songs[song_title])  # type: ignore[index]
