@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from sauti import clock
 from sauti.aws import client
 from sauti.core_settings import CoreSettings
 from sauti.settings import settings
@@ -27,7 +27,7 @@ def domain_event(module: str, detail_type: str, detail: dict[str, Any]) -> dict[
         "Detail": json.dumps(
             {
                 "event_id": str(uuid.uuid4()),
-                "occurred_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "occurred_at": clock.iso(clock.now()),
                 **detail,
             }
         ),

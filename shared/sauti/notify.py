@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from sauti import clock
 from sauti.aws import client
 from sauti.core_settings import CoreSettings
 from sauti.settings import settings
@@ -47,7 +47,7 @@ def notification_message(
         "channels": list(channels),
         "email": email,
         "data": data,
-        "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "created_at": clock.iso(clock.now()),
     }
 
 

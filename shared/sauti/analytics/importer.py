@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sauti import clock
 from sauti.analytics import store
 from sauti.analytics.plays import MIN_COUNTED_MS
 from sauti.db import transaction
@@ -88,7 +89,7 @@ def _timestamp(value: Any) -> datetime:
 
 def import_plays(lines: Iterable[bytes | str], *, now: datetime | None = None) -> ImportReport:
     """Import every good line in one transaction; ``lines`` is read once, as a stream."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = ImportReport()
     with transaction() as conn:
         store.set_statement_timeout(conn, "0")

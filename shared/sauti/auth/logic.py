@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
 import redis
 
-from sauti import paging
+from sauti import clock, paging
 from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
 from sauti.auth.errors import (
@@ -78,10 +78,6 @@ def _signer() -> ModuleType:
     from sauti import tokens
 
     return tokens
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
@@ -212,7 +208,7 @@ def profile(user_id: str) -> dict[str, Any]:
         **public_user(user),
         "roles": sorted(user["roles"]),
         "email_verified": user["email_verified_at"] is not None,
-        "created_at": iso(user["created_at"]),
+        "created_at": clock.iso(user["created_at"]),
         "plan": entitlements.plan,
         "entitlements": entitlements.flags(),
         "subscription": entitlements.subscription,
@@ -258,9 +254,9 @@ def list_sessions(
                 "name": row["device_name"],
                 "user_agent": row["user_agent"],
             },
-            "created_at": iso(row["created_at"]),
-            "last_used_at": iso(row["last_used_at"]),
-            "expires_at": iso(min(row["idle_expires_at"], row["expires_at"])),
+            "created_at": clock.iso(row["created_at"]),
+            "last_used_at": clock.iso(row["last_used_at"]),
+            "expires_at": clock.iso(min(row["idle_expires_at"], row["expires_at"])),
             "current": str(row["id"]) == current_session_id,
         }
 
@@ -298,10 +294,10 @@ def request_password_reset(email: str, client: Client) -> None:
     if user is not None and (user["deleted_at"] is not None or user["suspended_at"] is not None):
         user = None
     ttl = settings(AuthSettings).password_reset_ttl_seconds
-    grants = {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])} if user else {}
+    grants = {"user_id": str(user["id"]), "stamp": clock.iso(user["password_changed_at"])} if user else {}
     token = onetime.issue(RESET, grants, ttl)
-    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
-    data = {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)}
+    expires_at = clock.now() + timedelta(seconds=ttl)
+    data = {"token": token, "link": _link("reset-password", token), "expires_at": clock.iso(expires_at)}
     _notify("auth.password_reset", user, data)
 
 
@@ -311,7 +307,7 @@ def reset_password(token: str, new_password: str) -> None:
     with transaction() as conn:
         user = store.user_by_id(conn, grant["user_id"]) if grant else None
     # A link dies when the password changes, whichever link or route changed it.
-    if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
+    if user is None or grant is None or grant["stamp"] != clock.iso(user["password_changed_at"]):
         raise InvalidToken("this reset link is invalid, expired or already used")
     passwords.check_password(new_password, context=(user["email"], user["display_name"]))
     password_hash = _hashing().hash_password(new_password)
@@ -331,11 +327,11 @@ def reset_password(token: str, new_password: str) -> None:
 def _send_verification(user: Row) -> None:
     ttl = settings(AuthSettings).email_verification_ttl_seconds
     token = onetime.issue(VERIFY, {"user_id": str(user["id"]), "email": user["email"]}, ttl)
-    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+    expires_at = clock.now() + timedelta(seconds=ttl)
     _notify(
         "auth.email_verification",
         user,
-        {"token": token, "link": _link("verify-email", token), "expires_at": iso(expires_at)},
+        {"token": token, "link": _link("verify-email", token), "expires_at": clock.iso(expires_at)},
     )
 
 
