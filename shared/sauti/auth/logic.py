@@ -27,7 +27,7 @@ from sauti.core_settings import TokenSettings
 from sauti.db import Row, transaction
 from sauti.errors import NotFound, RateLimited, ValidationFailed
 from sauti.ids import canonical_id
-from sauti.observability import logger
+from sauti.observability import count, logger
 from sauti.principal import ALL_ROLES
 from sauti.settings import settings
 
@@ -133,6 +133,7 @@ def signup(email: str, password: str, display_name: str, client: Client) -> dict
     with transaction() as conn:  # no account without its first session, and no session without its account
         user = store.insert_user(conn, email, display_name, password_hash)
         session_id, refresh_token = sessions.start(conn, str(user["id"]), client.device())
+    count("SignUps")
     try:
         _send_verification(user)
     except redis.RedisError:  # the account exists: answer it; /auth/email/verify/resend sends the link
@@ -156,6 +157,7 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
         user = store.user_by_email(conn, normalised) if normalised else None
     hashing = _hashing()
     if not hashing.verify_password(user["password_hash"] if user else None, password) or user is None:
+        count("LoginFailures")
         raise InvalidCredentials("the email or the password is wrong")
     ratelimit.give_back(*limits)
     if user["suspended_at"] is not None:
@@ -166,7 +168,9 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
         if new_hash is not None:
             store.replace_password_hash(conn, str(user["id"]), user["password_hash"], new_hash)
         store.prune_sessions(conn, str(user["id"]))
-    return _signed_in(user, client)
+    signed_in = _signed_in(user, client)
+    count("Logins")
+    return signed_in
 
 
 def refresh(refresh_token: str) -> dict[str, Any]:

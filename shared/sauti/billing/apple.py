@@ -31,6 +31,7 @@ from sauti.billing.logic import (
     after_commit,
     apply_state,
     as_user_id,
+    counted_webhook,
     handle_event,
     subscription_view,
     sync_plan,
@@ -149,6 +150,7 @@ def _time(milliseconds: Any) -> datetime | None:
     return datetime.fromtimestamp(int(milliseconds) / 1000, UTC) if milliseconds else None
 
 
+@counted_webhook("apple")
 def handle_notification(signed_payload: str, now: datetime | None = None) -> str:
     """An App Store Server Notification V2; returns the outcome (``duplicate`` for a redelivery)."""
     notification, environment = _verified("verify_and_decode_notification", signed_payload)

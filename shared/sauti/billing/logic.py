@@ -13,11 +13,12 @@ redelivery changes nothing.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec
 
 import psycopg
 
@@ -33,8 +34,9 @@ from sauti.billing.entitlements import (
 from sauti.billing.models import SubscriptionView
 from sauti.billing.settings import BillingSettings
 from sauti.db import transaction
+from sauti.errors import DomainError
 from sauti.ids import canonical_id
-from sauti.observability import logger
+from sauti.observability import count, logger
 from sauti.settings import settings
 
 # Statuses in which a renewal is failing: entering one of them means "payment failed".
@@ -235,6 +237,30 @@ def notify_user(type_: str, user_id: str, data: dict[str, Any], key: str) -> Non
         )
     except Exception:  # a lost notice must not undo a billing change
         logger.exception("notification not queued", extra={"type": type_})
+
+
+P = ParamSpec("P")
+
+
+def counted_webhook(provider: str) -> Callable[[Callable[P, str]], Callable[P, str]]:
+    """Count a webhook handler's outcomes per provider: ``WebhookAccepted``, ``WebhookDuplicate``, and
+    ``WebhookRefused`` (a bad signature or payload: 400, nothing changed)."""
+
+    def decorate(handler: Callable[P, str]) -> Callable[P, str]:
+        @functools.wraps(handler)
+        def counted(*args: P.args, **kwargs: P.kwargs) -> str:
+            try:
+                outcome = handler(*args, **kwargs)
+            except DomainError as exc:
+                if exc.status == 400:
+                    count("WebhookRefused", provider=provider)
+                raise
+            count("WebhookDuplicate" if outcome == "duplicate" else "WebhookAccepted", provider=provider)
+            return outcome
+
+        return counted
+
+    return decorate
 
 
 def handle_event(

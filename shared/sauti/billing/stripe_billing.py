@@ -37,6 +37,7 @@ from sauti.billing.logic import (
     SourceState,
     apply_state,
     as_user_id,
+    counted_webhook,
     handle_event,
 )
 from sauti.billing.settings import StripeSettings
@@ -197,6 +198,7 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     return event
 
 
+@counted_webhook("stripe")
 def handle_webhook(payload: bytes, signature: str | None, now: datetime | None = None) -> str:
     event = verify(payload, signature)
     event_type = str(event["type"])

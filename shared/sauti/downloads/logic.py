@@ -30,6 +30,7 @@ from sauti.downloads.models import (
 from sauti.downloads.settings import DownloadsSettings
 from sauti.errors import NotFound, PremiumRequired, Unauthorized
 from sauti.ids import canonical_id
+from sauti.observability import count
 from sauti.settings import settings
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
@@ -171,6 +172,7 @@ def issue_download(
         song_id=str(song["id"]),
         now=now.timestamp(),
     )
+    count("DownloadsIssued")
     return IssuedDownload.model_validate(
         {
             "download_id": download_id,

@@ -12,7 +12,7 @@ from sauti.aws import client
 from sauti.cache import redis_client
 from sauti.notifications.settings import NotificationsSettings
 from sauti.notifications.templates import render_email
-from sauti.observability import logger
+from sauti.observability import count, logger
 from sauti.settings import settings
 
 DELIVERED_MEMORY_SECONDS = 14 * 24 * 3600  # longer than SQS keeps a message (and its retries)
@@ -57,8 +57,10 @@ def deliver(message: NotificationMessage) -> bool:
             logger.info("push channel not configured", extra={"notification_id": message.id})
     except BaseException:
         redis.delete(key)
+        count("NotificationsFailed", type=message.type)
         raise
     redis.set(key, "delivered", ex=DELIVERED_MEMORY_SECONDS)
+    count("NotificationsDelivered", type=message.type)
     return True
 
 

@@ -18,6 +18,7 @@ from sauti.billing.public import entitlements_for
 from sauti.catalog import public as catalog
 from sauti.errors import ValidationFailed
 from sauti.ids import is_uuid
+from sauti.observability import count
 from sauti.playback import sessions
 from sauti.playback.errors import SessionNotFound
 from sauti.playback.models import HeartbeatAnswer, PlayEnded, PlaySession, RecentPlayPage
@@ -174,6 +175,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
     }
     if prefetch is not None:
         answer["prefetch"] = prefetch
+    count("PlaysStarted", kind=kind)
     return PlaySession.model_validate(answer)
 
 
@@ -262,6 +264,7 @@ def end_session(user_id: str, session_id: str, listened_ms: int, *, now: float |
     except Exception:
         sessions.release_count(session_id)
         raise
+    count("PlaysCounted")
     return PlayEnded(counted=True, reason=None)
 
 
