@@ -121,7 +121,7 @@ class SautiResolver(APIGatewayHttpResolver):
         super().__init__(enable_validation=True)
         self.public_routes = frozenset(public)
 
-    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
         """Powertools' route, with each operation's security and problem+json responses documented."""
         bound = _ROUTE_SIGNATURE.bind(self, *args, **kwargs)
         bound.apply_defaults()
@@ -153,7 +153,7 @@ class SautiResolver(APIGatewayHttpResolver):
     def principal(self) -> Principal:
         """The authenticated caller (only a public route can have none: 401 there)."""
         found = self.context.get("principal")
-        if found is None:
+        if not isinstance(found, Principal):
             raise Unauthorized()
         return found
 

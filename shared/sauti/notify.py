@@ -59,4 +59,4 @@ def publish_notification(type_: str, **kwargs: Any) -> str:
         MessageBody=json.dumps(message),
         MessageAttributes={"type": {"DataType": "String", "StringValue": type_}},
     )
-    return message["id"]
+    return str(message["id"])

@@ -169,7 +169,7 @@ def settings(model: type[Model]) -> Model:
     found = cache.get(model)
     if found is None:
         found = cache[model] = load(model, config())
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def require(*models: type[Settings]) -> None:

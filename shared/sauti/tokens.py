@@ -76,19 +76,22 @@ def generate_key_set_json(kid: str | None = None) -> str:
 def parse_key_set(text: str) -> KeySet:
     try:
         document = json.loads(text)
-        keys = tuple(
-            SigningKey(
-                kid=entry["kid"],
-                private_key=serialization.load_pem_private_key(entry["private_key_pem"].encode(), None),
-            )
+        loaded = [
+            (entry["kid"], serialization.load_pem_private_key(entry["private_key_pem"].encode(), None))
             for entry in document["keys"]
-        )
-        current = next(key for key in keys if key.kid == document["current"])
-    except (ValueError, KeyError, TypeError, StopIteration) as exc:
+        ]
+        current_kid = document["current"]
+    except (ValueError, KeyError, TypeError) as exc:
         raise ConfigurationError("JWT_SIGNING_KEYS is malformed") from exc
-    if not all(isinstance(key.private_key, rsa.RSAPrivateKey) for key in keys):
-        raise ConfigurationError("JWT_SIGNING_KEYS must hold RSA keys")
-    return KeySet(current=current, keys=keys)
+    keys: list[SigningKey] = []
+    for kid, private_key in loaded:
+        if not isinstance(private_key, rsa.RSAPrivateKey):
+            raise ConfigurationError("JWT_SIGNING_KEYS must hold RSA keys")
+        keys.append(SigningKey(kid=kid, private_key=private_key))
+    current = next((key for key in keys if key.kid == current_kid), None)
+    if current is None:
+        raise ConfigurationError("JWT_SIGNING_KEYS is malformed")
+    return KeySet(current=current, keys=tuple(keys))
 
 
 @functools.lru_cache(maxsize=4)

@@ -107,7 +107,7 @@ def catch_up(
     today = today or clock.today()
     with transaction() as conn:
         days = store.days_to_roll_up(conn, today - timedelta(days=1), LATE_PLAYS_WINDOW_DAYS)
-    done = []
+    done: list[DayRollup] = []
     for day in days:
         if not keep_going(max((d.duration_ms for d in done), default=0)):
             logger.warning("catch-up stopped early", extra={"left": len(days) - len(done)})

@@ -15,11 +15,11 @@ def public_user(user: Row) -> dict[str, Any]:
 
 def get_user(user_id: str) -> dict[str, Any] | None:
     """A live user's id, email, display name and roles; None when deleted, unknown or malformed."""
-    user_id = canonical_id(user_id)
-    if user_id is None:
+    key = canonical_id(user_id)
+    if key is None:
         return None
     with transaction() as conn:
-        user = store.user_by_id(conn, user_id)
+        user = store.user_by_id(conn, key)
     if user is None:
         return None
     return {**public_user(user), "roles": sorted(user["roles"])}

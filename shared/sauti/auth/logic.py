@@ -407,7 +407,8 @@ def unsuspend_user(user_id: str) -> None:
 
 def published_keys() -> dict[str, Any]:
     """The JWKS: the public half of every signing key, current or not (docs/auth.md, rotation)."""
-    return _signer().key_set().jwks()
+    keys: dict[str, Any] = _signer().key_set().jwks()
+    return keys
 
 
 def openid_configuration() -> dict[str, Any]:

@@ -24,6 +24,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import redis
 from psycopg import Connection
@@ -115,8 +116,9 @@ def start(
     auth_settings = settings(AuthSettings)
     now = now or clock.now()
     family, secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session_id = str(uuid.uuid4())
     record = {
-        "id": str(uuid.uuid4()),
+        "id": session_id,
         "user_id": user_id,
         "family_hash": _sha256(family),
         "secret_hash": _sha256(secret),
@@ -131,7 +133,7 @@ def start(
     store.insert_session(conn, record)  # durable before the token is handed out
     uncache(store.revoke_sessions_beyond(conn, user_id, MAX_SESSIONS_PER_USER))
     _cache(record)
-    return record["id"], f"{family}.{secret}"
+    return session_id, f"{family}.{secret}"
 
 
 def find(refresh_token: str) -> LiveSession | None:
@@ -142,8 +144,8 @@ def find(refresh_token: str) -> LiveSession | None:
     family_hash = _sha256(family)
     try:
         client = redis_client()
-        session_id = client.get(_family_key(family_hash))
-        user_id = client.hget(_session_key(session_id), "user_id") if session_id else None
+        session_id = cast(str | None, client.get(_family_key(family_hash)))  # decode_responses: text
+        user_id = cast(str | None, client.hget(_session_key(session_id), "user_id") if session_id else None)
     except redis.RedisError:
         logger.warning("Redis unavailable: session looked up in PostgreSQL")
         session_id = user_id = None

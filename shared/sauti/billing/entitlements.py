@@ -87,7 +87,7 @@ def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | Non
             return FOREVER
         until = period_end if row["cancel_at_period_end"] else period_end + margin
         return until if until > now else None
-    grace_until = row["grace_until"]
+    grace_until: datetime | None = row["grace_until"]
     if row["status"] in store.GRACE_STATUSES and grace_until is not None and grace_until > now:
         return grace_until
     return None

@@ -109,7 +109,8 @@ def _grace_until(state: SourceState, existing: dict[str, Any] | None) -> datetim
     if state.grace_until is not None:
         return state.grace_until
     if existing and existing["status"] in store.GRACE_STATUSES and existing["grace_until"] is not None:
-        return existing["grace_until"]  # one grace per failure: retries never extend it
+        kept: datetime = existing["grace_until"]  # one grace per failure: retries never extend it
+        return kept
     return state.observed_at + grace_period()
 
 
@@ -125,6 +126,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         logger.warning(
             "subscription claimed by another user; kept with its owner", extra={"id": state.external_id}
         )
+    grace_until = _grace_until(state, existing)
     values = {
         "user_id": user_id,
         "source": state.source,
@@ -133,7 +135,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         "current_period_end": state.current_period_end
         if state.current_period_end is not None or existing is None
         else existing["current_period_end"],
-        "grace_until": _grace_until(state, existing),
+        "grace_until": grace_until,
         "cancel_at_period_end": state.cancel_at_period_end
         if state.cancel_at_period_end is not None
         else bool(existing and existing["cancel_at_period_end"]),
@@ -153,7 +155,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         notify_user(
             "billing.payment_failed",
             user_id,
-            {"source": state.source, "grace_until": clock.iso(values["grace_until"])},
+            {"source": state.source, "grace_until": clock.iso(grace_until)},
             key=f"payment_failed:{state.source}:{state.external_id}:{state.observed_at.isoformat()}",
         )
     return Applied("applied", user_id)
@@ -161,7 +163,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
 
 def _older(state: SourceState, existing: dict[str, Any]) -> bool:
     """Whether ``state`` is older news than the stored row; a tie goes by ``STATUS_PRECEDENCE``."""
-    stored_at = existing["source_updated_at"]
+    stored_at: datetime = existing["source_updated_at"]
     if state.observed_at != stored_at:
         return state.observed_at < stored_at
     return STATUS_PRECEDENCE.get(state.status, 1) < STATUS_PRECEDENCE.get(existing["status"], 1)

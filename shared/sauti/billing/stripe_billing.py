@@ -148,7 +148,7 @@ def create_checkout(
         session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
     except _NotFound as exc:
         raise BillingUnavailable("the premium price is not known to Stripe") from exc
-    return session.url
+    return str(session.url)
 
 
 def create_portal(user_id: str, return_url: str) -> str:
@@ -160,7 +160,7 @@ def create_portal(user_id: str, return_url: str) -> str:
         raise NoStripeCustomer("this account has never paid through Stripe")
     params = {"customer": customer, "return_url": return_url}
     try:
-        return _call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url
+        return str(_call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url)
     except _NotFound as exc:
         raise NoStripeCustomer("Stripe no longer knows this account's customer") from exc
 

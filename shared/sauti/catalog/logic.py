@@ -44,7 +44,8 @@ def song(song_id: str) -> dict[str, Any] | None:
     """The song with its status and renditions, whatever its status; None if unknown."""
     if (key := canonical_id(song_id)) is None:
         return None
-    return cache.cached(cache.song_key(key), SONG_SECONDS, _read(store.song, key))
+    found: dict[str, Any] | None = cache.cached(cache.song_key(key), SONG_SECONDS, _read(store.song, key))
+    return found
 
 
 def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -62,20 +63,25 @@ def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
 def video(video_id: str) -> dict[str, Any] | None:
     if (key := canonical_id(video_id)) is None:
         return None
-    return cache.cached(cache.video_key(key), VIDEO_SECONDS, _read(store.video, key))
+    found: dict[str, Any] | None = cache.cached(cache.video_key(key), VIDEO_SECONDS, _read(store.video, key))
+    return found
 
 
 def album(album_id: str) -> dict[str, Any] | None:
     if (key := canonical_id(album_id)) is None:
         return None
-    return cache.cached(cache.album_key(key), ALBUM_SECONDS, _read(store.album, key))
+    found: dict[str, Any] | None = cache.cached(cache.album_key(key), ALBUM_SECONDS, _read(store.album, key))
+    return found
 
 
 def artist(artist_id: str) -> dict[str, Any] | None:
     """The artist with its linked account (``user_id``) and top published songs; None if unknown."""
     if (key := canonical_id(artist_id)) is None:
         return None
-    return cache.cached(cache.artist_key(key), ARTIST_SECONDS, lambda: _load_artist(key))
+    found: dict[str, Any] | None = cache.cached(
+        cache.artist_key(key), ARTIST_SECONDS, lambda: _load_artist(key)
+    )
+    return found
 
 
 def _load_artist(artist_id: str) -> dict[str, Any] | None:

@@ -133,6 +133,11 @@ def active_ads(conn: Connection[Row]) -> list[dict[str, Any]]:
 # -- writes ----------------------------------------------------------------------------------------
 
 
+def _new_id(row: Row | None) -> str:
+    assert row is not None  # INSERT ... RETURNING always returns the row
+    return str(row["id"])
+
+
 def insert_artist(
     conn: Connection[Row], name: str, bio: str | None = None, user_id: str | None = None
 ) -> str:
@@ -140,7 +145,7 @@ def insert_artist(
         "INSERT INTO artists (name, bio, user_id) VALUES (%s, %s, %s) RETURNING id::text",
         (name, bio, user_id),
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def insert_album(conn: Connection[Row], artist_id: str, title: str, status: str, release_date: Any) -> str:
@@ -149,7 +154,7 @@ def insert_album(conn: Connection[Row], artist_id: str, title: str, status: str,
            RETURNING id::text""",
         (artist_id, title, status, release_date),
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def insert_song(conn: Connection[Row], fields: dict[str, Any]) -> str:
@@ -162,7 +167,7 @@ def insert_song(conn: Connection[Row], fields: dict[str, Any]) -> str:
            RETURNING id::text""",
         fields,
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def insert_rendition(conn: Connection[Row], song_id: str, rendition: dict[str, Any]) -> None:
@@ -211,7 +216,7 @@ def insert_video(conn: Connection[Row], fields: dict[str, Any]) -> str:
            RETURNING id::text""",
         fields,
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def set_video_status(conn: Connection[Row], video_id: str, status: str) -> bool:
@@ -235,7 +240,7 @@ def insert_ad(conn: Connection[Row], fields: dict[str, Any]) -> str:
            RETURNING id::text""",
         fields,
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def set_ad_active(conn: Connection[Row], ad_id: str, active: bool) -> bool:

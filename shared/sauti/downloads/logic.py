@@ -128,7 +128,7 @@ def _audio_object_key(song: dict[str, Any]) -> str:
     renditions = song.get("renditions") or {}
     for quality in DOWNLOAD_QUALITY_ORDER:
         if quality in renditions:
-            return renditions[quality]["object_key"]
+            return str(renditions[quality]["object_key"])
     raise NotFound("this song has no audio to download")
 
 

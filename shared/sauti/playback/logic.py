@@ -138,7 +138,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
         if request.get("source") or request.get("next_song_ids"):
             prefetch = _prefetch(song, request, plan, now)
     else:
-        video = catalog.published_video(video_id)
+        video = catalog.published_video(str(video_id))
         kind, content_id, duration_ms = "video", video["id"], video["duration_ms"]
         stream = _video_link(video, now)
     session_id = str(uuid.uuid4())

@@ -31,21 +31,25 @@ def client() -> Any:
 
 
 def presigned_download_url(object_key: str, *, expires_in: int | None = None) -> str:
-    return client().generate_presigned_url(
-        "get_object",
-        Params={"Bucket": settings(MediaSettings).media_bucket, "Key": object_key},
-        ExpiresIn=expires_in or settings(MediaSettings).media_link_ttl_seconds,
+    return str(
+        client().generate_presigned_url(
+            "get_object",
+            Params={"Bucket": settings(MediaSettings).media_bucket, "Key": object_key},
+            ExpiresIn=expires_in or settings(MediaSettings).media_link_ttl_seconds,
+        )
     )
 
 
 def presigned_upload_url(object_key: str, content_type: str, *, expires_in: int | None = None) -> str:
     """A PUT URL; the uploader must send the same ``Content-Type``."""
-    return client().generate_presigned_url(
-        "put_object",
-        Params={
-            "Bucket": settings(MediaSettings).media_bucket,
-            "Key": object_key,
-            "ContentType": content_type,
-        },
-        ExpiresIn=expires_in or settings(MediaSettings).media_link_ttl_seconds,
+    return str(
+        client().generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": settings(MediaSettings).media_bucket,
+                "Key": object_key,
+                "ContentType": content_type,
+            },
+            ExpiresIn=expires_in or settings(MediaSettings).media_link_ttl_seconds,
+        )
     )
