@@ -224,7 +224,7 @@ def test_a_partition_made_while_an_insert_for_its_day_is_open_takes_that_row_alo
     assert partition_of(row_id[0]) == f"plays_{day:%Y%m%d}"
 
 
-def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack, monkeypatch):
+def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack):
     from sauti.analytics import plays
     from sauti.analytics.partitions import maintain_partitions
     from sauti.analytics.rollup import roll_up_day
@@ -233,11 +233,10 @@ def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack,
     old = days_ago(70)
     plays.ensure_daily_partitions(old, 1)
     roll_up_day(old)
-    monkeypatch.setattr(plays, "PARTITION_LOCK_TIMEOUT", "100ms")
 
     with _other_connection() as reader, reader.transaction():
         reader.execute("SELECT count(*) FROM plays")  # a long read holds plays
-        blocked = maintain_partitions()
+        blocked = maintain_partitions(lock_timeout="100ms")
     assert blocked.detached == []
     assert sql.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "done"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
 from helpers import assert_problem
 
@@ -143,11 +142,17 @@ def test_an_unknown_song_is_remembered_briefly_and_forgotten_once_created(catalo
 
 @pytest.fixture
 def redis_down(monkeypatch):
-    """Every catalog cache call fails as it would with Redis unreachable."""
-    from sauti.catalog import cache
+    """Redis unreachable: the configured URL points where nothing listens."""
+    from sauti import cache
+    from sauti.config import config
 
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.05, decode_responses=True)
-    monkeypatch.setattr(cache, "redis_client", lambda: dead)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    config.cache_clear()
+    cache.redis_client.cache_clear()
+    yield
+    monkeypatch.undo()
+    config.cache_clear()
+    cache.redis_client.cache_clear()
 
 
 def test_with_redis_down_catalog_reads_are_still_right(catalog, redis_down):

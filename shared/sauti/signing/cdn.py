@@ -27,7 +27,6 @@ from urllib.parse import quote
 from sauti import clock
 
 TIME_BUCKET_SECONDS = 60
-SEPARATOR_LENGTH = 8  # "?verify=" or "&verify="
 _MESSAGE_MAC = re.compile(r"^(?P<message>.+)(?P<separator>[?&]verify=)(?P<ts>\d{10})-(?P<mac>.{43,})$")
 
 
