@@ -29,8 +29,8 @@ from sauti.auth.models import (
 from sauti.auth.settings import AuthSettings
 from sauti.billing.settings import BillingSettings
 from sauti.core_settings import CoreSettings, DatabaseSettings, TokenSettings
-from sauti.http import errors, http_app, lambda_entry
-from sauti.models import ApiModel, Cursor, Limit
+from sauti.http import Cursor, Limit, errors, http_app, lambda_entry
+from sauti.models import ApiModel
 from sauti.settings import require
 
 # Routes anyone may call; every other route needs a verified principal.

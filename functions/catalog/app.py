@@ -8,8 +8,7 @@ from sauti import paging
 from sauti.catalog import logic
 from sauti.catalog.models import Album, Artist, Song, SongPage, Video, VideoPage
 from sauti.core_settings import CoreSettings, DatabaseSettings
-from sauti.http import errors, http_app, lambda_entry
-from sauti.models import Cursor, Limit
+from sauti.http import Cursor, Limit, errors, http_app, lambda_entry
 from sauti.settings import require
 
 app = http_app()  # no public routes: every route needs a signed-in user

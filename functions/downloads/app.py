@@ -22,8 +22,7 @@ from sauti.downloads.models import (
     SyncRequest,
 )
 from sauti.downloads.settings import DownloadsSettings
-from sauti.http import errors, http_app, lambda_entry
-from sauti.models import Cursor, Limit
+from sauti.http import Cursor, Limit, errors, http_app, lambda_entry
 from sauti.settings import require
 from sauti.signing.settings import MediaSettings
 

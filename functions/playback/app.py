@@ -14,8 +14,7 @@ from sauti import paging
 from sauti.analytics.settings import AnalyticsSettings
 from sauti.billing.settings import BillingSettings
 from sauti.core_settings import CoreSettings, DatabaseSettings
-from sauti.http import errors, http_app, lambda_entry
-from sauti.models import Cursor, Limit
+from sauti.http import Cursor, Limit, errors, http_app, lambda_entry
 from sauti.playback import logic
 from sauti.playback.models import (
     EndSession,

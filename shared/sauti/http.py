@@ -22,15 +22,17 @@ import base64
 import inspect
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import psycopg
 import redis
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 
+from sauti import paging
 from sauti.db import DatabaseUnavailable
 from sauti.errors import DomainError, Unauthorized
 from sauti.observability import instrumented, logger
@@ -251,3 +253,8 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
         return app.resolve(event, context)
 
     return handler
+
+
+# The query parameters of every list route: ``limit: Limit = paging.DEFAULT_LIMIT, cursor: Cursor = None``.
+Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]

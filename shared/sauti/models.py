@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict
 
-from sauti import paging
-
 Item = TypeVar("Item")
-
-# The query parameters of every list route: ``limit: Limit = paging.DEFAULT_LIMIT, cursor: Cursor = None``.
-Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]
 
 
 class ApiModel(BaseModel):

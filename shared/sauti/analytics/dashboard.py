@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sauti import clock
 from sauti.analytics import store
-from sauti.analytics.models import ArtistStats, Range, SongStats
 from sauti.catalog import public as catalog
 from sauti.db import transaction
 from sauti.errors import Forbidden, NotFound
 from sauti.principal import ARTIST, Principal
+
+if TYPE_CHECKING:  # loaded where a response is built: the jobs importing this module skip pydantic
+    from sauti.analytics.models import ArtistStats, Range, SongStats
 
 RANGE_DAYS: dict[str, int | None] = {
     "last_7_days": 7,
@@ -33,6 +35,8 @@ REFRESH_BATCH = 100
 def artist_stats(
     caller: Principal, artist_id: str, range_: Range, *, today: date | None = None
 ) -> ArtistStats:
+    from sauti.analytics.models import ArtistStats
+
     _require_dashboard_role(caller)
     found = catalog.artist_account(artist_id)
     if found is None:
@@ -43,6 +47,8 @@ def artist_stats(
 
 
 def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> SongStats:
+    from sauti.analytics.models import SongStats
+
     _require_dashboard_role(caller)
     found = catalog.song_summary(song_id)
     if found is None:

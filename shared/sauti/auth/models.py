@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sauti.auth import normalize
 from sauti.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
-from sauti.billing.public import EntitlementFlags, Subscription
+from sauti.billing.models import EntitlementFlags, Subscription
 from sauti.models import ApiModel, Page
 
 Platform = Literal["ios", "android", "web"]

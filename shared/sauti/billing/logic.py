@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import psycopg
 
@@ -31,13 +31,15 @@ from sauti.billing.entitlements import (
     entitlements_for,
     invalidate,
 )
-from sauti.billing.models import SubscriptionView
 from sauti.billing.settings import BillingSettings
 from sauti.db import transaction
 from sauti.errors import DomainError
 from sauti.ids import canonical_id
 from sauti.observability import count, logger
 from sauti.settings import settings
+
+if TYPE_CHECKING:  # loaded where a response is built: the jobs importing this module skip pydantic
+    from sauti.billing.models import SubscriptionView
 
 # Statuses in which a renewal is failing: entering one of them means "payment failed".
 FAILING_STATUSES = ("past_due", "in_grace", "billing_retry", "unpaid")
@@ -317,6 +319,8 @@ def apply_states(
 
 def subscription_view(user_id: str) -> SubscriptionView:
     """GET /billing/subscription: /me's subscription object, plus ``plan`` and ``entitlements``."""
+    from sauti.billing.models import SubscriptionView
+
     current = entitlements_for(user_id)
     subscription = current.subscription or {
         "status": None,

@@ -1,5 +1,5 @@
-"""What other modules may call of billing: what a user may do now (auth's /me, playback, downloads),
-and the models of a subscription and its entitlements (in /me).
+"""What other modules may call of billing: what a user may do now (auth's /me, playback, downloads).
+The models of a subscription and its entitlements (in /me) are in ``sauti.billing.models``.
 
 ``entitlements_for`` is cached and follows plan changes; ``compute_entitlements`` reads the
 subscriptions again (for a consumer of ``plan.changed`` that must not trust a cached answer).
@@ -8,6 +8,5 @@ subscriptions again (for a consumer of ``plan.changed`` that must not trust a ca
 from __future__ import annotations
 
 from sauti.billing.entitlements import Entitlements, compute_entitlements, entitlements_for
-from sauti.billing.models import EntitlementFlags, Subscription
 
-__all__ = ["EntitlementFlags", "Entitlements", "Subscription", "compute_entitlements", "entitlements_for"]
+__all__ = ["Entitlements", "compute_entitlements", "entitlements_for"]

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sauti import paging
 from sauti.catalog import cache, store
 from sauti.catalog.errors import AlbumNotFound, ArtistNotFound, SongNotFound, VideoNotFound
-from sauti.catalog.models import Album, Artist, Song, SongPage, Video, VideoPage
 from sauti.db import transaction
 from sauti.ids import canonical_id
+
+if TYPE_CHECKING:  # loaded where a response is built: the jobs importing this module skip pydantic
+    from sauti.catalog.models import Album, Artist, Song, SongPage, Video, VideoPage
 
 SONG_SECONDS = 600
 ARTIST_SECONDS = 300  # top songs move with the daily rollups; five minutes behind is fine
@@ -172,14 +174,20 @@ def video_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_song(song_id: str) -> Song:
+    from sauti.catalog.models import Song
+
     return Song.model_validate(song_view(published_song(song_id)))
 
 
 def get_video(video_id: str) -> Video:
+    from sauti.catalog.models import Video
+
     return Video.model_validate(video_view(published_video(video_id)))
 
 
 def get_artist(artist_id: str) -> Artist:
+    from sauti.catalog.models import Artist
+
     found = artist(artist_id)
     if found is None:
         raise ArtistNotFound("no such artist")
@@ -194,6 +202,8 @@ def get_artist(artist_id: str) -> Artist:
 
 
 def get_album(album_id: str) -> Album:
+    from sauti.catalog.models import Album
+
     found = album(album_id)
     if found is None or found["status"] != "published":
         raise AlbumNotFound("no such album")
@@ -213,6 +223,8 @@ def _cursor_key(doc: dict[str, Any]) -> tuple[datetime, str]:
 
 
 def list_songs(limit: int, cursor: str | None) -> SongPage:
+    from sauti.catalog.models import SongPage
+
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.published_songs(conn, limit + 1, after)
@@ -220,6 +232,8 @@ def list_songs(limit: int, cursor: str | None) -> SongPage:
 
 
 def list_videos(limit: int, cursor: str | None) -> VideoPage:
+    from sauti.catalog.models import VideoPage
+
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.published_videos(conn, limit + 1, after)

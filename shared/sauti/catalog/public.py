@@ -30,12 +30,10 @@ from sauti.catalog.logic import (
     update_song,
     video,
 )
-from sauti.catalog.models import Song
 
 __all__ = [
     "AlbumNotFound",
     "ArtistNotFound",
-    "Song",
     "SongNotFound",
     "VideoNotFound",
     "active_ads",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg.errors import ForeignKeyViolation
 
@@ -19,19 +19,21 @@ from sauti.downloads.errors import (
     DownloadNotFound,
     NotOfflineDevice,
 )
-from sauti.downloads.models import (
-    Device,
-    DevicePage,
-    DownloadPage,
-    IssuedDownload,
-    OfflineDevice,
-    SyncAnswer,
-)
 from sauti.downloads.settings import DownloadsSettings
 from sauti.errors import NotFound, PremiumRequired, Unauthorized
 from sauti.ids import canonical_id
 from sauti.observability import count
 from sauti.settings import settings
+
+if TYPE_CHECKING:  # loaded where an answer is built: the plan-events job skips pydantic
+    from sauti.downloads.models import (
+        Device,
+        DevicePage,
+        DownloadPage,
+        IssuedDownload,
+        OfflineDevice,
+        SyncAnswer,
+    )
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
 PAGE = 50  # GET /devices and GET /downloads, when no limit is given
@@ -88,6 +90,8 @@ def download_view(row: Row) -> dict[str, Any]:
 
 
 def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> Device:
+    from sauti.downloads.models import Device
+
     key = _sealing().parse_device_public_key(public_key)
     try:
         with transaction() as conn:
@@ -99,6 +103,8 @@ def register_device(user_id: str, name: str, platform: str, public_key: dict[str
 
 def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) -> DevicePage:
     """The user's devices, oldest first, a page at a time."""
+    from sauti.downloads.models import DevicePage
+
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.devices(conn, user_id, limit + 1, after)
@@ -109,6 +115,8 @@ def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) 
 
 def make_offline_device(user_id: str, device_id: str) -> OfflineDevice:
     """Make this the user's one offline device; every other device's download keys are revoked at once."""
+    from sauti.downloads.models import OfflineDevice
+
     device_id = _valid_id(device_id, DeviceNotFound)
     with transaction() as conn:
         store.lock_user_devices(conn, user_id)
@@ -137,6 +145,7 @@ def issue_download(
 ) -> IssuedDownload:
     """A new content key for one song on the offline device: sealed to the device, never stored."""
     from sauti.catalog.public import published_song
+    from sauti.downloads.models import IssuedDownload
     from sauti.signing.links import sign_object
 
     now = now or clock.now()
@@ -192,6 +201,8 @@ def list_downloads(
     user_id: str, device_id: str | None, *, limit: int = PAGE, cursor: str | None = None
 ) -> DownloadPage:
     """The user's active downloads (of one device if given), newest first, a page at a time."""
+    from sauti.downloads.models import DownloadPage
+
     if device_id is not None:
         device_id = _valid_id(device_id, DeviceNotFound)
     after = paging.decode_cursor(cursor)
@@ -222,6 +233,8 @@ def sync_device(
     user_id: str, device_id: str, key_ids: list[str], *, now: datetime | None = None
 ) -> SyncAnswer:
     """What the device must keep (with renewed licenses) and wipe. Unknown keys are always wiped."""
+    from sauti.downloads.models import SyncAnswer
+
     now = now or clock.now()
     device_id = _valid_id(device_id, DeviceNotFound)
     held = list(dict.fromkeys(key_ids))

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sauti import clock, paging
-from sauti.analytics.public import MIN_COUNTED_MS
 from sauti.billing.public import entitlements_for
 from sauti.catalog import public as catalog
 from sauti.errors import ValidationFailed
@@ -33,7 +32,6 @@ PLAN_CAP = {"free": "normal", "premium": "high"}
 AD_EVERY_SONGS = 3
 AD_INTERVAL_SECONDS = 15 * 60
 
-MIN_LISTENED_MS = MIN_COUNTED_MS  # the 30-second rule, analytics' to define
 PLAUSIBILITY_TOLERANCE_MS = 2_000  # clock skew and request latency between client and server
 PREFETCH_TRACKS = 2
 # A heartbeat answers a fresh link when the current one expires sooner than this (heartbeats come
@@ -233,7 +231,11 @@ def heard_ms(session: dict[str, str], now: float) -> float:
 
 def end_session(user_id: str, session_id: str, listened_ms: int, *, now: float | None = None) -> PlayEnded:
     """POST .../end: counts the play when the 30-second rule holds, at most once per session."""
-    from sauti.analytics.public import CountedPlay, record_play
+    from sauti.analytics.public import (  # the 30-second rule: analytics'
+        MIN_COUNTED_MS,
+        CountedPlay,
+        record_play,
+    )
 
     now = clock.epoch() if now is None else now
     session = sessions.load(session_id) if is_uuid(session_id) else {}
@@ -242,7 +244,7 @@ def end_session(user_id: str, session_id: str, listened_ms: int, *, now: float |
     sessions.finish(session_id, user_id, now)
     if session["kind"] != "song":
         return PlayEnded(counted=False, reason="not_a_song")
-    if listened_ms < MIN_LISTENED_MS:
+    if listened_ms < MIN_COUNTED_MS:
         return PlayEnded(counted=False, reason="too_short")
     if listened_ms > heard_ms(session, now) + PLAUSIBILITY_TOLERANCE_MS:
         return PlayEnded(counted=False, reason="implausible")
