@@ -28,6 +28,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from sauti.config import config
+from sauti.core_settings import DatabaseSettings
+from sauti.settings import settings as settings_of
 
 DEADLINE_MARGIN_SECONDS = 1.0  # past the server's statement timeout, before the client gives up
 # Keepalive probes after 30 s idle, every 5 s, 3 unanswered mean dead; unacknowledged data, 5 s.
@@ -67,14 +69,14 @@ class BoundedConnection(psycopg.Connection[Row]):
 
 
 def _connect() -> BoundedConnection:
-    settings = config()
-    statement_timeout_ms = settings.int("DB_STATEMENT_TIMEOUT_MS")
+    database = settings_of(DatabaseSettings)
+    statement_timeout_ms = database.db_statement_timeout_ms
     try:
         conn = BoundedConnection.connect(
-            settings.database_url(),
+            config().database_url(),
             autocommit=True,
             row_factory=dict_row,
-            connect_timeout=settings.int("DB_CONNECT_TIMEOUT_SECONDS"),
+            connect_timeout=database.db_connect_timeout_seconds,
             tcp_user_timeout=TCP_USER_TIMEOUT_MS,
             options=f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
             application_name="sauti",
@@ -173,21 +175,6 @@ def _outermost(conn: psycopg.Connection[Row]) -> psycopg.Connection[Row]:
     ):
         conn.round_trip_timeout = conn.default_round_trip_timeout
     return conn
-
-
-def fetch_one(query: str, params: Any = None) -> Row | None:
-    with transaction() as conn:
-        return conn.execute(query, params).fetchone()
-
-
-def fetch_all(query: str, params: Any = None) -> list[Row]:
-    with transaction() as conn:
-        return conn.execute(query, params).fetchall()
-
-
-def execute(query: str, params: Any = None) -> int:
-    with transaction() as conn:
-        return conn.execute(query, params).rowcount
 
 
 def ping(timeout: float = 1.0) -> None:

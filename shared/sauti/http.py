@@ -22,7 +22,7 @@ import base64
 import inspect
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import psycopg
 import redis
@@ -32,8 +32,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 
+from sauti import paging
 from sauti.db import DatabaseUnavailable
 from sauti.errors import DomainError, Unauthorized
 from sauti.observability import instrumented, logger
@@ -134,7 +136,7 @@ class SautiResolver(APIGatewayHttpResolver):
         self.public_routes = frozenset(public)
         self.raw_body_routes = frozenset(raw_bodies)  # bodies the route reads itself (JSON Lines)
 
-    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
         """Powertools' route, with each operation's security and problem+json responses documented."""
         bound = _ROUTE_SIGNATURE.bind(self, *args, **kwargs)
         bound.apply_defaults()
@@ -166,7 +168,7 @@ class SautiResolver(APIGatewayHttpResolver):
     def principal(self) -> Principal:
         """The authenticated caller (only a public route can have none: 401 there)."""
         found = self.context.get("principal")
-        if found is None:
+        if not isinstance(found, Principal):
             raise Unauthorized()
         return found
 
@@ -305,3 +307,8 @@ def _within_response_limit(result: dict[str, Any]) -> dict[str, Any]:
         "body": too_large.body,
         "isBase64Encoded": False,
     }
+
+
+# The query parameters of every list route: ``limit: Limit = paging.DEFAULT_LIMIT, cursor: Cursor = None``.
+Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]

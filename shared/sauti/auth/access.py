@@ -23,9 +23,10 @@ import redis
 
 from sauti.auth.errors import AccountSuspended, AccountUnavailable
 from sauti.cache import redis_client
-from sauti.config import config
+from sauti.core_settings import TokenSettings
 from sauti.errors import Unauthorized
 from sauti.observability import logger
+from sauti.settings import settings
 
 DELETED, SUSPENDED, ENDED = "deleted", "suspended", "ended"
 # The gateway's clock leeway on `iat`/`exp` plus a margin: a block lasts this long past a token's life.
@@ -37,7 +38,7 @@ def block_key(user_id: str) -> str:
 
 
 def _lifetime() -> int:
-    return config().int("ACCESS_TOKEN_TTL_SECONDS") + TOKEN_LEEWAY_SECONDS
+    return settings(TokenSettings).access_token_ttl_seconds + TOKEN_LEEWAY_SECONDS
 
 
 def block(user_id: str, state: str, *, at: float | None = None) -> None:
@@ -69,8 +70,10 @@ def _issued_at(value: object) -> float:
 def _from_database(user_id: str) -> str | None:
     """The block PostgreSQL implies, when Redis cannot say: deleted or suspended, whenever."""
     from sauti.auth import store
+    from sauti.db import transaction
 
-    state = store.account_state(user_id)
+    with transaction() as conn:
+        state = store.account_state(conn, user_id)
     return None if state is None else f"{state}:{math.inf}"
 
 

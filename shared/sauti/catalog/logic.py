@@ -6,16 +6,28 @@ object keys); the ``*_view`` functions shape what clients see, published content
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sauti import paging
 from sauti.catalog import cache, store
+from sauti.catalog.errors import (
+    AdNotFound,
+    AlbumNotFound,
+    ArtistNotFound,
+    NotReady,
+    SongNotFound,
+    VideoNotFound,
+)
 from sauti.db import after_commit, transaction
-from sauti.errors import Conflict, NotFound
+from sauti.errors import NotFound
 from sauti.events import publish_event
 from sauti.ids import canonical_id
 from sauti.observability import logger
+
+if TYPE_CHECKING:  # loaded where a response is built: the jobs importing this module skip pydantic
+    from sauti.catalog.models import Album, Artist, Song, SongPage, Video, VideoPage
 
 SONG_SECONDS = 600
 ARTIST_SECONDS = 300  # top songs move with the daily rollups; five minutes behind is fine
@@ -24,19 +36,17 @@ VIDEO_SECONDS = 600
 ADS_SECONDS = 300
 TOP_SONGS = 10
 TOP_SONGS_DAYS = 30
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+Found = TypeVar("Found")
 
 
-class SongNotFound(NotFound):
-    code = "song_not_found"
+def _read(query: Callable[..., Found], *args: Any) -> Callable[[], Found]:
+    """A store read in its own transaction, to run on a cache miss."""
 
+    def load() -> Found:
+        with transaction() as conn:
+            return query(conn, *args)
 
-class VideoNotFound(NotFound):
-    code = "video_not_found"
-
-
-def is_uuid(value: str) -> bool:
-    return canonical_id(value) is not None
+    return load
 
 
 # -- internal documents ----------------------------------------------------------------------------
@@ -46,7 +56,8 @@ def song(song_id: str) -> dict[str, Any] | None:
     """The song with its status and renditions, whatever its status; None if unknown."""
     if (key := canonical_id(song_id)) is None:
         return None
-    return cache.cached(cache.song_key(key), SONG_SECONDS, lambda: store.song(key))
+    found: dict[str, Any] | None = cache.cached(cache.song_key(key), SONG_SECONDS, _read(store.song, key))
+    return found
 
 
 def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -64,37 +75,44 @@ def songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
 def video(video_id: str) -> dict[str, Any] | None:
     if (key := canonical_id(video_id)) is None:
         return None
-    return cache.cached(cache.video_key(key), VIDEO_SECONDS, lambda: store.video(key))
+    found: dict[str, Any] | None = cache.cached(cache.video_key(key), VIDEO_SECONDS, _read(store.video, key))
+    return found
 
 
 def album(album_id: str) -> dict[str, Any] | None:
     if (key := canonical_id(album_id)) is None:
         return None
-    return cache.cached(cache.album_key(key), ALBUM_SECONDS, lambda: store.album(key))
+    found: dict[str, Any] | None = cache.cached(cache.album_key(key), ALBUM_SECONDS, _read(store.album, key))
+    return found
 
 
 def artist(artist_id: str) -> dict[str, Any] | None:
     """The artist with its linked account (``user_id``) and top published songs; None if unknown."""
     if (key := canonical_id(artist_id)) is None:
         return None
-    return cache.cached(cache.artist_key(key), ARTIST_SECONDS, lambda: _load_artist(key))
+    found: dict[str, Any] | None = cache.cached(
+        cache.artist_key(key), ARTIST_SECONDS, lambda: _load_artist(key)
+    )
+    return found
 
 
 def _load_artist(artist_id: str) -> dict[str, Any] | None:
     """Top songs: the most played over the last days (analytics' rollups), then the newest."""
-    from sauti.analytics.dashboard import top_songs
+    from sauti.analytics.public import top_songs
 
-    found = store.artist(artist_id)
+    with transaction() as conn:
+        found = store.artist(conn, artist_id)
     if found is None:
         return None
     published = found.pop("published_song_ids")
     ranked = top_songs(published, days=TOP_SONGS_DAYS, limit=TOP_SONGS)
     chosen = list(dict.fromkeys([*ranked, *published]))[:TOP_SONGS]
-    return {**found, "top_songs": store.songs_by_id(chosen)}
+    with transaction() as conn:
+        return {**found, "top_songs": store.songs_by_id(conn, chosen)}
 
 
 def active_ads() -> list[dict[str, Any]]:
-    return cache.cached(cache.ADS_KEY, ADS_SECONDS, store.active_ads) or []
+    return cache.cached(cache.ADS_KEY, ADS_SECONDS, _read(store.active_ads)) or []
 
 
 def published_song(song_id: str) -> dict[str, Any]:
@@ -129,7 +147,10 @@ def song_summary(song_id: str) -> dict[str, Any] | None:
 def artist_song_titles(artist_id: str) -> dict[str, str]:
     """Song id → title of every song of the artist, whatever its status (not cached: for rare reads)."""
     key = canonical_id(artist_id)
-    return store.artist_song_titles(key) if key else {}
+    if key is None:
+        return {}
+    with transaction() as conn:
+        return store.artist_song_titles(conn, key)
 
 
 # -- what clients see ------------------------------------------------------------------------------
@@ -162,51 +183,71 @@ def video_view(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def get_song(song_id: str) -> dict[str, Any]:
-    return song_view(published_song(song_id))
+def get_song(song_id: str) -> Song:
+    from sauti.catalog.models import Song
+
+    return Song.model_validate(song_view(published_song(song_id)))
 
 
-def get_video(video_id: str) -> dict[str, Any]:
-    return video_view(published_video(video_id))
+def get_video(video_id: str) -> Video:
+    from sauti.catalog.models import Video
+
+    return Video.model_validate(video_view(published_video(video_id)))
 
 
-def get_artist(artist_id: str) -> dict[str, Any]:
+def get_artist(artist_id: str) -> Artist:
+    from sauti.catalog.models import Artist
+
     found = artist(artist_id)
     if found is None:
-        raise NotFound("no such artist")
-    return {
-        "id": found["id"],
-        "name": found["name"],
-        "bio": found["bio"],
-        "top_songs": [song_view(doc) for doc in found["top_songs"]],
-    }
+        raise ArtistNotFound("no such artist")
+    return Artist.model_validate(
+        {
+            "id": found["id"],
+            "name": found["name"],
+            "bio": found["bio"],
+            "top_songs": [song_view(doc) for doc in found["top_songs"]],
+        }
+    )
 
 
-def get_album(album_id: str) -> dict[str, Any]:
+def get_album(album_id: str) -> Album:
+    from sauti.catalog.models import Album
+
     found = album(album_id)
     if found is None or found["status"] != "published":
-        raise NotFound("no such album")
-    return {
-        "id": found["id"],
-        "title": found["title"],
-        "artist": {"id": found["artist_id"], "name": found["artist_name"]},
-        "release_date": found["release_date"],
-        "songs": [song_view(doc) for doc in found["songs"]],
-    }
+        raise AlbumNotFound("no such album")
+    return Album.model_validate(
+        {
+            "id": found["id"],
+            "title": found["title"],
+            "artist": {"id": found["artist_id"], "name": found["artist_name"]},
+            "release_date": found["release_date"],
+            "songs": [song_view(doc) for doc in found["songs"]],
+        }
+    )
 
 
 def _cursor_key(doc: dict[str, Any]) -> tuple[datetime, str]:
     return datetime.fromisoformat(doc["published_at"]), doc["id"]
 
 
-def list_songs(limit: int, cursor: str | None) -> dict[str, Any]:
-    rows = store.published_songs(limit + 1, paging.decode_cursor(cursor))
-    return paging.page(rows, limit, song_view, _cursor_key)
+def list_songs(limit: int, cursor: str | None) -> SongPage:
+    from sauti.catalog.models import SongPage
+
+    after = paging.decode_cursor(cursor)
+    with transaction() as conn:
+        rows = store.published_songs(conn, limit + 1, after)
+    return SongPage.model_validate(paging.page(rows, limit, song_view, _cursor_key))
 
 
-def list_videos(limit: int, cursor: str | None) -> dict[str, Any]:
-    rows = store.published_videos(limit + 1, paging.decode_cursor(cursor))
-    return paging.page(rows, limit, video_view, _cursor_key)
+def list_videos(limit: int, cursor: str | None) -> VideoPage:
+    from sauti.catalog.models import VideoPage
+
+    after = paging.decode_cursor(cursor)
+    with transaction() as conn:
+        rows = store.published_videos(conn, limit + 1, after)
+    return VideoPage.model_validate(paging.page(rows, limit, video_view, _cursor_key))
 
 
 # -- writes (admin and seed); each invalidates what it changed --------------------------------------
@@ -354,22 +395,6 @@ def set_ad_active(ad_id: str, active: bool) -> None:
 # Each runs in the caller's transaction when there is one (the admin module writes its audit entry in the
 # same one); the cache is invalidated and ``catalog.changed`` published after the outermost commit.
 # Each answers the row before and after the change, for the audit log.
-
-
-class NotReady(Conflict):
-    code, title = "not_ready", "Not ready"
-
-
-class ArtistNotFound(NotFound):
-    code = "artist_not_found"
-
-
-class AlbumNotFound(NotFound):
-    code = "album_not_found"
-
-
-class AdNotFound(NotFound):
-    code = "ad_not_found"
 
 
 Change = tuple[dict[str, Any] | None, dict[str, Any]]

@@ -1,4 +1,5 @@
-"""The catalog's SQL, and nothing else. Reads return plain dicts ready to cache as JSON."""
+"""The catalog's SQL, and nothing else. Reads return plain dicts ready to cache as JSON; every function
+takes the caller's connection (the logic owns the transaction)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 import psycopg
 from psycopg import Connection
 
-from sauti.db import Row, transaction
+from sauti.clock import iso
+from sauti.db import Row
 
 QUALITY_ORDER = ("low", "normal", "high")
 
@@ -26,79 +28,71 @@ _SONG_SELECT = """
 """
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def _song(row: Row) -> dict[str, Any]:
-    return {**row, "published_at": _iso(row["published_at"])}
+    return {**row, "published_at": iso(row["published_at"])}
 
 
-def song(song_id: str) -> dict[str, Any] | None:
-    with transaction() as conn:
-        row = conn.execute(_SONG_SELECT + " WHERE s.id = %s", (song_id,)).fetchone()
+def song(conn: Connection[Row], song_id: str) -> dict[str, Any] | None:
+    row = conn.execute(_SONG_SELECT + " WHERE s.id = %s", (song_id,)).fetchone()
     return _song(row) if row else None
 
 
-def published_songs(limit: int, after: tuple[datetime, str] | None) -> list[dict[str, Any]]:
+def published_songs(
+    conn: Connection[Row], limit: int, after: tuple[datetime, str] | None
+) -> list[dict[str, Any]]:
     """Newest first, keyset-paged on (published_at, id)."""
-    with transaction() as conn:
-        rows = conn.execute(
-            _SONG_SELECT
-            + """ WHERE s.status = 'published'
-                    AND (%(ts)s::timestamptz IS NULL OR (s.published_at, s.id) < (%(ts)s, %(id)s::uuid))
-                  ORDER BY s.published_at DESC, s.id DESC LIMIT %(limit)s""",
-            {"ts": after[0] if after else None, "id": after[1] if after else None, "limit": limit},
-        ).fetchall()
+    rows = conn.execute(
+        _SONG_SELECT
+        + """ WHERE s.status = 'published'
+                AND (%(ts)s::timestamptz IS NULL OR (s.published_at, s.id) < (%(ts)s, %(id)s::uuid))
+              ORDER BY s.published_at DESC, s.id DESC LIMIT %(limit)s""",
+        {"ts": after[0] if after else None, "id": after[1] if after else None, "limit": limit},
+    ).fetchall()
     return [_song(row) for row in rows]
 
 
-def artist(artist_id: str) -> dict[str, Any] | None:
+def artist(conn: Connection[Row], artist_id: str) -> dict[str, Any] | None:
     """The artist with ``published_song_ids``, newest first."""
-    with transaction() as conn:
-        row = conn.execute(
-            "SELECT id::text, name, bio, image_key, user_id::text FROM artists WHERE id = %s", (artist_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        songs = conn.execute(
-            """SELECT id::text FROM songs WHERE artist_id = %s AND status = 'published'
-               ORDER BY published_at DESC, id""",
-            (artist_id,),
-        ).fetchall()
+    row = conn.execute(
+        "SELECT id::text, name, bio, image_key, user_id::text FROM artists WHERE id = %s", (artist_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    songs = conn.execute(
+        """SELECT id::text FROM songs WHERE artist_id = %s AND status = 'published'
+           ORDER BY published_at DESC, id""",
+        (artist_id,),
+    ).fetchall()
     return {**row, "published_song_ids": [song_row["id"] for song_row in songs]}
 
 
-def songs_by_id(song_ids: list[str]) -> list[dict[str, Any]]:
+def songs_by_id(conn: Connection[Row], song_ids: list[str]) -> list[dict[str, Any]]:
     """The songs, in the order given (unknown ids left out)."""
-    with transaction() as conn:
-        rows = conn.execute(_SONG_SELECT + " WHERE s.id = ANY(%s::uuid[])", (song_ids,)).fetchall()
+    rows = conn.execute(_SONG_SELECT + " WHERE s.id = ANY(%s::uuid[])", (song_ids,)).fetchall()
     found = {row["id"]: _song(row) for row in rows}
     return [found[song_id] for song_id in song_ids if song_id in found]
 
 
-def artist_song_titles(artist_id: str) -> dict[str, str]:
+def artist_song_titles(conn: Connection[Row], artist_id: str) -> dict[str, str]:
     """Song id → title of every song of the artist, whatever its status."""
-    with transaction() as conn:
-        rows = conn.execute("SELECT id::text, title FROM songs WHERE artist_id = %s", (artist_id,)).fetchall()
+    rows = conn.execute("SELECT id::text, title FROM songs WHERE artist_id = %s", (artist_id,)).fetchall()
     return {row["id"]: row["title"] for row in rows}
 
 
-def album(album_id: str) -> dict[str, Any] | None:
-    with transaction() as conn:
-        row = conn.execute(
-            """SELECT al.id::text, al.title, al.artist_id::text, a.name AS artist_name, al.release_date,
-                      al.cover_key, al.status::text
-               FROM albums al JOIN artists a ON a.id = al.artist_id WHERE al.id = %s""",
-            (album_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        songs = conn.execute(
-            _SONG_SELECT
-            + " WHERE s.album_id = %s AND s.status = 'published' ORDER BY s.track_number NULLS LAST, s.id",
-            (album_id,),
-        ).fetchall()
+def album(conn: Connection[Row], album_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        """SELECT al.id::text, al.title, al.artist_id::text, a.name AS artist_name, al.release_date,
+                  al.cover_key, al.status::text
+           FROM albums al JOIN artists a ON a.id = al.artist_id WHERE al.id = %s""",
+        (album_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    songs = conn.execute(
+        _SONG_SELECT
+        + " WHERE s.album_id = %s AND s.status = 'published' ORDER BY s.track_number NULLS LAST, s.id",
+        (album_id,),
+    ).fetchall()
     release = row["release_date"]
     return {
         **row,
@@ -114,33 +108,37 @@ _VIDEO_SELECT = """
 """
 
 
-def video(video_id: str) -> dict[str, Any] | None:
-    with transaction() as conn:
-        row = conn.execute(_VIDEO_SELECT + " WHERE v.id = %s", (video_id,)).fetchone()
-    return {**row, "published_at": _iso(row["published_at"])} if row else None
+def video(conn: Connection[Row], video_id: str) -> dict[str, Any] | None:
+    row = conn.execute(_VIDEO_SELECT + " WHERE v.id = %s", (video_id,)).fetchone()
+    return {**row, "published_at": iso(row["published_at"])} if row else None
 
 
-def published_videos(limit: int, after: tuple[datetime, str] | None) -> list[dict[str, Any]]:
-    with transaction() as conn:
-        rows = conn.execute(
-            _VIDEO_SELECT
-            + """ WHERE v.status = 'published'
-                    AND (%(ts)s::timestamptz IS NULL OR (v.published_at, v.id) < (%(ts)s, %(id)s::uuid))
-                  ORDER BY v.published_at DESC, v.id DESC LIMIT %(limit)s""",
-            {"ts": after[0] if after else None, "id": after[1] if after else None, "limit": limit},
-        ).fetchall()
-    return [{**row, "published_at": _iso(row["published_at"])} for row in rows]
+def published_videos(
+    conn: Connection[Row], limit: int, after: tuple[datetime, str] | None
+) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        _VIDEO_SELECT
+        + """ WHERE v.status = 'published'
+                AND (%(ts)s::timestamptz IS NULL OR (v.published_at, v.id) < (%(ts)s, %(id)s::uuid))
+              ORDER BY v.published_at DESC, v.id DESC LIMIT %(limit)s""",
+        {"ts": after[0] if after else None, "id": after[1] if after else None, "limit": limit},
+    ).fetchall()
+    return [{**row, "published_at": iso(row["published_at"])} for row in rows]
 
 
-def active_ads() -> list[dict[str, Any]]:
-    with transaction() as conn:
-        return conn.execute(
-            """SELECT id::text, title, advertiser, object_key, duration_ms, click_url, weight
-               FROM ads WHERE active AND object_key IS NOT NULL ORDER BY id"""
-        ).fetchall()
+def active_ads(conn: Connection[Row]) -> list[dict[str, Any]]:
+    return conn.execute(
+        """SELECT id::text, title, advertiser, object_key, duration_ms, click_url, weight
+           FROM ads WHERE active AND object_key IS NOT NULL ORDER BY id"""
+    ).fetchall()
 
 
 # -- writes ----------------------------------------------------------------------------------------
+
+
+def _new_id(row: Row | None) -> str:
+    assert row is not None  # INSERT ... RETURNING always returns the row
+    return str(row["id"])
 
 
 def insert_artist(
@@ -150,7 +148,7 @@ def insert_artist(
         "INSERT INTO artists (name, bio, user_id) VALUES (%s, %s, %s) RETURNING id::text",
         (name, bio, user_id),
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def insert_album(conn: Connection[Row], artist_id: str, title: str, status: str, release_date: Any) -> str:
@@ -159,7 +157,7 @@ def insert_album(conn: Connection[Row], artist_id: str, title: str, status: str,
            RETURNING id::text""",
         (artist_id, title, status, release_date),
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def insert_song(conn: Connection[Row], fields: dict[str, Any]) -> str:
@@ -172,7 +170,7 @@ def insert_song(conn: Connection[Row], fields: dict[str, Any]) -> str:
            RETURNING id::text""",
         fields,
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def insert_rendition(conn: Connection[Row], song_id: str, rendition: dict[str, Any]) -> None:
@@ -221,7 +219,7 @@ def insert_video(conn: Connection[Row], fields: dict[str, Any]) -> str:
            RETURNING id::text""",
         fields,
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def set_video_status(conn: Connection[Row], video_id: str, status: str) -> bool:
@@ -245,7 +243,7 @@ def insert_ad(conn: Connection[Row], fields: dict[str, Any]) -> str:
            RETURNING id::text""",
         fields,
     )
-    return row.fetchone()["id"]  # type: ignore[index]
+    return _new_id(row.fetchone())
 
 
 def set_ad_active(conn: Connection[Row], ad_id: str, active: bool) -> bool:

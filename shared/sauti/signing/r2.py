@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sauti.config import config
+from sauti.settings import settings
+from sauti.signing.settings import MediaSettings, R2Settings
 
 REGION = "auto"
 
@@ -18,13 +19,13 @@ def client() -> Any:
     import boto3
     from botocore.config import Config
 
-    settings = config()
+    r2 = settings(R2Settings)
     return boto3.session.Session().client(
         "s3",
-        endpoint_url=settings.get("R2_ENDPOINT_URL") or None,  # empty: AWS_ENDPOINT_URL (moto) locally
+        endpoint_url=r2.r2_endpoint_url or None,  # empty: AWS_ENDPOINT_URL (moto) locally
         region_name=REGION,
-        aws_access_key_id=settings.get("R2_ACCESS_KEY_ID"),
-        aws_secret_access_key=settings.get("R2_SECRET_ACCESS_KEY"),
+        aws_access_key_id=r2.r2_access_key_id,
+        aws_secret_access_key=r2.r2_secret_access_key,
         config=Config(
             signature_version="s3v4",
             s3={"addressing_style": "path"},
@@ -36,10 +37,12 @@ def client() -> Any:
 
 
 def presigned_download_url(object_key: str, *, expires_in: int | None = None) -> str:
-    return client().generate_presigned_url(
-        "get_object",
-        Params={"Bucket": config().get("MEDIA_BUCKET"), "Key": object_key},
-        ExpiresIn=expires_in or config().int("MEDIA_LINK_TTL_SECONDS"),
+    return str(
+        client().generate_presigned_url(
+            "get_object",
+            Params={"Bucket": settings(MediaSettings).media_bucket, "Key": object_key},
+            ExpiresIn=expires_in or settings(MediaSettings).media_link_ttl_seconds,
+        )
     )
 
 
@@ -49,14 +52,18 @@ def presigned_upload_url(
     """A PUT URL; the uploader must send the same ``Content-Type`` (and ``Content-Length``, when given:
     both are signed headers, so R2 refuses another type or size)."""
     params: dict[str, Any] = {
-        "Bucket": config().get("MEDIA_BUCKET"),
+        "Bucket": settings(MediaSettings).media_bucket,
         "Key": object_key,
         "ContentType": content_type,
     }
     if content_length is not None:
         params["ContentLength"] = content_length
-    return client().generate_presigned_url(
-        "put_object", Params=params, ExpiresIn=expires_in or config().int("MEDIA_LINK_TTL_SECONDS")
+    return str(
+        client().generate_presigned_url(
+            "put_object",
+            Params=params,
+            ExpiresIn=expires_in or settings(MediaSettings).media_link_ttl_seconds,
+        )
     )
 
 
@@ -65,7 +72,7 @@ def head(object_key: str) -> dict[str, Any] | None:
     from botocore.exceptions import ClientError
 
     try:
-        found = client().head_object(Bucket=config().get("MEDIA_BUCKET"), Key=object_key)
+        found = client().head_object(Bucket=settings(MediaSettings).media_bucket, Key=object_key)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return None
