@@ -33,7 +33,12 @@ from sauti.settings import settings as settings_of
 
 DEADLINE_MARGIN_SECONDS = 1.0  # past the server's statement timeout, before the client gives up
 # Keepalive probes after 30 s idle, every 5 s, 3 unanswered mean dead; unacknowledged data, 5 s.
-TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 5, "keepalives_count": 3}
+TCP_OPTIONS: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 TCP_USER_TIMEOUT_MS = 5000
 
 _connection: psycopg.Connection[dict[str, Any]] | None = None

@@ -64,7 +64,8 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 def _fields(body: Any) -> dict[str, Any]:
     """What a PATCH body sets (fields sent, even as null)."""
-    return body.model_dump(exclude_unset=True)
+    fields: dict[str, Any] = body.model_dump(exclude_unset=True)
+    return fields
 
 
 # -- artists and albums ----------------------------------------------------------------------------
@@ -418,7 +419,7 @@ def import_lines(
 def _playlists() -> Any:
     """The playlists module's public takedown functions (``take_down(id, reason)``, ``restore(id)``)."""
     try:
-        from sauti.playlists import public as playlists  # type: ignore[import-not-found]
+        from sauti.playlists import public as playlists  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise PlaylistsUnavailable("playlist moderation is not deployed yet") from None
     return playlists
@@ -511,7 +512,7 @@ def _target_exists(target_type: str, target_id: str) -> bool:
     if target_type == "user":
         return auth.user_for_admin(target_id) is not None
     try:
-        from sauti.playlists import public as playlists  # type: ignore[import-not-found]
+        from sauti.playlists import public as playlists  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return True  # not deployed yet: the moderator sees it in the queue
     return bool(playlists.exists(target_id))

@@ -471,7 +471,11 @@ def edit_album(album_id: str, fields: dict[str, Any]) -> Change:
                 raise ArtistNotFound("no such artist")
         after = store.update_album(conn, key, fields)
     assert after is not None
-    keys = [cache.album_key(key), cache.artist_key(before["artist_id"]), cache.artist_key(after["artist_id"])]
+    keys: list[str | None] = [
+        cache.album_key(key),
+        cache.artist_key(before["artist_id"]),
+        cache.artist_key(after["artist_id"]),
+    ]
     _changed("album", after, "updated", keys)
     return before, after
 
@@ -571,10 +575,15 @@ def set_song_state(song_id: str, change: str) -> Change:
 
 
 def add_draft_video(artist_id: str, title: str, stream_uid: str, song_id: str | None) -> dict[str, Any]:
-    fields = {"artist_id": _key(artist_id, ArtistNotFound), "title": title, "stream_uid": stream_uid}
-    fields["song_id"] = _key(song_id, SongNotFound) if song_id else None
+    artist_key = _key(artist_id, ArtistNotFound)
+    fields: dict[str, str | None] = {
+        "artist_id": artist_key,
+        "title": title,
+        "stream_uid": stream_uid,
+        "song_id": _key(song_id, SongNotFound) if song_id else None,
+    }
     with transaction() as conn:
-        if store.artist_row(conn, fields["artist_id"]) is None:
+        if store.artist_row(conn, artist_key) is None:
             raise ArtistNotFound("no such artist")
         if fields["song_id"] and store.song_row(conn, fields["song_id"]) is None:
             raise SongNotFound("no such song")
