@@ -39,8 +39,8 @@ def test_a_play_overlapping_one_uploaded_before_is_refused_and_one_after_it_coun
 
 
 def test_a_play_id_is_one_play_whatever_else_is_resent_with_it(make_artist, frozen_today):
-    from sauti import db
     from sauti.analytics.public import record_offline_plays
+    from sauti_dev import sql
 
     user_id, song = str(uuid.uuid4()), make_artist().song_ids[0]
     play = _play(song, _noon(2))
@@ -48,16 +48,16 @@ def test_a_play_id_is_one_play_whatever_else_is_resent_with_it(make_artist, froz
 
     assert record_offline_plays(user_id, [play, play], today=frozen_today).duplicates == [play.play_id]
     assert record_offline_plays(user_id, [changed], today=frozen_today).duplicates == [play.play_id]
-    rows = db.fetch_all("SELECT source FROM plays WHERE user_id = %s", (user_id,))
+    rows = sql.fetch_all("SELECT source FROM plays WHERE user_id = %s", (user_id,))
     assert [row["source"] for row in rows] == ["offline"]
 
 
 def test_a_play_of_an_archived_day_is_refused(make_artist, frozen_today):
-    from sauti import db
     from sauti.analytics.public import record_offline_plays
+    from sauti_dev import sql
 
     day = days_ago(40)
-    db.execute("INSERT INTO rollup_days (day, status) VALUES (%s, 'archived')", (day,))
+    sql.execute("INSERT INTO rollup_days (day, status) VALUES (%s, 'archived')", (day,))
     play = _play(make_artist().song_ids[0], _noon(40))
 
     outcome = record_offline_plays(str(uuid.uuid4()), [play], today=frozen_today)
@@ -66,9 +66,9 @@ def test_a_play_of_an_archived_day_is_refused(make_artist, frozen_today):
 
 
 def test_a_late_play_older_than_the_late_window_marks_its_day_pending(make_artist, frozen_today):
-    from sauti import db
     from sauti.analytics.public import record_offline_plays
     from sauti.analytics.rollup import roll_up_day
+    from sauti_dev import sql
 
     song = make_artist().song_ids[0]
     old, recent = days_ago(12), days_ago(3)
@@ -81,7 +81,7 @@ def test_a_late_play_older_than_the_late_window_marks_its_day_pending(make_artis
 
     statuses = {
         row["day"]: row["status"]
-        for row in db.fetch_all("SELECT day, status FROM rollup_days WHERE day IN (%s, %s)", (old, recent))
+        for row in sql.fetch_all("SELECT day, status FROM rollup_days WHERE day IN (%s, %s)", (old, recent))
     }
     # the old day is re-opened explicitly; the recent one is found by the catch-up through recorded_at
     assert statuses == {old: "pending", recent: "done"}

@@ -16,9 +16,9 @@ ABSURD = 10**20
 
 
 def _outcome(provider: str, event_id: str) -> str | None:
-    from sauti import db
+    from sauti_dev import sql
 
-    row = db.fetch_one(
+    row = sql.fetch_one(
         "SELECT outcome FROM billing_webhook_events WHERE provider = %s AND event_id = %s",
         (provider, event_id),
     )
@@ -86,9 +86,9 @@ def test_an_apple_notification_with_an_absurd_expiry_is_refused_recorded_and_cha
     assert_problem(response, 400, "timestamp_out_of_range")
     assert me_of(user)["plan"] == "free"
     assert plan_events() == []
-    from sauti import db
+    from sauti_dev import sql
 
-    [row] = db.fetch_all("SELECT outcome FROM billing_webhook_events WHERE provider = 'apple'")
+    [row] = sql.fetch_all("SELECT outcome FROM billing_webhook_events WHERE provider = 'apple'")
     assert row["outcome"] == "refused"
 
 

@@ -44,7 +44,7 @@ def _stats(song_id: str, today) -> dict:
     from sauti.analytics.dashboard import song_stats
 
     admin = Principal(user_id=str(uuid.uuid4()), roles=frozenset({"super_admin"}))
-    return song_stats(admin, song_id, "last_30_days", today=today)
+    return song_stats(admin, song_id, "last_30_days", today=today).model_dump(mode="json")
 
 
 def test_each_offline_play_gets_its_outcome(new_user, make_premium, catalog, phone, api):

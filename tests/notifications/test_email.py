@@ -173,7 +173,7 @@ def test_a_new_sign_in_on_an_unknown_device_is_emailed_once(api, functions, stac
 
 
 def test_a_deleted_account_loses_its_tokens_preferences_and_follows(api, functions, catalog, new_user):
-    from sauti import db
+    from sauti_dev import sql
 
     user, other = new_user(), new_user()
     for someone in (user, other):
@@ -190,7 +190,7 @@ def test_a_deleted_account_loses_its_tokens_preferences_and_follows(api, functio
     functions.invoke("NotificationsEventsFunction", event)  # EventBridge delivers at least once
 
     for table in ("notification_push_tokens", "notification_preferences", "artist_follows"):
-        rows = db.fetch_all(f"SELECT user_id::text AS user_id FROM {table}")
+        rows = sql.fetch_all(f"SELECT user_id::text AS user_id FROM {table}")
         assert rows == [{"user_id": other.id}], table
 
 

@@ -107,7 +107,7 @@ def test_nothing_fans_out_for_drafts_take_downs_or_unknown_songs(
 def test_an_unregistered_token_is_forgotten_and_not_tried_again(
     api, functions, stack, catalog, new_user, worker, fcm
 ):
-    from sauti import db
+    from sauti_dev import sql
 
     fan = new_user()
     _register(api, fan, "old-phone")
@@ -120,21 +120,21 @@ def test_an_unregistered_token_is_forgotten_and_not_tried_again(
     }
     worker.run(*_publish(functions, stack, "song", catalog.song("Second"), catalog.artist_id))
 
-    tokens = db.fetch_all("SELECT token FROM notification_push_tokens")
+    tokens = sql.fetch_all("SELECT token FROM notification_push_tokens")
     assert tokens == [{"token": "new-phone"}]
     assert len(fcm.received("new-phone")) == 2
     assert fcm.sends == 3  # old-phone was tried once, then forgotten
 
 
 def test_a_token_fcm_calls_invalid_is_forgotten(api, new_user, worker, fcm):
-    from sauti import db
+    from sauti_dev import sql
 
     user = new_user()
     _register(api, user, "bad-token-from-an-old-sdk")
     message = notification_message("playlist.followed", user_id=user.id, channels=("push",), data={})
 
     assert worker.run(message) == {"batchItemFailures": []}
-    assert db.fetch_all("SELECT token FROM notification_push_tokens") == []
+    assert sql.fetch_all("SELECT token FROM notification_push_tokens") == []
 
 
 def test_429_and_503_go_back_to_the_queue_and_are_sent_on_the_retry(

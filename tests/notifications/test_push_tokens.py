@@ -6,9 +6,9 @@ from helpers import assert_problem
 
 
 def _owner(token: str) -> str | None:
-    from sauti import db
+    from sauti_dev import sql
 
-    row = db.fetch_one(
+    row = sql.fetch_one(
         "SELECT user_id::text AS user_id FROM notification_push_tokens WHERE token = %s", (token,)
     )
     return row["user_id"] if row else None
