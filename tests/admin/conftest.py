@@ -52,10 +52,10 @@ def stream(api: Api, stack: Any) -> Iterator[Any]:
 @pytest.fixture
 def audit_entries() -> Any:
     """The audit log's entries about a target, oldest first (straight from the table)."""
-    from sauti import db
+    from sauti_dev import sql
 
     def read(target_id: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
-        return db.fetch_all(
+        return sql.fetch_all(
             """SELECT actor_id::text, action, target_type, target_id, before, after, reason FROM audit_log
                WHERE (%(t)s::text IS NULL OR target_id = %(t)s) AND (%(a)s::text IS NULL OR action = %(a)s)
                ORDER BY id""",

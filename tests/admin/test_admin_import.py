@@ -43,9 +43,9 @@ def _import(api, user, lines):
 
 
 def _counts():
-    from sauti import db
+    from sauti_dev import sql
 
-    return {t: db.fetch_one(f"SELECT count(*) AS n FROM {t}")["n"] for t in ("artists", "albums", "songs")}
+    return {t: sql.fetch_one(f"SELECT count(*) AS n FROM {t}")["n"] for t in ("artists", "albums", "songs")}
 
 
 def test_an_import_creates_the_catalog_and_importing_again_updates_with_the_same_ids(

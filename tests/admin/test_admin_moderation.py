@@ -205,13 +205,13 @@ def test_linking_an_account_to_an_artist_gives_it_the_artist_role(
 def test_the_audit_log_is_append_only_in_the_database_itself(api, admins, catalog):
     import psycopg
 
-    from sauti import db
+    from sauti_dev import sql
 
     api.post(f"/admin/songs/{catalog.song()}/takedown", json=REASON, token=admins["moderator"].token)
     for statement in ("UPDATE audit_log SET reason = 'nothing happened'", "DELETE FROM audit_log"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            db.execute(statement)
-    assert db.fetch_one("SELECT reason FROM audit_log")["reason"] == REASON["reason"]
+            sql.execute(statement)
+    assert sql.fetch_one("SELECT reason FROM audit_log")["reason"] == REASON["reason"]
 
 
 def test_super_admins_read_the_whole_audit_log_the_others_their_own_paged_and_filtered(api, admins, catalog):
