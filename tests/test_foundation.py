@@ -32,8 +32,8 @@ def test_the_application_role_reads_and_writes_rows_but_changes_no_schema(stack)
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    from sauti import db
     from sauti.migrate import ensure_app_role
+    from sauti_dev import sql
 
     ensure_app_role("sauti_app_test", "first-password")
     ensure_app_role("sauti_app_test", "second-password")  # a second deploy re-passwords, no error
@@ -49,8 +49,8 @@ def test_the_application_role_reads_and_writes_rows_but_changes_no_schema(stack)
             setting = conn.execute("SHOW idle_session_timeout").fetchone()[0]
             assert setting == "15min"
     finally:
-        db.execute("DROP OWNED BY sauti_app_test")
-        db.execute("DROP ROLE sauti_app_test")
+        sql.execute("DROP OWNED BY sauti_app_test")
+        sql.execute("DROP ROLE sauti_app_test")
 
 
 def test_an_applied_migration_that_changed_is_refused(stack):
@@ -71,17 +71,17 @@ def test_an_applied_migration_that_changed_is_refused(stack):
 
 
 def test_a_pending_migration_older_than_the_newest_applied_one_is_refused(stack):
-    from sauti import db
     from sauti.migrate import MigrationError, apply_migrations
+    from sauti_dev import sql
 
-    first = db.fetch_one("SELECT * FROM schema_migrations WHERE version = 1")
+    first = sql.fetch_one("SELECT * FROM schema_migrations WHERE version = 1")
     assert first is not None
-    db.execute("DELETE FROM schema_migrations WHERE version = 1")  # as if 0001 had just been added
+    sql.execute("DELETE FROM schema_migrations WHERE version = 1")  # as if 0001 had just been added
     try:
         with pytest.raises(MigrationError, match="older than the applied"):
             apply_migrations()
     finally:
-        db.execute(
+        sql.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (%s, %s, %s, %s)",
             (first["version"], first["name"], first["checksum"], first["applied_at"]),
         )
@@ -353,7 +353,14 @@ def test_each_function_reads_only_the_secrets_it_names_in_order():
         return secrets[arn]
 
     settings = Config(
-        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:jwt, arn:media"}, secret_loader=loader
+        environ={
+            "APP_ENV": "prod",
+            "APP_SECRET_ARN": "arn:jwt, arn:media",
+            "CDN_BASE_URL": "https://media.example",  # the template's environment, not secrets
+            "JWT_ISSUER": "https://api.example",
+            "MEDIA_BUCKET": "sauti-media-prod",
+        },
+        secret_loader=loader,
     )
 
     assert load(MediaSettings, settings).cdn_token_secret == "cdn"

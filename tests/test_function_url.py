@@ -11,7 +11,8 @@ import pytest
 
 from helpers import assert_problem
 from sauti import bearer
-from sauti.config import config
+from sauti.core_settings import TokenSettings
+from sauti.settings import settings
 from sauti.tokens import key_set, sign
 from sauti_dev.cost import HEARTBEAT_ROUTE, monthly_bill
 from sauti_dev.events import http_event
@@ -24,8 +25,8 @@ BEAT = {"position_ms": 1000, "state": "playing", "app_state": "foreground"}
 def claims(**changes):
     now = int(time.time())
     base = {
-        "iss": config().get("JWT_ISSUER"),
-        "aud": config().get("JWT_AUDIENCE"),
+        "iss": settings(TokenSettings).jwt_issuer,
+        "aud": settings(TokenSettings).jwt_audience,
         "sub": "3f1c2a9e-5b7d-4e21-9a0c-8d6f4b2e1a37",
         "iat": now,
         "exp": now + 300,
@@ -113,7 +114,10 @@ def test_the_key_set_is_fetched_once_and_kept_when_the_issuer_goes_away():
 
     assert first == after == key_set().jwks()
     assert bearer.verify(
-        f"Bearer {token}", after, issuer=config().get("JWT_ISSUER"), audience=config().get("JWT_AUDIENCE")
+        f"Bearer {token}",
+        after,
+        issuer=settings(TokenSettings).jwt_issuer,
+        audience=settings(TokenSettings).jwt_audience,
     )
 
 
@@ -122,7 +126,10 @@ def test_with_no_key_ever_fetched_every_token_is_refused():
 
     with pytest.raises(bearer.Unauthorized):
         bearer.verify(
-            sign(claims()), keys(), issuer=config().get("JWT_ISSUER"), audience=config().get("JWT_AUDIENCE")
+            sign(claims()),
+            keys(),
+            issuer=settings(TokenSettings).jwt_issuer,
+            audience=settings(TokenSettings).jwt_audience,
         )
 
 

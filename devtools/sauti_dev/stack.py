@@ -66,9 +66,11 @@ class LocalStack:
         env.update(self._aws_resources())
         for name, value in self._static_environment().items():
             env.setdefault(name, value)
-        env.setdefault("APPLE_ROOT_CERTIFICATES", trusted_roots(self.data_dir))
         for name, value in env.items():
             os.environ.setdefault(name, value)  # the developer's environment wins
+        # after the environment: trusted_roots imports sauti modules (Powertools reads its namespace once)
+        env.setdefault("APPLE_ROOT_CERTIFICATES", trusted_roots(self.data_dir))
+        os.environ.setdefault("APPLE_ROOT_CERTIFICATES", env["APPLE_ROOT_CERTIFICATES"])
         self._start_fake_fcm()
         from sauti.config import config
 

@@ -12,14 +12,19 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from sauti.config import Config, config
-from sauti.core_settings import CoreSettings
-from sauti.settings import load
+from sauti.config import Config
+from sauti.core_settings import ClientAddressSettings
+from sauti.settings import load, settings
 
 
-def client_address(event: Mapping[str, Any], settings: Config | None = None) -> str:
-    """The caller's IP address for rate limits and session records."""
-    core = load(CoreSettings, settings or config())
+def client_address(event: Mapping[str, Any], configuration: Config | None = None) -> str:
+    """The caller's IP address for rate limits and session records (``configuration``: other settings
+    than the container's)."""
+    core = (
+        load(ClientAddressSettings, configuration)
+        if configuration is not None
+        else settings(ClientAddressSettings)
+    )
     context = event.get("requestContext") or {}
     source = str((context.get("http") or {}).get("sourceIp") or "")
     trusted_issuer = core.trusted_front_cert_issuer

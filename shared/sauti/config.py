@@ -97,9 +97,9 @@ class Config:
     def redis_password(self) -> str | None:
         """The Valkey AUTH token when ``REDIS_SECRET_ARN`` names one (AWS); None on a laptop."""
         from sauti.core_settings import CoreSettings
-        from sauti.settings import load
+        from sauti.settings import current
 
-        secret_id = load(CoreSettings, self).redis_secret_arn
+        secret_id = current(CoreSettings, "redis_secret_arn", self)  # only this field: not all of Core's
         if not secret_id:
             return None
         return str((self.secret_loader or load_json_secret)(secret_id)["password"])

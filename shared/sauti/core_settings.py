@@ -20,6 +20,15 @@ class CoreSettings(Settings):
     redis_timeout_ms: int = setting(
         500, doc="give up connecting to Redis, or waiting for one answer, after this long (one retry)"
     )
+    notifications_queue_url: str = setting("", doc="SQS queue of notification messages")
+    event_bus_name: str = setting("sauti-local", doc="EventBridge bus of domain events", local_only=True)
+    sauti_data_dir: str = setting(".local", doc="local data folder (laptop only)")
+    public_base_url: str = setting("http://127.0.0.1:3000", doc="public base URL of the API", local_only=True)
+
+
+class ClientAddressSettings(Settings):
+    """Which address a request came from (sauti.clientaddr): the front door's header, when trusted."""
+
     trusted_front_cert_issuer: str = setting(
         "",
         doc="issuer DN of the front door's mutual-TLS client certificate; only then is the client-address "
@@ -28,10 +37,6 @@ class CoreSettings(Settings):
     client_address_header: str = setting(
         "cf-connecting-ip", doc="the header in which the trusted front door passes the client's address"
     )
-    notifications_queue_url: str = setting("", doc="SQS queue of notification messages")
-    event_bus_name: str = setting("sauti-local", doc="EventBridge bus of domain events", local_only=True)
-    sauti_data_dir: str = setting(".local", doc="local data folder (laptop only)")
-    public_base_url: str = setting("http://127.0.0.1:3000", doc="public base URL of the API", local_only=True)
 
 
 class DatabaseSettings(Settings):

@@ -10,13 +10,14 @@ def all_models() -> list[type[Settings]]:
     from sauti.analytics.settings import AnalyticsSettings
     from sauti.auth.settings import AuthSettings
     from sauti.billing.settings import AppleSettings, BillingSettings, StripeSettings
-    from sauti.core_settings import CoreSettings, DatabaseSettings, TokenSettings
+    from sauti.core_settings import ClientAddressSettings, CoreSettings, DatabaseSettings, TokenSettings
     from sauti.downloads.settings import DownloadsSettings
     from sauti.notifications.settings import NotificationsSettings
     from sauti.signing.settings import MediaSettings, R2Settings, StreamSettings
 
     return [
         CoreSettings,
+        ClientAddressSettings,
         DatabaseSettings,
         TokenSettings,
         AuthSettings,

@@ -6,9 +6,10 @@ PASSWORD = "correct horse battery staple"
 
 
 def test_by_default_one_address_behind_a_carrier_nat_is_not_locked_out_of_sign_up_or_login(api, login):
-    from sauti.config import config
+    from sauti.auth.settings import AuthSettings
+    from sauti.settings import settings
 
-    assert config().int("AUTH_SIGNUPS_PER_ADDRESS") >= 500
+    assert settings(AuthSettings).auth_signups_per_address >= 500
     nat = "41.90.64.1"  # one public address for a whole carrier's subscribers
     signups = [
         api.post(

@@ -19,9 +19,9 @@ def _device_key() -> dict[str, Any]:
 
 
 def _count(table: str, user_id: str) -> int:
-    from sauti import db
+    from sauti_dev import sql
 
-    row = db.fetch_one(f"SELECT count(*) AS n FROM {table} WHERE user_id = %s", (user_id,))
+    row = sql.fetch_one(f"SELECT count(*) AS n FROM {table} WHERE user_id = %s", (user_id,))
     assert row is not None
     return int(row["n"])
 
@@ -117,10 +117,10 @@ def test_deleting_refuses_when_the_block_cannot_be_written_and_deletes_nothing(a
 
 
 def test_the_check_reads_postgresql_when_redis_cannot_answer(api, new_user, redis_down):
-    from sauti import db
+    from sauti_dev import sql
 
     gone, live = new_user(), new_user()
-    db.execute("UPDATE users SET deleted_at = now(), email = NULL WHERE id = %s", (gone.id,))
+    sql.execute("UPDATE users SET deleted_at = now(), email = NULL WHERE id = %s", (gone.id,))
 
     with redis_down():
         refused = api.get("/devices", token=gone.token)

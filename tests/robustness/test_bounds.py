@@ -38,12 +38,12 @@ def test_a_9_mb_sync_is_refused_not_echoed(api, new_user, make_premium):
 
 
 def test_a_sync_at_the_maximum_answers_far_under_lambda_s_limit(api, new_user, make_premium, catalog):
-    from sauti import db
     from sauti.downloads.models import SYNC_MAX_KEYS
+    from sauti_dev import sql
 
     user, device_id = _premium_offline_device(api, new_user, make_premium)
     song_id = catalog.song()
-    rows = db.fetch_all(
+    rows = sql.fetch_all(
         """INSERT INTO downloads (user_id, device_id, song_id, expires_at)
            SELECT %s, %s, %s, now() + interval '30 days' FROM generate_series(1, %s) RETURNING key_id""",
         (user.id, device_id, song_id, SYNC_MAX_KEYS),

@@ -31,7 +31,9 @@ def _unbounded(node: Any, components: dict[str, Any], where: str, seen: set[str]
     kind = node.get("type")
     if kind == "array" and "maxItems" not in node:
         found.append(f"{where}: a list without maxItems")
-    if kind == "string" and not {"maxLength", "enum", "const"} & node.keys():
+    # A uuid or a date is parsed whole or refused: its text cannot grow (a date-time's fraction can).
+    fixed_size = node.get("format") in ("uuid", "date")
+    if kind == "string" and not fixed_size and not {"maxLength", "enum", "const"} & node.keys():
         found.append(f"{where}: a string without maxLength")
     open_map = node.get("additionalProperties") not in (None, False)
     if kind == "object" and open_map and "maxProperties" not in node:

@@ -10,23 +10,25 @@ from helpers import AUDIO, put_object
 
 
 def _link(edge: str, key: str, issued_at: float) -> str:
-    from sauti.config import config
+    from sauti.settings import settings
     from sauti.signing.cdn import object_path, sign_path
+    from sauti.signing.settings import MediaSettings
 
-    settings = config()
+    media = settings(MediaSettings)
     return sign_path(
         object_path(key),
-        secret=settings.get("CDN_TOKEN_SECRET"),
+        secret=media.cdn_token_secret,
         base_url=edge,
-        ttl_seconds=settings.int("MEDIA_LINK_TTL_SECONDS"),
+        ttl_seconds=media.media_link_ttl_seconds,
         now=issued_at,
     ).url
 
 
 def test_the_edge_refuses_a_link_dated_further_ahead_than_its_lifetime(edge):
-    from sauti.config import config
+    from sauti.settings import settings
+    from sauti.signing.settings import MediaSettings
 
-    ttl = config().int("MEDIA_LINK_TTL_SECONDS")
+    ttl = settings(MediaSettings).media_link_ttl_seconds
     put_object("audio/ahead/low.wav")
     now = time.time()
 

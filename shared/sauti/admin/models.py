@@ -64,12 +64,12 @@ class SongPatch(RequestModel):
 
 class UploadIn(RequestModel):
     quality: Quality
-    content_type: str = Field(pattern=r"^audio/[A-Za-z0-9.+-]{1,60}$")
+    content_type: str = Field(max_length=66, pattern=r"^audio/[A-Za-z0-9.+-]{1,60}$")
     size_bytes: int = Field(ge=1, le=10_000_000_000)
 
 
 class AdUploadIn(RequestModel):
-    content_type: str = Field(pattern=r"^audio/[A-Za-z0-9.+-]{1,60}$")
+    content_type: str = Field(max_length=66, pattern=r"^audio/[A-Za-z0-9.+-]{1,60}$")
     size_bytes: int = Field(ge=1, le=10_000_000_000)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from sauti.models import ApiModel, Page, RequestModel
 
@@ -40,12 +40,27 @@ class SyncRequest(BaseModel):
 
 MAX_OFFLINE_PLAYS = 500
 MAX_LISTENED_MS = 24 * 3600 * 1000
+MAX_TIMESTAMP_LENGTH = 40  # RFC 3339 with nanoseconds and an offset is 35 characters
+
+
+def _short_timestamp(value: Any) -> Any:
+    """Pydantic parses any number of fraction digits: a timestamp's text is bounded first."""
+    if isinstance(value, str) and len(value) > MAX_TIMESTAMP_LENGTH:
+        raise ValueError(f"a timestamp is at most {MAX_TIMESTAMP_LENGTH} characters")
+    return value
+
+
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_short_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time", "maxLength": MAX_TIMESTAMP_LENGTH}),
+]
 
 
 class OfflinePlayIn(RequestModel):
     play_id: UUID  # the client's own id of the play: sent again, it is a duplicate
     key_id: str = Field(min_length=1, max_length=64)
-    played_at: AwareDatetime  # when the play started
+    played_at: Timestamp  # when the play started
     listened_ms: int = Field(ge=0, le=MAX_LISTENED_MS)
 
 
