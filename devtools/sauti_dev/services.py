@@ -31,7 +31,8 @@ def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def wait_for_port(port: int, seconds: float = 30.0) -> None:
@@ -65,17 +66,21 @@ class LocalPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE_NAME}"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        identity: dict[str, object] = {}
+        command = [str(_postgres_bin() / args[0]), *args[1:]]
         if os.geteuid() == 0:
             entry = pwd.getpwnam(POSTGRES_SYSTEM_USER)
-            identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": "/"}
-        result = subprocess.run(
-            [str(_postgres_bin() / args[0]), *args[1:]],
-            check=False,
-            capture_output=True,
-            text=True,
-            **identity,  # type: ignore[arg-type]
-        )
+            result = subprocess.run(
+                command,
+                check=False,
+                capture_output=True,
+                text=True,
+                user=entry.pw_uid,
+                group=entry.pw_gid,
+                extra_groups=[],
+                cwd="/",
+            )
+        else:
+            result = subprocess.run(command, check=False, capture_output=True, text=True)
         if check and result.returncode != 0:
             raise RuntimeError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
         return result
@@ -139,6 +144,22 @@ class LocalPostgres:
             if not exists:
                 conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
 
+    def processes(self) -> list[int]:
+        """The server's process ids: the postmaster, then every process it started (backends included)."""
+        pid_file = self.pgdata / "postmaster.pid"
+        if not pid_file.exists():
+            return []
+        postmaster = int(pid_file.read_text().split()[0])
+        children = []
+        for stat_file in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == postmaster:
+                children.append(int(stat_file.parent.name))
+        return [postmaster, *children]
+
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").exists():
             self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.pgdata), check=False)
@@ -187,6 +208,10 @@ class LocalRedis:
             start_new_session=True,
         )
         wait_for_port(self.port)
+
+    def processes(self) -> list[int]:
+        """The server's process id, when this object started it."""
+        return [self.process.pid] if self.process is not None and self.process.poll() is None else []
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

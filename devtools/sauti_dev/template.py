@@ -51,6 +51,8 @@ class FunctionSpec:
     schedules: tuple[str, ...] = ()
     event_patterns: tuple[dict[str, Any], ...] = ()  # EventBridge rules on the domain-event bus
     job_name: str | None = None  # `sauti run-job NAME`
+    # Routes the front door sends to this function's URL instead of the HTTP API ("POST /path/{id}")
+    front_door_routes: tuple[str, ...] = ()
     environment: dict[str, Any] = field(default_factory=dict)
 
 
@@ -60,16 +62,18 @@ class Template:
 
     @property
     def resources(self) -> dict[str, Any]:
-        return self.document.get("Resources", {})
+        resources: dict[str, Any] = self.document.get("Resources", {})
+        return resources
 
     def resources_of_type(self, type_: str) -> dict[str, dict[str, Any]]:
         return {name: res for name, res in self.resources.items() if res.get("Type") == type_}
 
     @property
     def global_environment(self) -> dict[str, Any]:
-        return (
+        variables: dict[str, Any] = (
             self.document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
         )
+        return variables
 
     @property
     def jwt_configuration(self) -> dict[str, Any]:
@@ -77,7 +81,8 @@ class Template:
             authorizers = api.get("Properties", {}).get("Auth", {}).get("Authorizers", {})
             for authorizer in authorizers.values():
                 if "JwtConfiguration" in authorizer:
-                    return authorizer["JwtConfiguration"]
+                    configuration: dict[str, Any] = authorizer["JwtConfiguration"]
+                    return configuration
         return {}
 
     @functools.cached_property
@@ -113,6 +118,7 @@ class Template:
                 schedules=tuple(schedules),
                 event_patterns=tuple(patterns),
                 job_name=resource.get("Metadata", {}).get("SautiJob"),
+                front_door_routes=tuple(resource.get("Metadata", {}).get("FrontDoorRoutes", ())),
                 environment=props.get("Environment", {}).get("Variables", {}),
             )
         return specs

@@ -11,8 +11,13 @@ from typing import Any
 
 from sauti.analytics.dashboard import refresh_stale
 from sauti.analytics.rollup import catch_up, roll_up_day
+from sauti.analytics.settings import AnalyticsSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.events import domain_event, publish_events
 from sauti.observability import instrumented, logger
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, AnalyticsSettings)
 
 SAFETY_MARGIN_MS = 5_000
 

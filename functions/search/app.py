@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.http import http_app, lambda_entry
 from sauti.search import logic
 from sauti.search.models import SearchResults, Suggestions
@@ -13,7 +14,7 @@ from sauti.search.settings import SearchSettings
 from sauti.settings import require
 
 app = http_app()  # signed-in users only
-require(SearchSettings)
+require(CoreSettings, DatabaseSettings, SearchSettings)
 
 Text = Annotated[str, Query(max_length=logic.MAX_QUERY_LENGTH)]
 Types = Annotated[str | None, Query(max_length=100)]

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.observability import instrumented, logger
 from sauti.search import public as search
+from sauti.search.settings import SearchSettings
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, SearchSettings)
 
 
 @instrumented()

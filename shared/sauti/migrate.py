@@ -2,8 +2,10 @@
 
 Files are ``migrations/NNNN_description.sql``, applied in order, each in its own
 transaction, and recorded in ``schema_migrations`` with a checksum. An applied
-file that changed afterwards is an error: write a new migration instead. An
-advisory lock keeps two runs (two deploys, a deploy and a laptop) apart.
+file that changed afterwards is an error: write a new migration instead. So is a
+pending file numbered below the newest applied one (it would run in a different
+order here than on a fresh database): renumber it above. An advisory lock keeps
+two runs (two deploys, a deploy and a laptop) apart.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
+
+from psycopg import sql
 
 from sauti.db import transaction
 
@@ -62,8 +66,14 @@ def apply_migrations() -> list[str]:
                        applied_at timestamptz NOT NULL DEFAULT now())"""
             )
             done = {row["version"]: row for row in conn.execute("SELECT * FROM schema_migrations")}
+        newest = max(done, default=0)
         for migration in available_migrations():
             previous = done.get(migration.version)
+            if previous is None and migration.version < newest:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} is older than the applied "
+                    f"{newest:04d}: give it a number above {newest:04d}"
+                )
             if previous is not None:
                 if previous["checksum"] != migration.checksum:
                     raise MigrationError(
@@ -81,3 +91,42 @@ def apply_migrations() -> list[str]:
         with transaction() as conn:
             conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
     return applied_now
+
+
+# What the application role may do: read and write rows, use sequences; no DDL, no other roles.
+_APP_ROLE_GRANTS = (
+    "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}",
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}",
+    # Tables, partitions and sequences the owner creates later (migrations, partition upkeep) too.
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO {role}",
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    # A connection left by a retired Lambda container is closed by the server, not kept forever.
+    "ALTER ROLE {role} SET idle_session_timeout = '15min'",
+)
+
+
+def ensure_app_role(username: str, password: str) -> None:
+    """Create (or re-password) the application's login role and grant it row access only.
+
+    Run as the database owner after the migrations, so every table they made is covered; the
+    functions then connect as this role, never as the owner (docs/deploy.md)."""
+    role = sql.Identifier(username)
+    with transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)).fetchone()
+        verb = "ALTER" if exists else "CREATE"
+        conn.execute(
+            sql.SQL(
+                verb + " ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {password}"
+            ).format(role=role, password=sql.Literal(password))
+        )
+        found = conn.execute("SELECT current_database() AS name").fetchone()
+        assert found is not None
+        database = found["name"]
+        for grant in _APP_ROLE_GRANTS:
+            conn.execute(sql.SQL(grant).format(role=role, database=sql.Identifier(database)))

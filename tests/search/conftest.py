@@ -52,7 +52,7 @@ def deliver(stack: Any, functions: Any) -> Any:
 @pytest.fixture
 def shelf(deliver: Any) -> Any:
     """Catalog writes followed by the ``catalog.changed`` the catalog's write logic emits."""
-    from sauti.catalog import logic
+    from sauti.catalog import public as logic
 
     class Shelf:
         def artist(self, name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -109,13 +109,14 @@ def test_result_items_have_the_contract_shapes(library, find):
 
 
 def test_equal_titles_rank_the_more_played_first_after_each_rollup(library, find, deliver):
-    from sauti import db
+    from sauti import clock
+    from sauti_dev import sql
 
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     assert titles(find("love story"))[:2] == ["Love Story", "Love Story"]
 
     def played(song_id: str, plays: int) -> None:
-        db.execute(
+        sql.execute(
             """INSERT INTO song_daily_stats (day, song_id, plays, listeners, raw_plays)
                VALUES (%s, %s, %s, 1, %s)
                ON CONFLICT (song_id, day) DO UPDATE SET plays = excluded.plays""",
@@ -203,12 +204,12 @@ def test_suggest_completes_what_is_typed(library, api, user):
 
 
 def test_reindex_rebuilds_the_same_index_from_scratch(library, find, playlists):
-    from sauti import db
     from sauti.search.public import reindex
+    from sauti_dev import sql
 
     before = find("lov")
     for table in ("search_postings", "search_terms", "search_term_deletes", "search_docs"):
-        db.execute(f"DELETE FROM {table}")
+        sql.execute(f"DELETE FROM {table}")
     assert titles(find("lov")) == []
     rebuilt = reindex()
     assert rebuilt.docs == 12  # 9 published songs, 2 artists, 1 album

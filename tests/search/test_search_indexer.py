@@ -11,7 +11,7 @@ from helpers import EVENTS
 
 
 def test_duplicated_and_out_of_order_events_leave_the_current_truth(shelf, find, functions):
-    from sauti.catalog import logic
+    from sauti.catalog import public as logic
 
     artist = shelf.artist("Nyota Band")
     song = shelf.song(artist, "Usiku Mwema")
@@ -53,11 +53,11 @@ def test_odd_events_are_ignored_without_failing(functions):
 
 
 def test_sauti_search_reindex_rebuilds_the_index(shelf, find, stack):
-    from sauti import db
+    from sauti_dev import sql
 
     shelf.song(shelf.artist("Bahari Kuu"), "Mawimbi Makubwa")
-    db.execute("DELETE FROM search_postings")
-    db.execute("DELETE FROM search_docs")
+    sql.execute("DELETE FROM search_postings")
+    sql.execute("DELETE FROM search_docs")
     assert find("mawimbi")["songs"]["items"] == []
 
     result = subprocess.run(

@@ -29,10 +29,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     invoke.add_argument("--event", "-e", type=Path, help="JSON event file (default: {})")
     invoke.set_defaults(run=run_invoke)
 
+    openapi = subparsers.add_parser(
+        "openapi", help="write the API's OpenAPI document (docs/openapi.json and the Health function's copy)"
+    )
+    openapi.set_defaults(run=run_openapi)
+
     job = subparsers.add_parser("run-job", help="run a scheduled job now, optionally for a given day")
     job.add_argument("name", help="the job's name (Metadata.SautiJob in template.yaml)")
     job.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD: the day the job acts on")
     job.set_defaults(run=run_job)
+
+
+def run_openapi(_args: argparse.Namespace) -> int:
+    with local_stack():  # the functions check their settings when they load, as in Lambda
+        from sauti_dev.openapi import DOCUMENT_PATHS, write_document
+
+        document = json.loads(write_document())
+        print(f"{len(document['paths'])} paths written to " + ", ".join(str(p) for p in DOCUMENT_PATHS))
+    return 0
 
 
 def run_migrate(_args: argparse.Namespace) -> int:
@@ -96,8 +110,19 @@ def run_dev(_args: argparse.Namespace) -> int:
         functions = LocalFunctions()
         server = serve(LocalGateway(functions), port)
         edge = serve_edge(edge_port)
+        from sauti_dev.stream_fake import http_deliver, start_fake_stream
+
+        stream_port = int(os.environ.get("STREAM_FAKE_PORT", "3002"))
+        fake_stream = None
+        if not os.environ.get("STREAM_API_BASE"):  # a real Stream account configured: no fake
+            fake_stream = start_fake_stream(
+                http_deliver(f"http://127.0.0.1:{port}/webhooks/stream"), stream_port
+            )
+            print(f"Cloudflare Stream (local fake) on {fake_stream.base_url}")
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"media edge (local Cloudflare) on http://127.0.0.1:{edge_port}")
+        if getattr(stack, "fcm_base_url", None):
+            print(f"FCM (local fake, `sauti inbox` shows what it got) on {stack.fcm_base_url}")
         print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         stopped = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -110,4 +135,6 @@ def run_dev(_args: argparse.Namespace) -> int:
             stop_feeding.set()
             server.shutdown()
             edge.shutdown()
+            if fake_stream is not None:
+                fake_stream.stop()
     return 0

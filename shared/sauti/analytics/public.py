@@ -1,22 +1,37 @@
-"""What other modules may call in analytics."""
+"""What other modules may call of analytics (docs/analytics.md): record a counted play (playback), a
+user's recent plays (playback), the 30-second rule, the most played songs of a list (the catalog's artist
+pages), offline plays in bulk (downloads), and every song's recent plays (search's ranking)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from sauti.analytics.offline import (
+    DAY_ARCHIVED,
+    DUPLICATE,
+    OVERLAPPING,
+    OfflineOutcome,
+    OfflinePlay,
+    record_offline_plays,
+)
+from sauti.analytics.plays import (
+    MIN_COUNTED_MS,
+    CountedPlay,
+    recently_played,
+    record_play,
+    song_plays,
+    top_songs,
+)
 
-from sauti.analytics import rollup, store
-from sauti.analytics.dashboard import top_songs
-from sauti.db import transaction
-
-__all__ = ["song_plays", "top_songs"]
-
-
-def song_plays(
-    *, days: int, after: str | None = None, limit: int = 10_000, today: date | None = None
-) -> list[dict[str, Any]]:
-    """``{song_id, plays}`` of every song played over the last ``days`` finished days (UTC), ordered by
-    song id, ``limit`` at a time after ``after`` (for search's ranking)."""
-    through = (today or rollup.today_utc()) - timedelta(days=1)
-    with transaction() as conn:
-        return store.song_plays(conn, through - timedelta(days=days - 1), through, after, limit)
+__all__ = [
+    "DAY_ARCHIVED",
+    "DUPLICATE",
+    "MIN_COUNTED_MS",
+    "OVERLAPPING",
+    "CountedPlay",
+    "OfflineOutcome",
+    "OfflinePlay",
+    "recently_played",
+    "record_offline_plays",
+    "record_play",
+    "song_plays",
+    "top_songs",
+]

@@ -18,28 +18,32 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sauti.billing import store
+from sauti import clock
+from sauti.billing import store, vendor_time
+from sauti.billing.errors import InvalidSignature, MalformedPayload, PurchaseLinkedElsewhere
 from sauti.billing.logic import (
     Applied,
-    InvalidSignature,
-    MalformedPayload,
     SourceState,
     after_commit,
     apply_state,
     as_user_id,
+    counted_webhook,
     handle_event,
+    refuse_event,
     subscription_view,
     sync_plan,
-    utcnow,
 )
-from sauti.config import ConfigurationError, config
+from sauti.billing.models import SubscriptionView
+from sauti.billing.settings import AppleSettings
+from sauti.config import config
 from sauti.db import transaction
-from sauti.errors import Conflict, Forbidden, ServiceUnavailable, ValidationFailed
+from sauti.errors import Forbidden, ServiceUnavailable, ValidationFailed
 from sauti.observability import logger
+from sauti.settings import settings
 
 BUNDLED_ROOT = Path(__file__).parent / "certs" / "AppleRootCA-G3.pem"
 ENVIRONMENTS = ("Production", "Sandbox")  # never Xcode or LocalTesting: those skip verification
@@ -58,22 +62,10 @@ STATUS_BY_TYPE: dict[str, str | None] = {
 }
 
 
-class PurchaseLinkedElsewhere(Conflict):
-    code, title = "purchase_linked_elsewhere", "Purchase belongs to another account"
-
-
-def local_chain_directory() -> Path:
-    return config().data_dir / "apple-test-chain"
-
-
 def root_paths() -> list[Path]:
-    settings = config()
-    if settings.is_local:
-        from sauti.billing.apple_local import ensure_local_chain
-
-        local_root = ensure_local_chain(local_chain_directory()).root_path
-        settings.set_local_default("APPLE_ROOT_CERTIFICATES", f"{BUNDLED_ROOT},{local_root}")
-    value = settings.get("APPLE_ROOT_CERTIFICATES")
+    """The trusted roots: Apple's (bundled) unless APPLE_ROOT_CERTIFICATES names others (the local stack
+    adds its test root there)."""
+    value = settings(AppleSettings).apple_root_certificates
     return [Path(part.strip()) for part in value.split(",") if part.strip()] or [BUNDLED_ROOT]
 
 
@@ -89,25 +81,22 @@ def _der(path: Path) -> bytes:
 
 def environments() -> list[str]:
     """The environments to verify with, in order: the configured one, then Sandbox for App Review."""
-    settings = config()
-    environment = settings.get("APPLE_ENVIRONMENT")
-    if environment not in ENVIRONMENTS:
-        raise ConfigurationError("APPLE_ENVIRONMENT must be Production or Sandbox")
-    sandbox_too = settings.get("APPLE_SANDBOX_IN_PRODUCTION").strip().lower() in ("true", "1", "yes")
-    if environment == "Production" and sandbox_too:
+    apple = settings(AppleSettings)
+    environment = apple.apple_environment
+    if environment == "Production" and apple.apple_sandbox_in_production:
         return ["Production", "Sandbox"]
     return [environment]
 
 
 def verifier(environment: str) -> Any:
-    settings = config()
-    app_apple_id = settings.get("APPLE_APP_APPLE_ID") if environment == "Production" else ""
+    apple = settings(AppleSettings)
+    app_apple_id = apple.apple_app_apple_id if environment == "Production" else ""
     return _verifier(
         environment,
-        settings.get("APPLE_BUNDLE_ID"),
+        apple.apple_bundle_id,
         int(app_apple_id) if app_apple_id else None,
         tuple(str(path) for path in root_paths()),
-        not settings.is_local,
+        not config().is_local,
     )
 
 
@@ -151,10 +140,11 @@ def _verified(method: str, signed: str, environment: str | None = None) -> tuple
     raise AssertionError("unreachable: at least one environment is configured")
 
 
-def _time(milliseconds: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(milliseconds) / 1000, UTC) if milliseconds else None
+def _time(milliseconds: Any, field: str) -> datetime | None:
+    return vendor_time.from_milliseconds(milliseconds, field) if milliseconds else None
 
 
+@counted_webhook("apple")
 def handle_notification(signed_payload: str, now: datetime | None = None) -> str:
     """An App Store Server Notification V2; returns the outcome (``duplicate`` for a redelivery)."""
     notification, environment = _verified("verify_and_decode_notification", signed_payload)
@@ -175,8 +165,12 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
     )
     if not transaction_info.originalTransactionId:
         raise MalformedPayload("the transaction has no originalTransactionId")
-    observed_at = _time(notification.signedDate) or utcnow()
-    state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
+    try:
+        observed_at = _time(notification.signedDate, "signedDate") or clock.now()
+        state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
+    except vendor_time.TimestampOutOfRange as exc:
+        refuse_event("apple", notification_id, kind, exc)
+        raise
     state = replace(state, environment=environment)
     return handle_event("apple", notification_id, kind, lambda conn: [apply_state(conn, state)], now)
 
@@ -184,12 +178,12 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
 def notification_state(
     kind: str, subtype: str | None, transaction_info: Any, renewal: Any, observed_at: datetime
 ) -> SourceState:
-    period_end = _time(transaction_info.expiresDate)
+    period_end = _time(transaction_info.expiresDate, "expiresDate")
     status = STATUS_BY_TYPE[kind]
     grace_until = None
     if kind == "DID_FAIL_TO_RENEW" and subtype == "GRACE_PERIOD":
         status = "in_grace"
-        grace_until = _time(renewal.gracePeriodExpiresDate) if renewal else None
+        grace_until = _time(renewal.gracePeriodExpiresDate, "gracePeriodExpiresDate") if renewal else None
     if status is None:
         status = _status_of(transaction_info, observed_at)
     cancel = None
@@ -212,13 +206,13 @@ def notification_state(
 def _status_of(transaction_info: Any, at: datetime) -> str:
     if transaction_info.revocationDate:
         return "revoked"
-    period_end = _time(transaction_info.expiresDate)
+    period_end = _time(transaction_info.expiresDate, "expiresDate")
     return "active" if period_end is None or period_end > at else "expired"
 
 
 def register_transaction(
     user_id: str, signed_transaction: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SubscriptionView:
     """A StoreKit 2 transaction the app sends after a purchase or restore; returns the subscription view."""
     transaction_info, environment = _verified("verify_and_decode_signed_transaction", signed_transaction)
     if transaction_info.rawType != AUTO_RENEWABLE or not transaction_info.originalTransactionId:
@@ -226,15 +220,15 @@ def register_transaction(
     token = transaction_info.appAccountToken
     if token and as_user_id(token) != user_id:
         raise Forbidden("this purchase was made for another account")
-    now = now or utcnow()
-    observed_at = _time(transaction_info.signedDate) or now
+    now = now or clock.now()
+    observed_at = _time(transaction_info.signedDate, "signedDate") or now
     state = SourceState(
         source="apple",
         external_id=str(transaction_info.originalTransactionId),
         status=_status_of(transaction_info, now),
         observed_at=observed_at,
         user_id=user_id,
-        current_period_end=_time(transaction_info.expiresDate),
+        current_period_end=_time(transaction_info.expiresDate, "expiresDate"),
         environment=environment,
     )
     with transaction() as conn:

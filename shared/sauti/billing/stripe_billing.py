@@ -17,28 +17,35 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
-from sauti.billing import store
+from sauti import clock
+from sauti.billing import store, vendor_time
 from sauti.billing.entitlements import entitlements_for
-from sauti.billing.logic import (
-    Applied,
+from sauti.billing.errors import (
+    AlreadySubscribed,
     BillingUnavailable,
     InvalidSignature,
     MalformedPayload,
+    NoStripeCustomer,
+)
+from sauti.billing.logic import (
+    Applied,
     SourceState,
     apply_state,
     as_user_id,
+    counted_webhook,
     handle_event,
-    utcnow,
+    refuse_event,
 )
-from sauti.config import ConfigurationError, config
+from sauti.billing.settings import StripeSettings
 from sauti.db import transaction
-from sauti.errors import Conflict, ValidationFailed
+from sauti.errors import ValidationFailed
 from sauti.observability import logger
+from sauti.settings import settings
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 CHECKOUT_IDEMPOTENCY_WINDOW = timedelta(minutes=10)
@@ -56,19 +63,8 @@ HANDLED_EVENTS = (
 )
 
 
-class AlreadySubscribed(Conflict):
-    code, title = "already_subscribed", "Already premium"
-
-
-class NoStripeCustomer(Conflict):
-    code, title = "no_stripe_customer", "No Stripe customer"
-
-
 def secret_key() -> str | None:
-    try:
-        return config().get("STRIPE_SECRET_KEY") or None
-    except ConfigurationError:
-        return None
+    return settings(StripeSettings).stripe_secret_key or None
 
 
 def client() -> Any:
@@ -79,7 +75,7 @@ def client() -> Any:
     import stripe
 
     return stripe.StripeClient(
-        key, base_addresses={"api": config().get("STRIPE_API_BASE")}, max_network_retries=1
+        key, base_addresses={"api": settings(StripeSettings).stripe_api_base}, max_network_retries=1
     )
 
 
@@ -138,7 +134,7 @@ def create_checkout(
         customer = store.stripe_customer(conn, user_id)
     params: dict[str, Any] = {
         "mode": "subscription",
-        "line_items": [{"price": config().get("STRIPE_PREMIUM_PRICE_ID"), "quantity": 1}],
+        "line_items": [{"price": settings(StripeSettings).stripe_premium_price_id, "quantity": 1}],
         "success_url": success_url,
         "cancel_url": cancel_url,
         "client_reference_id": user_id,
@@ -147,13 +143,13 @@ def create_checkout(
     }
     if customer:
         params["customer"] = customer
-    key = idempotency_key or checkout_idempotency_key(user_id, params, utcnow())
+    key = idempotency_key or checkout_idempotency_key(user_id, params, clock.now())
     options = {"idempotency_key": key}
     try:
         session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
     except _NotFound as exc:
         raise BillingUnavailable("the premium price is not known to Stripe") from exc
-    return session.url
+    return str(session.url)
 
 
 def create_portal(user_id: str, return_url: str) -> str:
@@ -165,7 +161,7 @@ def create_portal(user_id: str, return_url: str) -> str:
         raise NoStripeCustomer("this account has never paid through Stripe")
     params = {"customer": customer, "return_url": return_url}
     try:
-        return _call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url
+        return str(_call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url)
     except _NotFound as exc:
         raise NoStripeCustomer("Stripe no longer knows this account's customer") from exc
 
@@ -174,7 +170,7 @@ def fetch_subscription(subscription_id: str) -> SourceState | None:
     """The subscription's current state, read from Stripe now (dated when the read began: it is at
     least that new); None when Stripe does not know it."""
     stripe_client = client()
-    started = utcnow()
+    started = clock.now()
     try:
         subscription = _call(lambda: stripe_client.v1.subscriptions.retrieve(subscription_id))
     except _NotFound:
@@ -190,19 +186,35 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event, if ``payload`` carries a valid ``Stripe-Signature`` within the tolerance; else 400."""
     import stripe
 
-    secret = config().get("STRIPE_WEBHOOK_SECRET")
+    secret = settings(StripeSettings).stripe_webhook_secret
     try:
         stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:
         raise InvalidSignature("the Stripe-Signature header does not match this payload") from exc
     except (ValueError, TypeError, AttributeError) as exc:  # signed, but not JSON of a Stripe event
         raise MalformedPayload("the payload is not a Stripe event") from exc
+    _refuse_future_signature(signature)
     event = json.loads(payload)
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event.get("type"):
         raise MalformedPayload("the payload is not a Stripe event")
     return event
 
 
+def _refuse_future_signature(signature: str | None) -> None:
+    """Stripe's library refuses a signature older than the tolerance, not one dated ahead of it: a
+    verified header whose ``t`` is further ahead than the tolerance (or absurd) is refused too."""
+    parts = [part.strip() for part in (signature or "").split(",")]
+    stamps = [part[2:] for part in parts if part.startswith("t=")]
+    try:
+        signed_at = vendor_time.from_seconds(stamps[0].strip(), "t") if stamps else None
+    except (ValueError, vendor_time.TimestampOutOfRange):
+        signed_at = None
+    latest = clock.now() + timedelta(seconds=SIGNATURE_TOLERANCE_SECONDS)
+    if signed_at is None or signed_at > latest:
+        raise InvalidSignature("the Stripe-Signature timestamp is outside the tolerance")
+
+
+@counted_webhook("stripe")
 def handle_webhook(payload: bytes, signature: str | None, now: datetime | None = None) -> str:
     event = verify(payload, signature)
     event_type = str(event["type"])
@@ -213,6 +225,9 @@ def handle_webhook(payload: bytes, signature: str | None, now: datetime | None =
             return "duplicate"  # a redelivery: not worth a call to Stripe (handle_event also checks)
     try:
         act = _action(event_type, event)
+    except vendor_time.TimestampOutOfRange as exc:
+        refuse_event("stripe", event["id"], event_type, exc)
+        raise
     except (KeyError, TypeError, ValueError, AttributeError):
         # Signed by Stripe but not the shape we know: acknowledged (a 4xx would be retried for days).
         logger.warning("unexpected stripe event shape", extra={"type": event_type, "event_id": event["id"]})
@@ -224,7 +239,9 @@ def _action(event_type: str, event: dict[str, Any]) -> Callable[[store.Conn], li
     """What to do for one event: parsed, and the subscription read from Stripe when there is an API key,
     all before any transaction, so a strange shape changes nothing and no lock waits on Stripe."""
     obj = event["data"]["object"]
-    created = datetime.fromtimestamp(int(event["created"]), UTC)
+    created = vendor_time.from_seconds(event["created"], "created")
+    if created is None:
+        raise ValueError("an event needs its creation time")
     customer = _id(obj.get("customer"))
     if event_type in SUBSCRIPTION_EVENTS:
         state = _current_or(subscription_state(obj, observed_at=created))
@@ -301,7 +318,7 @@ def subscription_state(obj: dict[str, Any], observed_at: datetime) -> SourceStat
         status=status,
         observed_at=observed_at,
         user_id=as_user_id((obj.get("metadata") or {}).get("user_id")),
-        current_period_end=datetime.fromtimestamp(int(period_end), UTC) if period_end else None,
+        current_period_end=vendor_time.from_seconds(period_end, "current_period_end") if period_end else None,
         cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
     )
 
@@ -325,5 +342,5 @@ def _invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
     ends = [
         ((line.get("period") or {}).get("end")) for line in (invoice.get("lines") or {}).get("data") or []
     ]
-    end = max((value for value in ends if value), default=None)
-    return datetime.fromtimestamp(int(end), UTC) if end else None
+    times = [vendor_time.from_seconds(value, "lines.period.end") for value in ends if value]
+    return max((moment for moment in times if moment), default=None)

@@ -1,45 +1,106 @@
-"""What other modules may call in the catalog."""
+"""What other modules may call of the catalog (playback, downloads, analytics, search, notifications,
+admin, the seed).
+
+Reads return the internal documents (status, renditions and object keys included, whatever the
+status) or None; ``published_song``/``published_video`` raise the catalog's 404s. Writes (admin's)
+invalidate what they change in the cache and publish ``catalog.changed`` after the commit.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from sauti.catalog.errors import AlbumNotFound, ArtistNotFound, SongNotFound, VideoNotFound
+from sauti.catalog.logic import (
+    NotReady,
+    active_ads,
+    ad_row,
+    add_ad,
+    add_album,
+    add_artist,
+    add_draft_song,
+    add_draft_video,
+    album,
+    artist_account,
+    artist_song_titles,
+    create_ad,
+    create_album,
+    create_artist,
+    create_song,
+    create_video,
+    edit_ad,
+    edit_album,
+    edit_artist,
+    edit_song,
+    import_catalog,
+    known_refs,
+    list_ads,
+    mark_video_ready,
+    published_song,
+    published_video,
+    searchable_albums,
+    searchable_artists,
+    searchable_songs,
+    set_ad_active,
+    set_rendition,
+    set_song_state,
+    set_song_status,
+    set_video_state,
+    set_video_status,
+    song,
+    song_row,
+    song_summary,
+    song_view,
+    songs,
+    update_song,
+    video,
+    video_row,
+)
 
-from sauti.catalog import store
-from sauti.db import transaction
-from sauti.ids import canonical_id
-
-
-def _ids(values: list[str] | None) -> list[str] | None:
-    return None if values is None else [key for value in values if (key := canonical_id(value))]
-
-
-def searchable_songs(
-    ids: list[str] | None = None,
-    *,
-    artist_id: str | None = None,
-    album_id: str | None = None,
-    after: str | None = None,
-    limit: int = 1000,
-) -> list[dict[str, Any]]:
-    """For search: published songs ``{id, title, artist_id, artist_name, album_id, album_title, year, isrc,
-    duration_ms}`` ordered by id (those of ``ids``, of an artist or album, or every one after ``after``)."""
-    with transaction() as conn:
-        return store.searchable_songs(
-            conn, ids=_ids(ids), artist_id=artist_id, album_id=album_id, after=after, limit=limit
-        )
-
-
-def searchable_albums(
-    ids: list[str] | None = None, *, artist_id: str | None = None, after: str | None = None, limit: int = 1000
-) -> list[dict[str, Any]]:
-    """For search: published albums with a published song ``{id, title, artist_id, artist_name, year}``."""
-    with transaction() as conn:
-        return store.searchable_albums(conn, ids=_ids(ids), artist_id=artist_id, after=after, limit=limit)
-
-
-def searchable_artists(
-    ids: list[str] | None = None, *, after: str | None = None, limit: int = 1000
-) -> list[dict[str, Any]]:
-    """For search: artists with a published song ``{id, name}``."""
-    with transaction() as conn:
-        return store.searchable_artists(conn, ids=_ids(ids), after=after, limit=limit)
+__all__ = [
+    "AlbumNotFound",
+    "ArtistNotFound",
+    "NotReady",
+    "SongNotFound",
+    "VideoNotFound",
+    "active_ads",
+    "ad_row",
+    "add_ad",
+    "add_album",
+    "add_artist",
+    "add_draft_song",
+    "add_draft_video",
+    "album",
+    "artist_account",
+    "artist_song_titles",
+    "create_ad",
+    "create_album",
+    "create_artist",
+    "create_song",
+    "create_video",
+    "edit_ad",
+    "edit_album",
+    "edit_artist",
+    "edit_song",
+    "import_catalog",
+    "known_refs",
+    "list_ads",
+    "mark_video_ready",
+    "published_song",
+    "published_video",
+    "searchable_albums",
+    "searchable_artists",
+    "searchable_songs",
+    "set_ad_active",
+    "set_rendition",
+    "set_song_state",
+    "set_song_status",
+    "set_video_state",
+    "set_video_status",
+    "song",
+    "song_row",
+    "song_summary",
+    "song_view",
+    "songs",
+    "update_song",
+    "video",
+    "video_row",
+]

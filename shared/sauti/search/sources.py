@@ -35,7 +35,8 @@ class PlaylistsModuleFeed:
         except ImportError:
             logger.warning("no playlists module: playlists are not searchable")
             return []
-        return searchable_playlists(ids, after=after, limit=limit)
+        found: list[dict[str, Any]] = searchable_playlists(ids, after=after, limit=limit)
+        return found
 
 
 _playlists: PlaylistFeed = PlaylistsModuleFeed()

@@ -131,7 +131,7 @@ def docs_referring(
 def vocabulary(
     conn: Connection[Row],
     words: list[str],
-    prefix: str | None,
+    prefix: tuple[int, str] | None,
     typo_keys: list[tuple[int, str]],
     completions: int,
 ) -> list[Row]:
