@@ -1,4 +1,4 @@
-"""Playlists: create, read, edit (versioned), collaborators, followers, the caller's playlists, the ranking."""
+"""Playlists: create, read, versioned edits, collaborators, followers, the caller's playlists, the ranking."""
 
 from __future__ import annotations
 
@@ -62,15 +62,27 @@ def my_playlists(
     return logic.my_playlists(app.principal().user_id, relation, limit, cursor)
 
 
-@app.get("/playlists/top", responses={200: {"description": "the ranking", "content": {"application/json": {"schema": Ranking.model_json_schema()}}}})
+@app.get(
+    "/playlists/top",
+    responses={
+        200: {
+            "description": "the ranking",
+            "content": {"application/json": {"schema": Ranking.model_json_schema()}},
+        }
+    },
+)
 def top_playlists(period: Annotated[Literal["day", "week", "month"], Query()] = "week") -> Response:  # type: ignore[type-arg]
     app.principal()
     # The job stored the ranking's JSON: served as is, no re-validation (docs/playlists.md).
-    return Response(200, "application/json", body=logic.top(period), headers={"Cache-Control": "private, max-age=60"})
+    return Response(
+        200, "application/json", body=logic.top(period), headers={"Cache-Control": "private, max-age=60"}
+    )
 
 
 @app.get("/playlists/<playlist_id>", responses=errors(404))
-def get_playlist(playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Playlist]:
+def get_playlist(
+    playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response[Playlist]:
     playlist = logic.get_playlist(app.principal().user_id, playlist_id, limit, cursor)
     return _tagged(200, playlist, playlist.version)
 
@@ -123,7 +135,9 @@ def accept_invite(token: Token) -> Response[Playlist]:
     return _tagged(200, playlist, playlist.version)
 
 
-@app.delete("/playlists/<playlist_id>/collaborators/<user_id>", status_code=204, responses=errors(403, 404, 412))
+@app.delete(
+    "/playlists/<playlist_id>/collaborators/<user_id>", status_code=204, responses=errors(403, 404, 412)
+)
 def remove_collaborator(playlist_id: str, user_id: str) -> Response[None]:
     logic.remove_collaborator(app.principal().user_id, playlist_id, user_id, _if_match())
     return _empty()

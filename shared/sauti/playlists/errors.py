@@ -39,7 +39,9 @@ class SongsUnavailable(ValidationFailed):
         super().__init__(
             "unknown or unpublished songs: " + ", ".join(song_ids),
             song_ids=song_ids,
-            errors=[{"field": "song_ids", "message": f"unknown or unpublished: {song_id}"} for song_id in song_ids],
+            errors=[
+                {"field": "song_ids", "message": f"unknown or unpublished: {song_id}"} for song_id in song_ids
+            ],
         )
 
 

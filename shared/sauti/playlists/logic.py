@@ -39,7 +39,6 @@ from sauti.playlists.models import (
     MoveTracks,
     Playlist,
     PlaylistPage,
-    PlaylistSummary,
     RemoveTracks,
     TracksAdded,
     UpdatePlaylist,
@@ -239,8 +238,12 @@ def create_playlist(user_id: str, body: CreatePlaylist) -> Playlist:
         raise PremiumRequired("public playlists need premium")
     with transaction() as conn:
         if store.count_owned(conn, user_id) >= _settings().playlists_max_per_user:
-            raise TooManyPlaylists(f"an account may own at most {_settings().playlists_max_per_user} playlists")
-        row = store.insert_playlist(conn, user_id, body.name.strip(), body.description, body.visibility, premium)
+            raise TooManyPlaylists(
+                f"an account may own at most {_settings().playlists_max_per_user} playlists"
+            )
+        row = store.insert_playlist(
+            conn, user_id, body.name.strip(), body.description, body.visibility, premium
+        )
     metrics.add_metric(name="PlaylistsCreated", unit=MetricUnit.Count, value=1)
     _changed(row, "created")
     return _playlist({**row, "is_editor": False, "is_follower": False}, user_id, [], DEFAULT_LIMIT)
@@ -254,7 +257,9 @@ def get_playlist(user_id: str, playlist_id: str, limit: int, cursor: str | None)
         row = _load(conn, playlist_id, user_id)
         items = store.items_page(conn, playlist_id, limit + 1, after)
     if after is None and _counts_as_view(row, user_id):
-        counters.count("viewers", playlist_id, user_id, clock.today(), _settings().playlists_viewer_daily_budget)
+        counters.count(
+            "viewers", playlist_id, user_id, clock.today(), _settings().playlists_viewer_daily_budget
+        )
     return _playlist(row, user_id, items, limit)
 
 
@@ -323,21 +328,26 @@ def _gap(conn: Any, playlist_id: str, before: str | None, moving: list[str], cou
     raise RuntimeError("no room for new ranks after renumbering")  # unreachable: a renumbering leaves gaps
 
 
-def add_tracks(user_id: str, playlist_id: str, body: AddTracks, if_match: str | None) -> TracksAdded:
-    playlist_id = _id_or_404(playlist_id)
-    song_ids = [canonical_id(value) for value in body.song_ids]
-    unknown = [value for value, found in zip(body.song_ids, song_ids, strict=True) if found is None]
-    docs = _songs([found for found in song_ids if found])
-    unknown += [found for found in song_ids if found and docs.get(found, {}).get("status") != "published"]
+def _published(song_ids: list[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The songs' ids and catalog documents; 422 naming every unknown or unpublished one."""
+    found_ids = [canonical_id(value) for value in song_ids]
+    unknown = [value for value, found in zip(song_ids, found_ids, strict=True) if found is None]
+    docs = _songs([found for found in found_ids if found])
+    unknown += [found for found in found_ids if found and docs.get(found, {}).get("status") != "published"]
     if unknown:
         raise SongsUnavailable(list(dict.fromkeys(unknown)))
-    wanted = [found for found in song_ids if found]
+    return [found for found in found_ids if found], docs
+
+
+def add_tracks(user_id: str, playlist_id: str, body: AddTracks, if_match: str | None) -> TracksAdded:
+    playlist_id = _id_or_404(playlist_id)
     before = _ids_or_unknown("before_item_id", [body.before_item_id])[0] if body.before_item_id else None
     limit = _settings().playlists_max_tracks
     with transaction() as conn:
         row = _load(conn, playlist_id, user_id, lock=True)
         _require_editor(row, user_id)
         check_version(row, if_match)
+        wanted, docs = _published(body.song_ids)  # the catalog's cache; only its misses reach SQL
         if row["track_count"] + len(wanted) > limit:
             raise PlaylistFull(f"a playlist holds at most {limit} tracks")
         ranks = _gap(conn, playlist_id, before, [], len(wanted))
@@ -512,7 +522,9 @@ def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
         row = store.playlist_for(conn, playlist_id, user_id)
         if row is None or not _counts_as_view(row, user_id) or not store.has_song(conn, playlist_id, song_id):
             return False
-    return counters.count("players", playlist_id, user_id, clock.today(), _settings().playlists_viewer_daily_budget)
+    return counters.count(
+        "players", playlist_id, user_id, clock.today(), _settings().playlists_viewer_daily_budget
+    )
 
 
 def _period_days(period: str, today: date) -> tuple[date, date]:
@@ -609,4 +621,3 @@ def forget_user(user_id: str) -> dict[str, int]:
     if any(row["visibility"] == "public" and row["owner_premium"] for row in owned):
         refresh_rankings()
     return {"playlists_deleted": len(owned), "follows_ended": follows, "collaborations_ended": collaborations}
-

@@ -7,10 +7,20 @@ from typing import Any
 
 from sauti.db import transaction
 from sauti.ids import canonical_id
-from sauti.playlists import store
-from sauti.playlists.logic import record_play
+from sauti.observability import logger
+from sauti.playlists import logic, store
 
-__all__ = ["record_play", "indexable_playlist"]
+__all__ = ["indexable_playlist", "record_play"]
+
+
+def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
+    """Playback, after a play counted (30-second rule) in a session started with a playlist ``context``:
+    whether it counted for the playlist's ranking. Never raises: this count is secondary to the play."""
+    try:
+        return logic.record_play(playlist_id, user_id, song_id)
+    except Exception:
+        logger.exception("playlist play not counted", extra={"playlist_id": playlist_id})
+        return False
 
 
 def indexable_playlist(playlist_id: str) -> dict[str, Any] | None:

@@ -346,14 +346,17 @@ def save_daily_stats(conn: Connection[Row], day: date, rows: list[tuple[str, int
            SELECT t.id, %s, t.v, t.p FROM unnest(%s::uuid[], %s::int[], %s::int[]) AS t(id, v, p)
            WHERE EXISTS (SELECT 1 FROM playlists p WHERE p.id = t.id)
            ON CONFLICT (playlist_id, day) DO UPDATE
-           SET viewers = greatest(s.viewers, excluded.viewers), players = greatest(s.players, excluded.players)
+           SET viewers = greatest(s.viewers, excluded.viewers),
+               players = greatest(s.players, excluded.players)
            RETURNING playlist_id""",
         (day, ids, viewers, players),
     ).fetchall()
     return len(written)
 
 
-def ranking(conn: Connection[Row], first_day: date, last_day: date, play_weight: int, limit: int) -> list[Row]:
+def ranking(
+    conn: Connection[Row], first_day: date, last_day: date, play_weight: int, limit: int
+) -> list[Row]:
     """Public playlists visible to others, by viewers + play_weight * players over the days."""
     return conn.execute(
         f"""SELECT {_PLAYLIST_COLUMNS}, sum(s.viewers)::int AS viewers, sum(s.players)::int AS players,
