@@ -8,6 +8,7 @@ import binascii
 import hashlib
 import json
 import secrets
+import time
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -76,15 +77,30 @@ def _readable(row: Row | None, user_id: str) -> bool:
     return row is not None and (row["owner_id"] == user_id or row["is_editor"] or row["visible_to_others"])
 
 
+OWNER_SECONDS = 60  # a renamed owner shows under the new name within a minute
+_owner_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
 def _owners(owner_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """``{id, display_name}`` of each owner, from auth's directory (a deleted one has no name)."""
+    """``{id, display_name}`` of each owner, from auth's directory (a deleted one has no name), kept in
+    the container for a minute: a playlist read then needs no query for its owner."""
     from sauti.auth.directory import get_user
 
-    found = {}
+    found, now = {}, time.monotonic()
     for owner_id in dict.fromkeys(owner_ids):
-        user = get_user(owner_id)
-        found[owner_id] = {"id": owner_id, "display_name": user["display_name"] if user else None}
+        cached = _owner_cache.get(owner_id)
+        if cached is None or cached[0] < now:
+            user = get_user(owner_id)
+            if len(_owner_cache) > 10_000:
+                _owner_cache.clear()
+            owner = {"id": owner_id, "display_name": user["display_name"] if user else None}
+            cached = _owner_cache[owner_id] = (now + OWNER_SECONDS, owner)
+        found[owner_id] = cached[1]
     return found
+
+
+def forget_owner(owner_id: str) -> None:
+    _owner_cache.pop(owner_id, None)
 
 
 def _summary(row: Row, relation: str | None, owners: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -254,8 +270,10 @@ def get_playlist(user_id: str, playlist_id: str, limit: int, cursor: str | None)
     playlist_id = _id_or_404(playlist_id)
     after = _decode_item_cursor(cursor)
     with transaction() as conn:
-        row = _load(conn, playlist_id, user_id)
-        items = store.items_page(conn, playlist_id, limit + 1, after)
+        row = store.playlist_with_page(conn, playlist_id, user_id, limit + 1, after)
+    if row is None or not _readable(row, user_id):
+        raise PlaylistNotFound("no such playlist")
+    items = row.pop("items")
     if after is None and _counts_as_view(row, user_id):
         counters.count(
             "viewers", playlist_id, user_id, clock.today(), _settings().playlists_viewer_daily_budget
@@ -308,7 +326,14 @@ def _ids_or_unknown(field: str, values: list[str]) -> list[str]:
     return list(dict.fromkeys(found for found in ids if found))
 
 
-def _gap(conn: Any, playlist_id: str, before: str | None, moving: list[str], count: int) -> list[int]:
+def _gap(
+    conn: Any,
+    playlist_id: str,
+    before: str | None,
+    moving: list[str],
+    count: int,
+    last_rank: int | None = None,
+) -> list[int]:
     """``count`` new ranks, in order, just before the item ``before`` (at the end when None), leaving
     the ``moving`` items out of the neighbours. Renumbers the playlist once when the gap is too small."""
     for attempt in range(2):
@@ -317,7 +342,10 @@ def _gap(conn: Any, playlist_id: str, before: str | None, moving: list[str], cou
             upper = store.item_ranks(conn, playlist_id, [before]).get(before)
             if upper is None:
                 raise UnknownItems("before_item_id", [before])
-        lower = store.rank_below(conn, playlist_id, upper, moving) or 0
+        if upper is None and not moving and attempt == 0:
+            lower = int(last_rank or 0)  # read with the playlist's lock: no query
+        else:
+            lower = store.rank_below(conn, playlist_id, upper, moving) or 0
         if upper is None and lower + RANK_STEP * count < MAX_RANK:
             return [lower + RANK_STEP * (i + 1) for i in range(count)]
         if upper is not None and upper - lower > count:
@@ -350,16 +378,19 @@ def add_tracks(user_id: str, playlist_id: str, body: AddTracks, if_match: str | 
         wanted, docs = _published(body.song_ids)  # the catalog's cache; only its misses reach SQL
         if row["track_count"] + len(wanted) > limit:
             raise PlaylistFull(f"a playlist holds at most {limit} tracks")
-        ranks = _gap(conn, playlist_id, before, [], len(wanted))
+        ranks = _gap(conn, playlist_id, before, [], len(wanted), row["last_rank"])
         durations = [int(docs[song_id]["duration_ms"] or 0) for song_id in wanted]
-        added = store.insert_items(conn, playlist_id, ranks, wanted, durations, user_id)
-        version = store.bump(conn, playlist_id, len(wanted), sum(durations))
-    added.sort(key=lambda item: item["rank"])
+        added, version = store.insert_items(conn, playlist_id, ranks, wanted, durations, user_id)
     if row["owner_id"] != user_id:
         _notify(
             "playlist.tracks_added",
             row["owner_id"],
-            {"playlist_id": playlist_id, "playlist_name": row["name"], "added_by": user_id, "count": len(added)},
+            {
+                "playlist_id": playlist_id,
+                "playlist_name": row["name"],
+                "added_by": user_id,
+                "count": len(added),
+            },
         )
     return TracksAdded(version=version, items=added)  # type: ignore[arg-type]
 
@@ -616,6 +647,7 @@ def forget_user(user_id: str) -> dict[str, int]:
     with transaction() as conn:
         owned = store.delete_owned(conn, user_id)
         follows, collaborations = store.end_memberships(conn, user_id)
+    forget_owner(user_id)
     for row in owned:
         _changed({**row, "owner_id": user_id}, "deleted")
     if any(row["visibility"] == "public" and row["owner_premium"] for row in owned):

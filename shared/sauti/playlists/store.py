@@ -35,16 +35,43 @@ def insert_playlist(
 
 
 def playlist_for(conn: Connection[Row], playlist_id: str, user_id: str, *, lock: bool = False) -> Row | None:
-    """The playlist with the caller's relation to it (``is_editor``, ``is_follower``); ``lock`` takes its
-    row lock, so concurrent edits of one playlist run one after the other."""
+    """The playlist with the caller's relation to it (``is_editor``, ``is_follower``) and its ``last_rank``;
+    ``lock`` takes its row lock, so concurrent edits of one playlist run one after the other."""
     return conn.execute(
         f"""SELECT {_PLAYLIST_COLUMNS},
                    EXISTS (SELECT 1 FROM playlist_collaborators c
                            WHERE c.playlist_id = p.id AND c.user_id = %(user)s) AS is_editor,
                    EXISTS (SELECT 1 FROM playlist_followers f
-                           WHERE f.playlist_id = p.id AND f.user_id = %(user)s) AS is_follower
+                           WHERE f.playlist_id = p.id AND f.user_id = %(user)s) AS is_follower,
+                   (SELECT max(rank) FROM playlist_items i WHERE i.playlist_id = p.id) AS last_rank
             FROM playlists p WHERE p.id = %(id)s {"FOR UPDATE OF p" if lock else ""}""",
         {"id": playlist_id, "user": user_id},
+    ).fetchone()
+
+
+def playlist_with_page(
+    conn: Connection[Row], playlist_id: str, user_id: str, limit: int, after: tuple[int, str] | None
+) -> Row | None:
+    """``playlist_for`` and, as ``items``, the page of ``items_page``: one statement, one round trip."""
+    page = _PAGE_AFTER if after else _PAGE_FIRST
+    return conn.execute(
+        f"""SELECT {_PLAYLIST_COLUMNS},
+                   EXISTS (SELECT 1 FROM playlist_collaborators c
+                           WHERE c.playlist_id = p.id AND c.user_id = %(user)s) AS is_editor,
+                   EXISTS (SELECT 1 FROM playlist_followers f
+                           WHERE f.playlist_id = p.id AND f.user_id = %(user)s) AS is_follower,
+                   (SELECT coalesce(json_agg(json_build_object(
+                               'item_id', t.id, 'song_id', t.song_id, 'added_by', t.added_by,
+                               'added_at', t.added_at, 'rank', t.rank) ORDER BY t.rank, t.id), '[]'::json)
+                    FROM ({page}) t) AS items
+            FROM playlists p WHERE p.id = %(pl)s""",
+        {
+            "pl": playlist_id,
+            "user": user_id,
+            "limit": limit,
+            "item": after[1] if after else None,
+            "rank": after[0] if after else None,
+        },
     ).fetchone()
 
 
@@ -81,25 +108,31 @@ def playlists_by_id(conn: Connection[Row], playlist_ids: list[str]) -> list[Row]
 # -- items -----------------------------------------------------------------------------------------
 
 
+_PAGE_FIRST = """SELECT id, song_id, added_by, added_at, rank FROM playlist_items
+                 WHERE playlist_id = %(pl)s ORDER BY rank, id LIMIT %(limit)s"""
+# The cursor item's current rank wins over the one in the cursor, so a renumbering between two pages
+# neither skips nor repeats items.
+_PAGE_AFTER = """SELECT id, song_id, added_by, added_at, rank FROM playlist_items
+                 WHERE playlist_id = %(pl)s
+                   AND (rank, id) > (coalesce((SELECT rank FROM playlist_items
+                                               WHERE id = %(item)s AND playlist_id = %(pl)s), %(rank)s),
+                                     %(item)s::uuid)
+                 ORDER BY rank, id LIMIT %(limit)s"""
+
+
 def items_page(
     conn: Connection[Row], playlist_id: str, limit: int, after: tuple[int, str] | None = None
 ) -> list[Row]:
-    """``limit`` items in order after the cursor ``(rank, item_id)``; the cursor item's current rank wins
-    over the one in the cursor, so a renumbering between two pages neither skips nor repeats items."""
-    if after is None:
-        return conn.execute(
-            """SELECT id::text AS item_id, song_id::text, added_by::text, added_at, rank
-               FROM playlist_items WHERE playlist_id = %s ORDER BY rank, id LIMIT %s""",
-            (playlist_id, limit),
-        ).fetchall()
+    """``limit`` items in order after the cursor ``(rank, item_id)``."""
+    page = _PAGE_AFTER if after else _PAGE_FIRST
     return conn.execute(
-        """SELECT id::text AS item_id, song_id::text, added_by::text, added_at, rank
-           FROM playlist_items
-           WHERE playlist_id = %(pl)s
-             AND (rank, id) > (coalesce((SELECT rank FROM playlist_items
-                                         WHERE id = %(item)s AND playlist_id = %(pl)s), %(rank)s), %(item)s)
-           ORDER BY rank, id LIMIT %(limit)s""",
-        {"pl": playlist_id, "item": after[1], "rank": after[0], "limit": limit},
+        f"SELECT id::text AS item_id, song_id::text, added_by::text, added_at, rank FROM ({page}) t",
+        {
+            "pl": playlist_id,
+            "limit": limit,
+            "item": after[1] if after else None,
+            "rank": after[0] if after else None,
+        },
     ).fetchall()
 
 
@@ -139,13 +172,31 @@ def insert_items(
     song_ids: list[str],
     durations: list[int],
     added_by: str,
-) -> list[Row]:
-    return conn.execute(
-        """INSERT INTO playlist_items (playlist_id, rank, song_id, duration_ms, added_by)
-           SELECT %s, r, s, d, %s FROM unnest(%s::bigint[], %s::uuid[], %s::int[]) AS t(r, s, d)
-           RETURNING id::text AS item_id, song_id::text, rank""",
-        (playlist_id, added_by, ranks, song_ids, durations),
+) -> tuple[list[Row], int]:
+    """Insert the items and record the change on the playlist: ``(items, new version)``, one statement."""
+    rows = conn.execute(
+        """WITH added AS (
+               INSERT INTO playlist_items (playlist_id, rank, song_id, duration_ms, added_by)
+               SELECT %(pl)s, r, s, d, %(by)s
+               FROM unnest(%(ranks)s::bigint[], %(songs)s::uuid[], %(ms)s::int[]) AS t(r, s, d)
+               RETURNING id, song_id, rank),
+           bumped AS (
+               UPDATE playlists SET version = version + 1, track_count = track_count + %(n)s,
+                      duration_ms = duration_ms + %(total)s, updated_at = now()
+               WHERE id = %(pl)s RETURNING version)
+           SELECT a.id::text AS item_id, a.song_id::text, a.rank, (SELECT version FROM bumped) AS version
+           FROM added a ORDER BY a.rank""",
+        {
+            "pl": playlist_id,
+            "by": added_by,
+            "ranks": ranks,
+            "songs": song_ids,
+            "ms": durations,
+            "n": len(ranks),
+            "total": sum(durations),
+        },
     ).fetchall()
+    return rows, int(rows[0]["version"]) if rows else 0
 
 
 def delete_items(conn: Connection[Row], playlist_id: str, item_ids: list[str]) -> tuple[int, int]:
