@@ -38,7 +38,8 @@ def _user(email: str, premium: bool = False) -> str:
     )
     if premium:
         db.execute(
-            """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end, source_updated_at)
+            """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end,
+                                          source_updated_at)
                VALUES (%s, 'stripe', %s, 'active', now() + interval '30 days', now())""",
             (user_id, f"bench-{email}"),
         )
@@ -192,9 +193,8 @@ def run() -> None:
         "one view counted (counters.count: EVALSHA)",
         timings_ms(lambda: counters.count("viewers", big, next(accounts), _today(), 1000), CALLS),
     )
-    print(
-        f"{'Redis round trips of one counted view':<58} {_round_trips(lambda: counters.count('viewers', big, viewer, _today(), 1000))}"
-    )
+    one_view = _round_trips(lambda: counters.count("viewers", big, viewer, _today(), 1000))
+    print(f"{'Redis round trips of one counted view':<58} {one_view}")
     owner_read = _round_trips(lambda: call(owner, "GET", route, f"/playlists/{big}"))
     viewer_read = _round_trips(lambda: call(_user("fresh@bench"), "GET", route, f"/playlists/{big}"))
     print(f"{'Redis round trips of GET /playlists/{id}: owner, viewer':<58} {owner_read}, {viewer_read}")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from conftest import rank_now
+
 from helpers import assert_problem, drain_queue
 from sauti_dev.events import scheduled_event
 
