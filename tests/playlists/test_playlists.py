@@ -271,3 +271,22 @@ def test_a_taken_down_song_stays_unavailable_and_cannot_be_played_from_the_playl
         token=owner.token,
     )
     assert_problem(bad_context, 422)
+
+
+def test_two_editors_with_the_same_version_the_second_gets_412(api, new_user, catalog, playlists):
+    owner, editor = new_user(), new_user()
+    playlist = playlists.create(owner)
+    playlists.invite_editor(owner, playlist["id"], editor)
+    seen = playlists.get(editor, playlist["id"]).headers["etag"]
+    path = f"/playlists/{playlist['id']}/tracks"
+
+    first = api.post(
+        path, json={"song_ids": [catalog.song("One")]}, token=owner.token, headers={"if-match": seen}
+    )
+    second = api.post(
+        path, json={"song_ids": [catalog.song("Two")]}, token=editor.token, headers={"if-match": seen}
+    )
+
+    assert first.status == 201
+    assert assert_problem(second, 412, "version_conflict")["current_version"] == first.json()["version"]
+    assert playlists.titles(owner, playlist["id"]) == ["One"]

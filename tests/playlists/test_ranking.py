@@ -274,3 +274,22 @@ def test_a_deleted_account_loses_its_playlists_follows_and_collaborations(
         "follows_ended": 0,
         "collaborations_ended": 0,
     }
+
+
+def test_the_ranking_job_is_declared_for_run_job_and_acts_on_a_given_day(
+    api, new_user, premium_user, playlists, functions
+):
+    from sauti import clock
+    from sauti_dev.template import load_template
+
+    assert load_template().function_for_job("playlists-rank").logical_id == "PlaylistsRankFunction"
+    owner, viewer = premium_user(), new_user()
+    playlist = playlists.create(owner, visibility="public")
+    with clock.frozen(DAY):
+        playlists.get(viewer, playlist["id"])
+    # a week later, the job run for that day (`sauti run-job playlists-rank --date 2026-11-24`) still finds it
+    assert functions.invoke("PlaylistsRankFunction", scheduled_event(DAY.date()))["ranked"]["day"] == 1
+    assert functions.invoke("PlaylistsRankFunction", {**scheduled_event(), "detail": {"date": "nope"}}) == {
+        "flushed": 0,
+        "ranked": {},
+    }

@@ -123,7 +123,7 @@ def _decode_item_cursor(cursor: str | None) -> tuple[int, str] | None:
         rank, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error) as exc:
         raise paging.InvalidCursor() from exc
-    if not isinstance(rank, int) or isinstance(rank, bool) or not 0 <= rank <= MAX_RANK * 2:
+    if not isinstance(rank, int) or isinstance(rank, bool) or not 0 <= rank < 1 << 63:
         raise paging.InvalidCursor()
     if (item := canonical_id(item_id)) is None:
         raise paging.InvalidCursor()
