@@ -293,3 +293,38 @@ def test_the_ranking_job_is_declared_for_run_job_and_acts_on_a_given_day(
         "flushed": 0,
         "ranked": {},
     }
+
+
+def test_a_moderator_takedown_hides_a_public_playlist_until_restored(
+    api, new_user, premium_user, playlists, functions
+):
+    from sauti.playlists import public
+
+    owner, fan = premium_user(), new_user()
+    playlist = playlists.create(owner, "Reported", visibility="public")
+    assert api.put(f"/playlists/{playlist['id']}/followers/me", token=fan.token).status == 204
+    playlists.get(fan, playlist["id"])
+    rank_now(functions)
+
+    before, after = public.take_down(playlist["id"], "spam")
+
+    assert (before["status"], after["status"]) == ("active", "taken_down")
+    assert after["visible_to_others"] is False
+    assert_problem(playlists.get(fan, playlist["id"]), 404)
+    assert _top(api, fan, "day") == []
+    assert api.get("/me/playlists", token=fan.token).json()["items"] == []
+    assert playlists.get(owner, playlist["id"]).json()["visible_to_others"] is False
+    # premium coming and going meanwhile does not bring it back
+    assert functions.invoke("PlaylistsEventsFunction", _plan_changed(owner.id, "premium")) == {
+        "visibility_changed": 0
+    }
+
+    assert public.restore(playlist["id"])[1]["status"] == "active"
+    assert playlists.get(fan, playlist["id"]).json()["relation"] == "follower"
+    assert _top(api, fan, "day") == [(playlist["id"], 1)]
+    import pytest
+
+    from sauti.errors import NotFound
+
+    with pytest.raises(NotFound):
+        public.take_down("00000000-0000-4000-8000-00000000dead", "x")

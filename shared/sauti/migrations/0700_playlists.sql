@@ -1,7 +1,8 @@
 -- Playlists owns these tables (docs/playlists.md).
 
--- visible_to_others = visibility = 'public' AND owner_premium. owner_premium follows billing's plan.changed:
--- false hides a public playlist from everyone but its owner and editors, and takes it out of the ranking.
+-- visible_to_others = visibility = 'public' AND owner_premium AND taken_down_at IS NULL. owner_premium follows
+-- billing's plan.changed; taken_down_at is set by moderators (admin). Either hides a public playlist from
+-- everyone but its owner and editors, and takes it out of the ranking.
 CREATE TABLE playlists (
     id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     owner_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -13,6 +14,8 @@ CREATE TABLE playlists (
     track_count   integer NOT NULL DEFAULT 0,
     duration_ms   bigint NOT NULL DEFAULT 0,
     followers     integer NOT NULL DEFAULT 0,
+    taken_down_at timestamptz,
+    taken_down_reason text,
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now()
 );

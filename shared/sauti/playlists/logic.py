@@ -621,6 +621,37 @@ def top(period: str) -> str:
     return json.dumps(body)
 
 
+# -- moderation (admin) ----------------------------------------------------------------------------
+
+
+def _moderation_view(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "owner_id": row["owner_id"],
+        "visibility": row["visibility"],
+        "status": "taken_down" if row["taken_down_at"] else "active",
+        "visible_to_others": bool(row["visible_to_others"]),
+    }
+
+
+def set_taken_down(playlist_id: str, taken_down: bool, reason: str | None = None) -> tuple[dict, dict]:
+    """A moderator takes a playlist down (hidden from everyone but its owner and editors, out of the
+    ranking) or restores it; ``(before, after)`` for the audit log. Idempotent."""
+    playlist_id = _id_or_404(playlist_id)
+    with transaction() as conn:
+        rows = store.playlists_by_id(conn, [playlist_id])
+        if not rows:
+            raise PlaylistNotFound("no such playlist")
+        store.set_taken_down(conn, playlist_id, taken_down, reason)
+        after = store.playlists_by_id(conn, [playlist_id])[0]
+    before = rows[0]
+    if before["visible_to_others"] != after["visible_to_others"]:
+        _changed(after, "restored" if after["visible_to_others"] else "hidden")
+        refresh_rankings()
+    return _moderation_view(before), _moderation_view(after)
+
+
 # -- other modules' events -------------------------------------------------------------------------
 
 
@@ -635,7 +666,7 @@ def apply_plan(user_id: str) -> int:
         changed = store.set_owner_premium(conn, user_id, premium)
     public = [row for row in changed if row["visibility"] == "public"]
     for row in public:
-        _changed({**row, "visible_to_others": premium}, "restored" if premium else "hidden")
+        _changed(row, "restored" if row["visible_to_others"] else "hidden")
     if public:
         refresh_rankings()
     return len(public)

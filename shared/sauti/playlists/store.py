@@ -13,7 +13,8 @@ from sauti.db import Row
 
 _PLAYLIST_COLUMNS = """p.id::text, p.owner_id::text, p.name, p.description, p.visibility, p.owner_premium,
     p.version, p.track_count, p.duration_ms, p.followers, p.created_at, p.updated_at,
-    (p.visibility = 'public' AND p.owner_premium) AS visible_to_others"""
+    p.taken_down_at,
+    (p.visibility = 'public' AND p.owner_premium AND p.taken_down_at IS NULL) AS visible_to_others"""
 
 
 # -- playlists -------------------------------------------------------------------------------------
@@ -325,6 +326,7 @@ def my_playlists(
                 SELECT f.playlist_id, 'follower', f.followed_at FROM playlist_followers f
                 JOIN playlists fp ON fp.id = f.playlist_id
                 WHERE f.user_id = %(user)s AND fp.visibility = 'public' AND fp.owner_premium
+                  AND fp.taken_down_at IS NULL
                   AND fp.owner_id <> %(user)s
                   AND NOT EXISTS (SELECT 1 FROM playlist_collaborators x
                                   WHERE x.playlist_id = f.playlist_id AND x.user_id = %(user)s)
@@ -344,15 +346,26 @@ def my_playlists(
     ).fetchall()
 
 
+def set_taken_down(conn: Connection[Row], playlist_id: str, taken_down: bool, reason: str | None) -> None:
+    conn.execute(
+        """UPDATE playlists
+           SET taken_down_at = CASE WHEN %s THEN coalesce(taken_down_at, now()) END,
+               taken_down_reason = CASE WHEN %s THEN %s END
+           WHERE id = %s""",
+        (taken_down, taken_down, reason, playlist_id),
+    )
+
+
 # -- plan changes and deleted accounts -------------------------------------------------------------
 
 
 def set_owner_premium(conn: Connection[Row], owner_id: str, premium: bool) -> list[Row]:
-    """Mark the owner's playlists; the public ones whose visibility to others changed."""
+    """Mark the owner's playlists; those whose mark changed, with whether others may now see them."""
     return conn.execute(
         """UPDATE playlists SET owner_premium = %s
            WHERE owner_id = %s AND owner_premium <> %s
-           RETURNING id::text, owner_id::text, visibility""",
+           RETURNING id::text, owner_id::text, visibility,
+               (visibility = 'public' AND owner_premium AND taken_down_at IS NULL) AS visible_to_others""",
         (premium, owner_id, premium),
     ).fetchall()
 
@@ -414,6 +427,7 @@ def ranking(
                    (sum(s.viewers) + %(weight)s * sum(s.players))::int AS score
             FROM playlist_daily_stats s JOIN playlists p ON p.id = s.playlist_id
             WHERE s.day BETWEEN %(first)s AND %(last)s AND p.visibility = 'public' AND p.owner_premium
+              AND p.taken_down_at IS NULL
             GROUP BY p.id
             HAVING sum(s.viewers) + sum(s.players) > 0
             ORDER BY score DESC, viewers DESC, p.id
