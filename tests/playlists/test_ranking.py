@@ -328,3 +328,20 @@ def test_a_moderator_takedown_hides_a_public_playlist_until_restored(
 
     with pytest.raises(NotFound):
         public.take_down("00000000-0000-4000-8000-00000000dead", "x")
+
+
+def test_search_reads_only_the_playlists_others_may_see(new_user, premium_user, playlists):
+    from sauti.playlists import public
+
+    owner, free = premium_user(display_name="Curator"), new_user()
+    shown = playlists.create(owner, "Shown", visibility="public")
+    playlists.create(owner, "Private")
+    playlists.create(free, "Free and private")
+    down = playlists.create(owner, "Down", visibility="public")
+    public.take_down(down["id"], "spam")
+
+    assert public.searchable_playlists() == [
+        {"id": shown["id"], "name": "Shown", "owner": {"id": owner.id, "display_name": "Curator"}}
+    ]
+    assert public.searchable_playlists([down["id"], shown["id"], "junk"]) == public.searchable_playlists()
+    assert public.searchable_playlists(after=shown["id"]) == []

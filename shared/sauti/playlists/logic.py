@@ -81,7 +81,7 @@ OWNER_SECONDS = 60  # a renamed owner shows under the new name within a minute
 _owner_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
-def _owners(owner_ids: list[str]) -> dict[str, dict[str, Any]]:
+def owner_refs(owner_ids: list[str]) -> dict[str, dict[str, Any]]:
     """``{id, display_name}`` of each owner, from auth's directory (a deleted one has no name), kept in
     the container for a minute: a playlist read then needs no query for its owner."""
     from sauti.auth.directory import get_user
@@ -166,7 +166,7 @@ def _tracks_page(rows: list[Row], limit: int) -> dict[str, Any]:
 
 
 def _playlist(row: Row, user_id: str, items: list[Row], limit: int) -> Playlist:
-    owners = _owners([row["owner_id"]])
+    owners = owner_refs([row["owner_id"]])
     return Playlist.model_validate(
         {**_summary(row, _relation(row, user_id), owners), "tracks": _tracks_page(items, limit)}
     )
@@ -529,7 +529,7 @@ def unfollow(user_id: str, playlist_id: str) -> None:
 def my_playlists(user_id: str, relation: str | None, limit: int, cursor: str | None) -> PlaylistPage:
     with transaction() as conn:
         rows = store.my_playlists(conn, user_id, relation, limit + 1, paging.decode_cursor(cursor))
-    owners = _owners([row["owner_id"] for row in rows[:limit]])
+    owners = owner_refs([row["owner_id"] for row in rows[:limit]])
     page = paging.page(
         rows,
         limit,
@@ -583,7 +583,7 @@ def refresh_rankings(today: date | None = None) -> dict[str, int]:
         first, last = _period_days(period, today)
         with transaction() as conn:
             rows = store.ranking(conn, first, last, weight, TOP_LIMIT)
-        owners = _owners([row["owner_id"] for row in rows])
+        owners = owner_refs([row["owner_id"] for row in rows])
         body = {
             "period": period,
             "computed_at": clock.iso(clock.now()),

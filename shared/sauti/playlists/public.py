@@ -1,6 +1,6 @@
 """What other modules may call. Playback reports qualified plays started from a playlist; search reads
-a public playlist's indexable fields when ``playlist.changed`` arrives; admin takes playlists down and
-restores them."""
+the playlists others may see (``searchable_playlists``) when ``playlist.changed`` arrives; admin takes
+playlists down and restores them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.playlists import logic, store
 
-__all__ = ["indexable_playlist", "record_play", "restore", "take_down"]
+__all__ = ["record_play", "restore", "searchable_playlists", "take_down"]
 
 
 def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
@@ -24,16 +24,21 @@ def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
         return False
 
 
-def indexable_playlist(playlist_id: str) -> dict[str, Any] | None:
-    """``{id, name, description, owner_id, visible_to_others}``; None when there is no such playlist."""
-    if (found := canonical_id(playlist_id)) is None:
-        return None
+SEARCH_BATCH_MAX = 5_000
+
+
+def searchable_playlists(
+    ids: list[str] | None = None, *, after: str | None = None, limit: int = SEARCH_BATCH_MAX
+) -> list[dict[str, Any]]:
+    """For search: ``{id, name, owner: {id, display_name}}`` of playlists others may see (public, owner
+    premium, not taken down), ordered by id: those of ``ids`` that are, or every one after ``after``."""
+    wanted = None if ids is None else [found for value in ids if (found := canonical_id(value))]
     with transaction() as conn:
-        rows = store.playlists_by_id(conn, [found])
-    if not rows:
-        return None
-    row = rows[0]
-    return {name: row[name] for name in ("id", "name", "description", "owner_id", "visible_to_others")}
+        rows = store.visible_playlists(
+            conn, wanted, canonical_id(after) if after else None, max(1, min(limit, SEARCH_BATCH_MAX))
+        )
+    owners = logic.owner_refs([row["owner_id"] for row in rows])
+    return [{"id": row["id"], "name": row["name"], "owner": owners[row["owner_id"]]} for row in rows]
 
 
 def take_down(playlist_id: str, reason: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -106,6 +106,20 @@ def playlists_by_id(conn: Connection[Row], playlist_ids: list[str]) -> list[Row]
     ).fetchall()
 
 
+def visible_playlists(
+    conn: Connection[Row], ids: list[str] | None, after: str | None, limit: int
+) -> list[Row]:
+    """Playlists others may see, ordered by id: those of ``ids``, or every one after ``after``."""
+    return conn.execute(
+        """SELECT id::text, name, owner_id::text FROM playlists
+           WHERE visibility = 'public' AND owner_premium AND taken_down_at IS NULL
+             AND (%(ids)s::uuid[] IS NULL OR id = ANY(%(ids)s::uuid[]))
+             AND (%(after)s::uuid IS NULL OR id > %(after)s::uuid)
+           ORDER BY id LIMIT %(limit)s""",
+        {"ids": ids, "after": after, "limit": limit},
+    ).fetchall()
+
+
 # -- items -----------------------------------------------------------------------------------------
 
 
