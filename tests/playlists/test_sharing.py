@@ -32,7 +32,13 @@ def test_an_invited_editor_edits_with_added_by_and_loses_access_when_removed(
     assert item["added_by"] == editor.id and item["item_id"] == added["items"][0]["item_id"]
     [message] = _notifications(stack)
     assert message["type"] == "playlist.tracks_added" and message["user_id"] == owner.id
-    assert message["data"]["playlist_id"] == playlist["id"] and message["data"]["count"] == 1
+    assert message["data"] == {
+        "playlist_id": playlist["id"],
+        "playlist_name": "Road trip",
+        "actor_id": editor.id,
+        "actor_name": "Test User",
+        "track_count": 1,
+    }
     # editors edit tracks, not the playlist itself
     assert_problem(api.patch(path, json={"name": "Mine now"}, token=editor.token), 403, "owner_only")
     assert_problem(api.post(f"{path}/invites", token=editor.token), 403)
@@ -99,7 +105,13 @@ def test_followers_follow_public_playlists_and_the_owner_hears_of_it(
     assert seen["followers"] == 1 and seen["relation"] == "follower"
     [message] = _notifications(stack)
     assert message["type"] == "playlist.followed" and message["user_id"] == owner.id
-    assert message["data"]["follower_id"] == fan.id
+    assert message["data"] == {
+        "playlist_id": public["id"],
+        "playlist_name": "Open",
+        "follower_id": fan.id,
+        "follower_name": "Test User",
+    }
+    assert message["channels"] == ["push"]
     assert_problem(api.put(f"/playlists/{private['id']}/followers/me", token=fan.token), 404)
     assert_problem(api.put(path, token=owner.token), 409, "not_followable")
 

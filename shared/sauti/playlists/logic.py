@@ -388,8 +388,9 @@ def add_tracks(user_id: str, playlist_id: str, body: AddTracks, if_match: str | 
             {
                 "playlist_id": playlist_id,
                 "playlist_name": row["name"],
-                "added_by": user_id,
-                "count": len(added),
+                "actor_id": user_id,
+                "actor_name": owner_refs([user_id])[user_id]["display_name"],
+                "track_count": len(added),
             },
         )
     return TracksAdded(version=version, items=added)  # type: ignore[arg-type]
@@ -512,7 +513,12 @@ def follow(user_id: str, playlist_id: str) -> None:
         _notify(
             "playlist.followed",
             row["owner_id"],
-            {"playlist_id": playlist_id, "playlist_name": row["name"], "follower_id": user_id},
+            {
+                "playlist_id": playlist_id,
+                "playlist_name": row["name"],
+                "follower_id": user_id,
+                "follower_name": owner_refs([user_id])[user_id]["display_name"],
+            },
         )
 
 
