@@ -3,7 +3,7 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: dev test lint format bench lock clean
+.PHONY: dev test lint format bench fuzz lock clean
 
 dev: $(INSTALLED) ## run the whole local stack on http://127.0.0.1:$${PORT:-3000}
 	$(BIN)/sauti dev
@@ -22,6 +22,9 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED) ## print every benchmark's figures
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+fuzz: $(INSTALLED) ## a long schemathesis run over every operation (make test runs a short one)
+	SAUTI_FUZZ_EXAMPLES=$${SAUTI_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/test_fuzz.py
 
 lock: $(INSTALLED) ## re-pin every package after changing requirements/*.txt
 	$(BIN)/pip install -q -r requirements/dev.txt

@@ -24,9 +24,9 @@ ROUNDS = 200
 def run() -> None:
     from helpers import Api
     from sauti import db
-    from sauti.billing.apple import local_chain_directory
     from sauti.config import config
     from sauti_dev import billing_samples as samples
+    from sauti_dev.apple_chain import local_chain_directory
     from sauti_dev.gateway import LocalGateway
     from sauti_dev.lambdas import LocalFunctions
 
@@ -62,7 +62,7 @@ def run() -> None:
     samples_ms = timings_ms(lambda: deliver("/webhooks/stripe", **duplicate), ROUNDS, 1)
     report("stripe: duplicate event", samples_ms)
 
-    chain = local_chain_directory()
+    chain = local_chain_directory(config().data_dir)
     bodies = iter(
         [
             samples.apple_notification(

@@ -37,6 +37,23 @@ def test_an_applied_migration_that_changed_is_refused(stack):
         )
 
 
+def test_a_pending_migration_older_than_the_newest_applied_one_is_refused(stack):
+    from sauti import db
+    from sauti.migrate import MigrationError, apply_migrations
+
+    first = db.fetch_one("SELECT * FROM schema_migrations WHERE version = 1")
+    assert first is not None
+    db.execute("DELETE FROM schema_migrations WHERE version = 1")  # as if 0001 had just been added
+    try:
+        with pytest.raises(MigrationError, match="older than the applied"):
+            apply_migrations()
+    finally:
+        db.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (%s, %s, %s, %s)",
+            (first["version"], first["name"], first["checksum"], first["applied_at"]),
+        )
+
+
 def test_settings_come_from_the_environment_then_the_secret_then_local_defaults():
     secret = {"JWT_SIGNING_KEYS": "from-secret", "DATABASE_URL": "postgresql://secret"}
     settings = Config(
@@ -274,3 +291,12 @@ def test_any_setting_may_come_from_the_application_secret():
 
     assert settings.get("STREAM_KEY_ID") == "key-7"
     assert settings.get("CDN_BASE_URL") == "https://media.example"
+
+
+def test_the_production_layer_holds_no_local_or_test_code():
+    layer = PROJECT_ROOT / "shared" / "sauti"
+    offenders = [
+        str(path.relative_to(layer)) for path in layer.rglob("*.py") if "sauti_dev" in path.read_text()
+    ]
+
+    assert offenders == []

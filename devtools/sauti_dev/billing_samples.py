@@ -3,7 +3,7 @@
 Used by `sauti stripe trigger`, `sauti apple notify` and the billing tests. Stripe
 events are signed with the webhook secret (``t=...,v1=...``); Apple payloads
 are ES256 JWS whose x5c chain is the local test chain that the local
-configuration trusts (``sauti.billing.apple_local``).
+configuration trusts (``sauti_dev.apple_chain``).
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def sign_apple(payload: dict[str, Any], chain_directory: Any) -> str:
     import jwt
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from sauti.billing.apple_local import ensure_local_chain
+    from sauti_dev.apple_chain import ensure_local_chain
 
     chain = ensure_local_chain(chain_directory)
     x5c = [base64.b64encode(cert.public_bytes(Encoding.DER)).decode() for cert in chain.certificates()]

@@ -14,12 +14,14 @@ arrays flattened to ``"[a b]"``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,7 +30,7 @@ import jwt
 from sauti.config import config
 from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
-from sauti_dev.template import HttpRoute
+from sauti_dev.template import PROJECT_ROOT, HttpRoute
 
 JWKS_PATH = "/.well-known/jwks.json"
 JWKS_CACHE_SECONDS = 120
@@ -222,6 +224,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
+        if self.command == "GET" and path.rstrip("/") == "/docs":
+            if "format=json" in query:  # Swagger UI's own link to the document it shows
+                self.path = "/openapi.json"
+                path, query = self.path, ""
+            else:
+                self._send(200, {"content-type": "text/html; charset=utf-8"}, swagger_page())
+                return
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         response = self.gateway.handle(
@@ -232,26 +241,60 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
             source_ip=self.client_address[0],
         )
-        self.send_response(response.status)
-        for name, value in response.headers.items():
+        self._send(response.status, response.headers, response.body, response.cookies)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes, cookies: list[str] = ()) -> None:  # type: ignore[assignment]
+        self.send_response(status)
+        for name, value in headers.items():
             if name not in ("content-length", "connection"):
                 self.send_header(name, value)
-        for cookie in response.cookies:
+        for cookie in cookies:
             self.send_header("set-cookie", cookie)
-        self.send_header("content-length", str(len(response.body)))
+        self.send_header("content-length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(response.body)
+            self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, PROPFIND, ...) goes through the routes like API Gateway's: the
+        # $default route answers it with problem+json, never http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
 
 
+@functools.cache
+def swagger_page() -> bytes:
+    """Swagger UI over /openapi.json (the local stack only), with Powertools' bundled assets inlined."""
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+    assets = Path(swagger_ui.__file__).parent
+    html = generate_swagger_html(
+        spec=(PROJECT_ROOT / "docs" / "openapi.json").read_text(),
+        swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(),
+        swagger_css=(assets / "swagger-ui.min.css").read_text(),
+        swagger_base_url="",
+        oauth2_config=None,
+        persist_authorization=True,
+    )
+    return html.encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # http.server's backlog is 5: a burst of new connections (a test client, a page of thumbnails)
+    # got resets. The kernel caps this at net.core.somaxconn (4096 on current Linux).
+    request_queue_size = 1024
+
+
 def serve(gateway: LocalGateway, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     handler = type("GatewayHandler", (_RequestHandler,), {"gateway": gateway})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = _Server((host, port), handler)
     threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
     return server

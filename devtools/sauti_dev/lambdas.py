@@ -71,6 +71,11 @@ class LocalFunctions:
                 self._modules[logical_id] = module
         return getattr(module, function_name)
 
+    def module(self, logical_id: str) -> ModuleType:
+        """The function's handler module, loaded by ``handler`` first."""
+        self.handler(logical_id)
+        return self._modules[logical_id]
+
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         handler = self.handler(logical_id)
         with self._locks[logical_id]:

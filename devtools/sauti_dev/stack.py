@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sauti_dev.apple_chain import trusted_roots
 from sauti_dev.services import LocalPostgres, LocalRedis, free_port, port_is_open, wait_for_port
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
 
@@ -64,6 +65,7 @@ class LocalStack:
         env.update(self._aws_resources())
         for name, value in self._static_environment().items():
             env.setdefault(name, value)
+        env.setdefault("APPLE_ROOT_CERTIFICATES", trusted_roots(self.data_dir))
         for name, value in env.items():
             os.environ.setdefault(name, value)  # the developer's environment wins
         from sauti.config import config

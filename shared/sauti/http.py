@@ -92,6 +92,10 @@ def problem(
 
 def _validation_problem(exc: RequestValidationError) -> Response:
     errors = exc.errors()
+    if any(tuple(error.get("loc", ()))[:1] == ("response",) for error in errors):
+        # Powertools reports our own answer not matching its model the same way: that is our bug.
+        logger.error("response does not match its model", extra={"errors": str(errors)[:2000]})
+        return problem(500, "internal_error", "Internal error", "something went wrong on our side")
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(400, "malformed_json", "Malformed JSON", "the request body is not valid JSON")
     fields = [

@@ -2,8 +2,10 @@
 
 Files are ``migrations/NNNN_description.sql``, applied in order, each in its own
 transaction, and recorded in ``schema_migrations`` with a checksum. An applied
-file that changed afterwards is an error: write a new migration instead. An
-advisory lock keeps two runs (two deploys, a deploy and a laptop) apart.
+file that changed afterwards is an error: write a new migration instead. So is a
+pending file numbered below the newest applied one (it would run in a different
+order here than on a fresh database): renumber it above. An advisory lock keeps
+two runs (two deploys, a deploy and a laptop) apart.
 """
 
 from __future__ import annotations
@@ -62,8 +64,14 @@ def apply_migrations() -> list[str]:
                        applied_at timestamptz NOT NULL DEFAULT now())"""
             )
             done = {row["version"]: row for row in conn.execute("SELECT * FROM schema_migrations")}
+        newest = max(done, default=0)
         for migration in available_migrations():
             previous = done.get(migration.version)
+            if previous is None and migration.version < newest:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} is older than the applied "
+                    f"{newest:04d}: give it a number above {newest:04d}"
+                )
             if previous is not None:
                 if previous["checksum"] != migration.checksum:
                     raise MigrationError(

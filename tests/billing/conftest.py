@@ -42,9 +42,10 @@ def send_stripe(api: Api) -> Any:
 
 @pytest.fixture
 def chain_dir(stack: Any) -> Any:
-    from sauti.billing.apple import local_chain_directory
+    from sauti.config import config
+    from sauti_dev.apple_chain import local_chain_directory
 
-    return local_chain_directory()
+    return local_chain_directory(config().data_dir)
 
 
 @pytest.fixture

@@ -119,7 +119,8 @@ def run_stripe_trigger(args: argparse.Namespace) -> int:
 
 
 def run_apple_notify(args: argparse.Namespace) -> int:
-    from sauti.billing.apple import local_chain_directory
+    from sauti.config import config
+    from sauti_dev.apple_chain import local_chain_directory
 
     _local_setting("APP_ENV")
     now = datetime.now(UTC)
@@ -148,7 +149,7 @@ def run_apple_notify(args: argparse.Namespace) -> int:
     body = samples.apple_notification(
         args.type,
         transaction,
-        local_chain_directory(),
+        local_chain_directory(config().data_dir),
         subtype=args.subtype,
         renewal=renewal,
         bundle_id=_local_setting("APPLE_BUNDLE_ID"),

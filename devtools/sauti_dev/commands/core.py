@@ -29,10 +29,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     invoke.add_argument("--event", "-e", type=Path, help="JSON event file (default: {})")
     invoke.set_defaults(run=run_invoke)
 
+    openapi = subparsers.add_parser(
+        "openapi", help="write the API's OpenAPI document (docs/openapi.json and the Health function's copy)"
+    )
+    openapi.set_defaults(run=run_openapi)
+
     job = subparsers.add_parser("run-job", help="run a scheduled job now, optionally for a given day")
     job.add_argument("name", help="the job's name (Metadata.SautiJob in template.yaml)")
     job.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD: the day the job acts on")
     job.set_defaults(run=run_job)
+
+
+def run_openapi(_args: argparse.Namespace) -> int:
+    with local_stack():  # the functions check their settings when they load, as in Lambda
+        from sauti_dev.openapi import DOCUMENT_PATHS, write_document
+
+        document = json.loads(write_document())
+        print(f"{len(document['paths'])} paths written to " + ", ".join(str(p) for p in DOCUMENT_PATHS))
+    return 0
 
 
 def run_migrate(_args: argparse.Namespace) -> int:

@@ -62,18 +62,10 @@ class PurchaseLinkedElsewhere(Conflict):
     code, title = "purchase_linked_elsewhere", "Purchase belongs to another account"
 
 
-def local_chain_directory() -> Path:
-    return config().data_dir / "apple-test-chain"
-
-
 def root_paths() -> list[Path]:
-    settings = config()
-    if settings.is_local:
-        from sauti.billing.apple_local import ensure_local_chain
-
-        local_root = ensure_local_chain(local_chain_directory()).root_path
-        settings.set_local_default("APPLE_ROOT_CERTIFICATES", f"{BUNDLED_ROOT},{local_root}")
-    value = settings.get("APPLE_ROOT_CERTIFICATES")
+    """The trusted roots: Apple's (bundled) unless APPLE_ROOT_CERTIFICATES names others (the local stack
+    adds its test root there)."""
+    value = config().get("APPLE_ROOT_CERTIFICATES")
     return [Path(part.strip()) for part in value.split(",") if part.strip()] or [BUNDLED_ROOT]
 
 

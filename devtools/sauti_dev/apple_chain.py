@@ -1,4 +1,5 @@
-"""A local stand-in for Apple's signing chain (laptop and tests only; trusted only when ``APP_ENV=local``).
+"""A local stand-in for Apple's signing chain (laptop and tests only: the local stack trusts it by
+adding its root to ``APPLE_ROOT_CERTIFICATES``; it never ships in the layer).
 
 root -> intermediate -> leaf, EC P-256, with what Apple's ``SignedDataVerifier``
 checks: a three-certificate x5c chain that OpenSSL verifies strictly
@@ -122,3 +123,14 @@ def _certificate(
     if marker is not None:
         builder = builder.add_extension(x509.UnrecognizedExtension(marker, b"\x05\x00"), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def local_chain_directory(data_dir: Path) -> Path:
+    return data_dir / "apple-test-chain"
+
+
+def trusted_roots(data_dir: Path) -> str:
+    """``APPLE_ROOT_CERTIFICATES`` for the local stack: Apple's real root, then the local test root."""
+    from sauti.billing.apple import BUNDLED_ROOT
+
+    return f"{BUNDLED_ROOT},{ensure_local_chain(local_chain_directory(data_dir)).root_path}"

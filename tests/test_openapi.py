@@ -1,0 +1,86 @@
+"""The API description: one OpenAPI 3.1 document, served at /openapi.json, committed, and true to the
+template (every route, its security, a typed success response)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from openapi_spec_validator import validate
+
+from sauti_dev.openapi import DOCUMENT_PATHS, build_document, render
+from sauti_dev.template import load_template
+
+NO_CONTENT = "204"
+
+
+def _route_shape(key: str) -> str:
+    """``GET /songs/{id}`` and ``GET /songs/{song_id}`` name one route: compare without the names."""
+    return re.sub(r"\{[^}]+\}", "{}", key)
+
+
+def test_the_committed_documents_are_current(functions):
+    current = render(build_document(functions))
+
+    for path in DOCUMENT_PATHS:
+        assert path.read_text() == current, f"{path} is stale: run `.venv/bin/sauti openapi`"
+
+
+def test_the_document_is_valid_openapi_3_1(functions):
+    document = build_document(functions)
+
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+
+
+def test_every_template_route_is_described_and_nothing_else(functions):
+    document = build_document(functions)
+    described = {
+        _route_shape(f"{method.upper()} {path}") for path, ops in document["paths"].items() for method in ops
+    }
+    routes = {_route_shape(f"{r.method} {r.path}") for r in load_template().routes if r.path != "$default"}
+
+    assert described == routes
+
+
+def test_every_operation_has_a_typed_success_response_and_its_security(functions):
+    document = build_document(functions)
+    public = {_route_shape(f"{r.method} {r.path}") for r in load_template().routes if not r.authorized}
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            name = f"{method.upper()} {path}"
+            successes = {code: spec for code, spec in operation["responses"].items() if code.startswith("2")}
+            assert successes, f"{name} documents no success response"
+            for code, spec in successes.items():
+                schema = spec.get("content", {}).get("application/json", {}).get("schema")
+                assert code == NO_CONTENT or schema, f"{name} {code} has no response schema"
+            assert "401" in operation["responses"] or _route_shape(name) in public, name
+            assert bool(operation.get("security")) == (_route_shape(name) not in public), name
+
+
+def test_public_routes_in_code_are_exactly_the_template_routes_without_the_authorizer(functions):
+    for logical_id, spec in functions.template.functions.items():
+        if not spec.routes:
+            continue
+        declared = functions.module(logical_id).app.public_routes
+        unauthorized = {
+            "$default" if r.path == "$default" else f"{r.method} {r.path}"
+            for r in spec.routes
+            if not r.authorized
+        }
+        assert declared == unauthorized, logical_id
+
+
+def test_the_api_serves_the_document_to_anyone(api):
+    response = api.get("/openapi.json")
+
+    assert response.status == 200
+    assert response.json() == json.loads(DOCUMENT_PATHS[0].read_text())
+
+
+def test_a_method_no_route_has_is_a_problem_not_an_html_page(api):
+    response = api.request("TRACE", "/songs")
+
+    assert response.status in (404, 405)
+    assert response.headers["content-type"] == "application/problem+json"
