@@ -65,7 +65,7 @@ def my_playlists(
 RANKING_RESPONSE = {
     200: {
         "description": "the ranking",
-        "content": {"application/json": {"schema": Ranking.model_json_schema()}},
+        "content": {"application/json": {"model": Ranking}},
     }
 }
 
