@@ -1,4 +1,9 @@
-"""Playlists: create, read, versioned edits, collaborators, followers, the caller's playlists, the ranking."""
+"""Playlists: create, read, versioned edits, collaborators, followers, the caller's playlists, the ranking.
+
+Answers are serialised once by their pydantic model (``model_dump_json``, in Rust) and handed over as
+JSON text; each route documents its model in ``responses``. Powertools' own encoder walks the answer in
+Python: 2.3 ms of CPU for a page of 100 tracks against 0.14 ms (docs/playlists.md, Figures).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel
 
 from sauti.http import errors, http_app, lambda_entry
-from sauti.models import Page
 from sauti.playlists import logic
 from sauti.playlists.models import (
     AddTracks,
@@ -16,7 +21,7 @@ from sauti.playlists.models import (
     Invite,
     MoveTracks,
     Playlist,
-    PlaylistSummary,
+    PlaylistPage,
     Ranking,
     RemoveTracks,
     TracksAdded,
@@ -33,63 +38,64 @@ Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
 PageLimit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Token = Annotated[str, Path(max_length=200)]
+Json = Response[str]
+
+
+def answers(status: int, model: type[BaseModel], *problems: int) -> dict[int, Any]:
+    """The OpenAPI responses of a route answering ``model`` with ``status``, and its problems."""
+    return {
+        status: {"description": model.__name__, "content": {"application/json": {"model": model}}},
+        **errors(*problems),
+    }
 
 
 def _if_match() -> str | None:
     return app.current_event.headers.get("if-match")
 
 
-def _tagged(status: int, body: Any, version: int) -> Response[Any]:
-    return Response(status, "application/json", body=body, headers={"ETag": f'"{version}"'})
+def _json(status: int, body: BaseModel | str, version: int | None = None, **headers: str) -> Json:
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    text = body if isinstance(body, str) else body.model_dump_json()
+    return Response(status, "application/json", body=text, headers=headers)
 
 
 def _empty() -> Response[None]:
     return Response(204)
 
 
-@app.post("/playlists", status_code=201, responses=errors(403))
-def create_playlist(body: CreatePlaylist) -> Response[Playlist]:
+@app.post("/playlists", status_code=201, responses=answers(201, Playlist, 403))
+def create_playlist(body: CreatePlaylist) -> Json:
     playlist = logic.create_playlist(app.principal().user_id, body)
-    return _tagged(201, playlist, playlist.version)
+    return _json(201, playlist, playlist.version)
 
 
-@app.get("/me/playlists")
+@app.get("/me/playlists", responses=answers(200, PlaylistPage))
 def my_playlists(
     relation: Annotated[Literal["owner", "editor", "follower"] | None, Query()] = None,
     limit: PageLimit = 20,
     cursor: Cursor = None,
-) -> Page[PlaylistSummary]:
-    return logic.my_playlists(app.principal().user_id, relation, limit, cursor)
+) -> Json:
+    return _json(200, logic.my_playlists(app.principal().user_id, relation, limit, cursor))
 
 
-RANKING_RESPONSE = {
-    200: {
-        "description": "the ranking",
-        "content": {"application/json": {"model": Ranking}},
-    }
-}
-
-
-@app.get("/playlists/top", responses=RANKING_RESPONSE)
-def top_playlists(period: Annotated[Literal["day", "week", "month"], Query()] = "week") -> Response[str]:
+@app.get("/playlists/top", responses=answers(200, Ranking))
+def top_playlists(period: Annotated[Literal["day", "week", "month"], Query()] = "week") -> Json:
     app.principal()
-    # The job stored the ranking's JSON (a Ranking): it is served as it is, not parsed again.
-    ranking = logic.top(period)
-    return Response(200, "application/json", body=ranking, headers={"Cache-Control": "private, max-age=60"})
+    # The job stored the ranking's JSON: it is served as it is, not parsed again.
+    return _json(200, logic.top(period), **{"Cache-Control": "private, max-age=60"})
 
 
-@app.get("/playlists/<playlist_id>", responses=errors(404))
-def get_playlist(
-    playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response[Playlist]:
+@app.get("/playlists/<playlist_id>", responses=answers(200, Playlist, 404))
+def get_playlist(playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: Cursor = None) -> Json:
     playlist = logic.get_playlist(app.principal().user_id, playlist_id, limit, cursor)
-    return _tagged(200, playlist, playlist.version)
+    return _json(200, playlist, playlist.version)
 
 
-@app.patch("/playlists/<playlist_id>", responses=errors(403, 404, 412))
-def update_playlist(playlist_id: str, body: UpdatePlaylist) -> Response[Playlist]:
+@app.patch("/playlists/<playlist_id>", responses=answers(200, Playlist, 403, 404, 412))
+def update_playlist(playlist_id: str, body: UpdatePlaylist) -> Json:
     playlist = logic.update_playlist(app.principal().user_id, playlist_id, body, _if_match())
-    return _tagged(200, playlist, playlist.version)
+    return _json(200, playlist, playlist.version)
 
 
 @app.delete("/playlists/<playlist_id>", status_code=204, responses=errors(403, 404, 412))
@@ -98,28 +104,30 @@ def delete_playlist(playlist_id: str) -> Response[None]:
     return _empty()
 
 
-@app.post("/playlists/<playlist_id>/tracks", status_code=201, responses=errors(403, 404, 412))
-def add_tracks(playlist_id: str, body: AddTracks) -> Response[TracksAdded]:
+@app.post(
+    "/playlists/<playlist_id>/tracks", status_code=201, responses=answers(201, TracksAdded, 403, 404, 412)
+)
+def add_tracks(playlist_id: str, body: AddTracks) -> Json:
     added = logic.add_tracks(app.principal().user_id, playlist_id, body, _if_match())
-    return _tagged(201, added, added.version)
+    return _json(201, added, added.version)
 
 
-@app.delete("/playlists/<playlist_id>/tracks", responses=errors(403, 404, 412))
-def remove_tracks(playlist_id: str, body: RemoveTracks) -> Response[Version]:
+@app.delete("/playlists/<playlist_id>/tracks", responses=answers(200, Version, 403, 404, 412))
+def remove_tracks(playlist_id: str, body: RemoveTracks) -> Json:
     answer = logic.remove_tracks(app.principal().user_id, playlist_id, body, _if_match())
-    return _tagged(200, answer, answer.version)
+    return _json(200, answer, answer.version)
 
 
-@app.post("/playlists/<playlist_id>/tracks/move", responses=errors(403, 404, 412))
-def move_tracks(playlist_id: str, body: MoveTracks) -> Response[Version]:
+@app.post("/playlists/<playlist_id>/tracks/move", responses=answers(200, Version, 403, 404, 412))
+def move_tracks(playlist_id: str, body: MoveTracks) -> Json:
     answer = logic.move_tracks(app.principal().user_id, playlist_id, body, _if_match())
-    return _tagged(200, answer, answer.version)
+    return _json(200, answer, answer.version)
 
 
-@app.post("/playlists/<playlist_id>/invites", status_code=201, responses=errors(403, 404, 412))
-def create_invite(playlist_id: str) -> Response[Invite]:
+@app.post("/playlists/<playlist_id>/invites", status_code=201, responses=answers(201, Invite, 403, 404, 412))
+def create_invite(playlist_id: str) -> Json:
     invite = logic.create_invite(app.principal().user_id, playlist_id, _if_match())
-    return Response(201, "application/json", body=invite, headers={"Cache-Control": "no-store"})
+    return _json(201, invite, **{"Cache-Control": "no-store"})
 
 
 @app.delete("/playlists/<playlist_id>/invites/<invite_id>", status_code=204, responses=errors(403, 404))
@@ -128,10 +136,10 @@ def revoke_invite(playlist_id: str, invite_id: str) -> Response[None]:
     return _empty()
 
 
-@app.post("/playlist-invites/<token>", responses=errors(404))
-def accept_invite(token: Token) -> Response[Playlist]:
+@app.post("/playlist-invites/<token>", responses=answers(200, Playlist, 404))
+def accept_invite(token: Token) -> Json:
     playlist = logic.accept_invite(app.principal().user_id, token)
-    return _tagged(200, playlist, playlist.version)
+    return _json(200, playlist, playlist.version)
 
 
 @app.delete(
