@@ -9,6 +9,8 @@ GET /playlists/top, and what one counted view costs (time and Redis round trips)
 from __future__ import annotations
 
 import json
+import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "devtools"))
 
-from sauti_dev.benchmarking import bench_stack, report, timings_ms  # noqa: E402
+from sauti_dev.benchmarking import bench_stack, report  # noqa: E402
 
 CALLS = 1000
 WRITE_CALLS = 300
@@ -26,8 +28,25 @@ DISTINCT_SONGS = 200
 
 
 def main() -> None:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"load average {load} on {os.cpu_count()} cores: wall times grow with it; this process's CPU does not"
+    )
     with bench_stack("sauti-bench-playlists-"):
         run()
+
+
+def measure(name: str, call: Callable[[], object], calls: int, warm_up: int = 50) -> None:
+    """Wall-clock median and p99 of ``call``, and this process's CPU time per call (median)."""
+    for _ in range(warm_up):
+        call()
+    wall, cpu = [], []
+    for _ in range(calls):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        call()
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    report(name, wall, f"cpu {statistics.median(cpu):.2f} ms")
 
 
 def _user(email: str, premium: bool = False) -> str:
@@ -108,56 +127,42 @@ def run() -> None:
         status, body = call(owner, "GET", route, f"/playlists/{big}", query="limit=100")
         assert status == 200 and len(body["tracks"]["items"]) == 100, body
 
-    report("GET /playlists/{id}, first page of 100 (owner)", timings_ms(read_first_page, CALLS))
+    measure("GET /playlists/{id}, first page of 100 (owner)", read_first_page, CALLS)
 
     # -- adding 100 tracks to a 9,900-track playlist (removed again, untimed, after each add)
     medium = make_playlist(9_900)
     hundred = [songs[i % DISTINCT_SONGS] for i in range(100)]
-    samples = []
-    for index in range(WRITE_CALLS + 20):
-        started = time.perf_counter()
-        status, added = call(
-            owner, "POST", route + "/tracks", f"/playlists/{medium}/tracks", {"song_ids": hundred}
-        )
-        elapsed = (time.perf_counter() - started) * 1000
-        assert status == 201, added
-        if index >= 20:
-            samples.append(elapsed)
-        item_ids = [item["item_id"] for item in added["items"]]
-        assert (
-            call(owner, "DELETE", route + "/tracks", f"/playlists/{medium}/tracks", {"item_ids": item_ids})[0]
-            == 200
-        )
-    report("POST /playlists/{id}/tracks, 100 songs onto 9,900 (end)", samples)
+    path = f"/playlists/{medium}/tracks"
+    pending: list[list[str]] = []
 
-    first = db.fetch_one(
-        "SELECT id::text FROM playlist_items WHERE playlist_id = %s ORDER BY rank LIMIT 1", (medium,)
-    )["id"]
-    samples = []
-    for index in range(WRITE_CALLS + 20):
-        started = time.perf_counter()
-        body = {"song_ids": hundred, "before_item_id": first}
-        status, added = call(owner, "POST", route + "/tracks", f"/playlists/{medium}/tracks", body)
-        elapsed = (time.perf_counter() - started) * 1000
+    def add_hundred(body: dict[str, Any]) -> None:
+        status, added = call(owner, "POST", route + "/tracks", path, body)
         assert status == 201, added
-        if index >= 20:
-            samples.append(elapsed)
-        item_ids = [item["item_id"] for item in added["items"]]
-        assert (
-            call(owner, "DELETE", route + "/tracks", f"/playlists/{medium}/tracks", {"item_ids": item_ids})[0]
-            == 200
+        pending.append([item["item_id"] for item in added["items"]])
+
+    for label, body in (
+        ("end", {"song_ids": hundred}),
+        ("top", {"song_ids": hundred, "before_item_id": _first_item(medium)}),
+    ):
+        wall, cpu = [], []
+        for _ in range(WRITE_CALLS + 20):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            add_hundred(body)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+            assert call(owner, "DELETE", route + "/tracks", path, {"item_ids": pending.pop()})[0] == 200
+        report(
+            f"POST /playlists/{{id}}/tracks, 100 songs onto 9,900 ({label})",
+            wall[20:],
+            f"cpu {statistics.median(cpu[20:]):.2f} ms",
         )
-    report("POST /playlists/{id}/tracks, 100 songs onto 9,900 (top)", samples)
 
     def dense_shift() -> None:
         with db.transaction() as conn, conn.transaction():
             conn.execute("UPDATE playlist_items SET rank = rank + 100 WHERE playlist_id = %s", (medium,))
             raise psycopg.Rollback()
 
-    report(
-        "  naive baseline: dense positions, shift 9,900 rows (SQL only)",
-        timings_ms(dense_shift, WRITE_CALLS, warm_up=20),
-    )
+    measure("  naive baseline: dense positions, shift 9,900 rows (SQL only)", dense_shift, WRITE_CALLS, 20)
 
     # -- moving 10 items, spread over the playlist, before one of two items in turn
     rows = db.fetch_all("SELECT id::text FROM playlist_items WHERE playlist_id = %s ORDER BY rank", (big,))
@@ -171,7 +176,7 @@ def run() -> None:
         status, answer = call(owner, "POST", route + "/tracks/move", f"/playlists/{big}/tracks/move", body)
         assert status == 200, answer
 
-    report("POST /playlists/{id}/tracks/move, 10 items of 10,000", timings_ms(move, WRITE_CALLS, warm_up=20))
+    measure("POST /playlists/{id}/tracks/move, 10 items of 10,000", move, WRITE_CALLS, 20)
 
     # -- the ranking: views by 200 accounts, the job, then GET /playlists/top
     from sauti.playlists.logic import flush_and_rank
@@ -185,19 +190,28 @@ def run() -> None:
         status, body = call(viewer, "GET", "/playlists/top", "/playlists/top", query="period=week")
         assert status == 200 and len(body["items"]) == 2, body
 
-    report("GET /playlists/top (cached ranking)", timings_ms(top, CALLS))
+    measure("GET /playlists/top (cached ranking)", top, CALLS)
 
     # -- one view: time and Redis round trips
     accounts = iter(_user(f"w{i}@bench") for i in range(CALLS + 50))
-    report(
+    measure(
         "one view counted (counters.count: EVALSHA)",
-        timings_ms(lambda: counters.count("viewers", big, next(accounts), _today(), 1000), CALLS),
+        lambda: counters.count("viewers", big, next(accounts), _today(), 1000),
+        CALLS,
     )
     one_view = _round_trips(lambda: counters.count("viewers", big, viewer, _today(), 1000))
     print(f"{'Redis round trips of one counted view':<58} {one_view}")
     owner_read = _round_trips(lambda: call(owner, "GET", route, f"/playlists/{big}"))
     viewer_read = _round_trips(lambda: call(_user("fresh@bench"), "GET", route, f"/playlists/{big}"))
     print(f"{'Redis round trips of GET /playlists/{id}: owner, viewer':<58} {owner_read}, {viewer_read}")
+
+
+def _first_item(playlist_id: str) -> str:
+    from sauti import db
+
+    return db.fetch_one(
+        "SELECT id::text FROM playlist_items WHERE playlist_id = %s ORDER BY rank LIMIT 1", (playlist_id,)
+    )["id"]
 
 
 def _today() -> Any:
