@@ -39,6 +39,8 @@ def test_an_invited_editor_edits_with_added_by_and_loses_access_when_removed(
         "actor_name": "Test User",
         "track_count": 1,
     }
+    playlists.add(editor, playlist["id"], [song])
+    assert _notifications(stack) == []  # one notification per editor and playlist an hour
     # editors edit tracks, not the playlist itself
     assert_problem(api.patch(path, json={"name": "Mine now"}, token=editor.token), 403, "owner_only")
     assert_problem(api.post(f"{path}/invites", token=editor.token), 403)
@@ -119,6 +121,10 @@ def test_followers_follow_public_playlists_and_the_owner_hears_of_it(
     assert api.delete(path, token=fan.token).status == 204
     after = playlists.get(fan, public["id"]).json()
     assert after["followers"] == 0 and after["relation"] is None
+    # following again counts again, but the owner is not notified twice in a week
+    assert api.put(path, token=fan.token).status == 204
+    assert playlists.get(fan, public["id"]).json()["followers"] == 1
+    assert _notifications(stack) == []
 
 
 def test_my_playlists_lists_owned_edited_and_followed_with_their_relation_paged(

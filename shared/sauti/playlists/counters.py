@@ -106,3 +106,11 @@ def cached_ranking(period: str) -> str | None:
         return redis_client().get(TOP_KEY + period)
     except redis.RedisError:
         return None
+
+
+def first_in(key: str, seconds: int) -> bool:
+    """True the first time ``key`` is claimed within ``seconds`` (one round trip; Redis down: True)."""
+    try:
+        return bool(redis_client().set(f"playlists:once:{key}", "1", nx=True, ex=seconds))
+    except redis.RedisError:
+        return True

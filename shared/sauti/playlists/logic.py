@@ -53,6 +53,10 @@ RANK_STEP = 1 << 32  # the gap between neighbours after an append or a renumberi
 MAX_RANK = 1 << 62  # renumber before ranks could leave bigint
 TOP_LIMIT = 50
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
+# Notifications to the owner: one per follower and playlist a week (follow, unfollow, follow is not a
+# stream of pushes), one per editor and playlist an hour for added tracks.
+NOTIFY_FOLLOW_SECONDS = 7 * 86_400
+NOTIFY_ADDS_SECONDS = 3_600
 Period = Literal["day", "week", "month"]
 
 
@@ -381,7 +385,9 @@ def add_tracks(user_id: str, playlist_id: str, body: AddTracks, if_match: str | 
         ranks = _gap(conn, playlist_id, before, [], len(wanted), row["last_rank"])
         durations = [int(docs[song_id]["duration_ms"] or 0) for song_id in wanted]
         added, version = store.insert_items(conn, playlist_id, ranks, wanted, durations, user_id)
-    if row["owner_id"] != user_id:
+    if row["owner_id"] != user_id and counters.first_in(
+        f"added:{playlist_id}:{user_id}", NOTIFY_ADDS_SECONDS
+    ):
         _notify(
             "playlist.tracks_added",
             row["owner_id"],
@@ -510,6 +516,7 @@ def follow(user_id: str, playlist_id: str) -> None:
         new = store.follow(conn, playlist_id, user_id)
     if new:
         metrics.add_metric(name="PlaylistsFollowed", unit=MetricUnit.Count, value=1)
+    if new and counters.first_in(f"followed:{playlist_id}:{user_id}", NOTIFY_FOLLOW_SECONDS):
         _notify(
             "playlist.followed",
             row["owner_id"],
