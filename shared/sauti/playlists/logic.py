@@ -234,6 +234,15 @@ def _changed(row: Row, change: str) -> None:
         logger.exception("could not publish playlist.changed", extra=detail)
 
 
+def _count(name: str) -> None:
+    """A business count (CloudWatch EMF); a metric never fails the request (Powertools raises on a full
+    buffer without a namespace, as in a long-running local process)."""
+    try:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    except Exception:
+        logger.debug("metric not recorded", extra={"metric": name})
+
+
 def _notify(type_: str, owner_id: str, data: dict[str, Any]) -> None:
     from sauti.notify import publish_notification
 
@@ -264,7 +273,7 @@ def create_playlist(user_id: str, body: CreatePlaylist) -> Playlist:
         row = store.insert_playlist(
             conn, user_id, body.name.strip(), body.description, body.visibility, premium
         )
-    metrics.add_metric(name="PlaylistsCreated", unit=MetricUnit.Count, value=1)
+    _count("PlaylistsCreated")
     _changed(row, "created")
     return _playlist({**row, "is_editor": False, "is_follower": False}, user_id, [], DEFAULT_LIMIT)
 
@@ -515,7 +524,7 @@ def follow(user_id: str, playlist_id: str) -> None:
             raise NotFollowable("only someone else's public playlist can be followed")
         new = store.follow(conn, playlist_id, user_id)
     if new:
-        metrics.add_metric(name="PlaylistsFollowed", unit=MetricUnit.Count, value=1)
+        _count("PlaylistsFollowed")
     if new and counters.first_in(f"followed:{playlist_id}:{user_id}", NOTIFY_FOLLOW_SECONDS):
         _notify(
             "playlist.followed",
