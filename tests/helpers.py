@@ -154,10 +154,28 @@ def drain_queue(queue_url: str) -> list[dict[str, Any]]:
 
 
 def mailbox(address: str) -> list[dict[str, Any]]:
-    """The emails SES (moto) accepted for ``address``, oldest first: ``{subject, body, source, ...}``."""
+    """The emails SES (moto) accepted for ``address``, oldest first: ``{subject, body, source, ...}``;
+    a raw (MIME) email also has ``html`` and ``headers``, ``body`` being its text part."""
     url = os.environ["AWS_ENDPOINT_URL"].rstrip("/") + "/moto-api/data.json"
-    sent = requests.get(url, timeout=10).json()["ses"]["Message"]
+    ses = requests.get(url, timeout=10).json()["ses"]
+    sent = [*ses.get("Message", []), *(_parsed_raw(raw) for raw in ses.get("RawMessage", []))]
     return [email for email in sent if address in email["destinations"].get("ToAddresses", [])]
+
+
+def _parsed_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    from email import message_from_string, policy
+
+    mime = message_from_string(raw["raw_data"], policy=policy.default)
+    text, html = mime.get_body(("plain",)), mime.get_body(("html",))
+    return {
+        "id": raw["id"],
+        "source": raw["source"],
+        "destinations": {"ToAddresses": [str(mime["To"])]},
+        "subject": str(mime["Subject"]),
+        "body": text.get_content() if text else "",
+        "html": html.get_content() if html else "",
+        "headers": {name: str(value) for name, value in mime.items()},
+    }
 
 
 AUDIO = b"RIFF" + bytes(range(256)) * 64  # stands in for a rendition's bytes

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from pydantic import BaseModel
 
 from helpers import EVENTS, PROJECT_ROOT, assert_problem, drain_queue
-from sauti.config import SETTINGS, Config, ConfigurationError
+from sauti.config import RDS_CA_BUNDLE, SETTINGS, Config, ConfigurationError
 from sauti_dev.template import load_template
 
 
@@ -18,6 +21,31 @@ def test_migrations_apply_once_and_then_find_nothing_to_do(stack):
     from sauti.migrate import apply_migrations
 
     assert apply_migrations() == []
+
+
+def test_the_application_role_reads_and_writes_rows_but_changes_no_schema(stack):
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from sauti import db
+    from sauti.migrate import ensure_app_role
+
+    ensure_app_role("sauti_app_test", "first-password")
+    ensure_app_role("sauti_app_test", "second-password")  # a second deploy re-passwords, no error
+    owner = conninfo_to_dict(os.environ["DATABASE_URL"])
+    as_app = make_conninfo(**{**owner, "user": "sauti_app_test", "password": "second-password"})
+    try:
+        with psycopg.connect(as_app, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] > 0
+            conn.execute("CREATE TEMPORARY TABLE scratch (x int)")
+            for ddl in ("CREATE TABLE intruder (x int)", "DROP TABLE schema_migrations", "CREATE ROLE other"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(ddl)
+            setting = conn.execute("SHOW idle_session_timeout").fetchone()[0]
+            assert setting == "15min"
+    finally:
+        db.execute("DROP OWNED BY sauti_app_test")
+        db.execute("DROP ROLE sauti_app_test")
 
 
 def test_an_applied_migration_that_changed_is_refused(stack):
@@ -157,10 +185,30 @@ def test_every_dead_letter_queue_has_a_depth_alarm():
     assert dead_letter <= watched
 
 
-def test_the_dependency_layer_pins_what_the_functions_import():
-    layer = (PROJECT_ROOT / "layers/dependencies/requirements.txt").read_text()
-    runtime = (PROJECT_ROOT / "requirements/runtime.txt").read_text()
-    assert layer == runtime
+def _pins(text: str) -> dict[str, str]:
+    pins = {}
+    for line in text.splitlines():
+        requirement = line.split("#", 1)[0].split(";", 1)[0].strip().rstrip("\\").strip()
+        if "==" in requirement and not requirement.startswith("--"):
+            name, version = requirement.split("==", 1)
+            pins[re.sub(r"[-_.]+", "-", name.split("[", 1)[0]).lower()] = version.strip()
+    return pins
+
+
+def test_the_dependency_layer_ships_the_hashed_versions_the_tests_ran():
+    layer_text = (PROJECT_ROOT / "layers/dependencies/requirements.txt").read_text()
+    layer = _pins(layer_text)
+    tested = _pins((PROJECT_ROOT / "requirements/lock.txt").read_text())
+    runtime = _pins((PROJECT_ROOT / "requirements/runtime.txt").read_text())
+    assert "boto3" in layer, "boto3 is pinned in the layer, not taken from the Lambda runtime"
+    assert runtime.items() <= layer.items(), "layer lock is stale: run `make lock`"
+    differing = {
+        name: (version, tested.get(name)) for name, version in layer.items() if tested.get(name) != version
+    }
+    assert not differing, f"the layer would ship other versions than the tests ran: {differing}"
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", layer_text.split("\n", 3)[3])
+    unhashed = [block.split()[0] for block in blocks if block.strip() and "--hash=sha256:" not in block]
+    assert not unhashed, f"every package of the layer carries its hashes: {unhashed}"
 
 
 def test_the_readme_documents_every_setting():
@@ -219,9 +267,49 @@ def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
         secret_loader=lambda _arn: {"username": "sauti", "password": "p@ss/word"},
     )
 
-    assert (
-        settings.database_url() == "postgresql://sauti:p%40ss%2Fword@db.internal:5432/sauti?sslmode=require"
+    assert settings.database_url() == (
+        "postgresql://sauti:p%40ss%2Fword@db.internal:5432/sauti"
+        f"?sslmode=verify-full&sslrootcert={quote(str(RDS_CA_BUNDLE))}"
     )
+
+
+def test_the_rds_ca_bundle_ships_in_the_common_layer_and_holds_the_current_roots():
+    from cryptography import x509
+
+    certificates = x509.load_pem_x509_certificates(RDS_CA_BUNDLE.read_bytes())
+    names = {cert.subject.rfc4514_string() for cert in certificates}
+    assert RDS_CA_BUNDLE.is_relative_to(PROJECT_ROOT / "shared")
+    for generation in ("RSA2048 G1", "RSA4096 G1", "ECC384 G1"):
+        assert any(f"eu-west-1 Root CA {generation}" in name for name in names), generation
+
+
+def test_each_function_reads_only_the_secrets_it_names_in_order():
+    secrets = {"arn:jwt": {"JWT_SIGNING_KEYS": "keys"}, "arn:media": {"CDN_TOKEN_SECRET": "cdn"}}
+    read = []
+
+    def loader(arn):
+        read.append(arn)
+        return secrets[arn]
+
+    settings = Config(
+        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:jwt, arn:media"}, secret_loader=loader
+    )
+
+    assert settings.get("CDN_TOKEN_SECRET") == "cdn"
+    assert settings.get("JWT_SIGNING_KEYS") == "keys"
+    with pytest.raises(ConfigurationError):
+        settings.get("STRIPE_SECRET_KEY")
+    assert set(read) == {"arn:jwt", "arn:media"}
+
+
+def test_the_valkey_auth_token_comes_from_its_secret_in_aws_and_is_absent_on_a_laptop():
+    aws = Config(
+        environ={"APP_ENV": "prod", "REDIS_SECRET_ARN": "arn:cache"},
+        secret_loader=lambda arn: {"password": "t0ken"} if arn == "arn:cache" else {},
+    )
+
+    assert aws.redis_password() == "t0ken"
+    assert Config(environ={"APP_ENV": "local"}).redis_password() is None
 
 
 def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, monkeypatch):

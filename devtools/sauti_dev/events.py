@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sauti.bearer import gateway_claims
+
 TEXT_TYPES = (
     "application/json",
     "application/problem+json",
@@ -30,8 +32,10 @@ def http_event(
     path_parameters: dict[str, str] | None = None,
     claims: dict[str, Any] | None = None,
     source_ip: str = "127.0.0.1",
+    client_cert: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API (payload format 2.0) event as API Gateway builds it."""
+    """An HTTP API (payload format 2.0) event as API Gateway builds it; ``client_cert`` is the
+    mutual-TLS certificate a custom domain with a truststore saw (``requestContext.authentication``)."""
     headers = {name.lower(): value for name, value in (headers or {}).items()}
     now = datetime.now(UTC)
     query_parameters: dict[str, str] = {}
@@ -72,21 +76,11 @@ def http_event(
         event["pathParameters"] = path_parameters
     if body:
         event["body"] = body.decode("utf-8", "replace") if is_text else base64.b64encode(body).decode()
+    if client_cert is not None:
+        event["requestContext"]["authentication"] = {"clientCert": client_cert}
     if claims is not None:
-        event["requestContext"]["authorizer"] = {
-            "jwt": {"claims": {name: _flatten_claim(value) for name, value in claims.items()}, "scopes": None}
-        }
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": gateway_claims(claims), "scopes": None}}
     return event
-
-
-def _flatten_claim(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + " ".join(str(item) for item in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return str(value)
 
 
 def scheduled_event(job_date: date | None = None) -> dict[str, Any]:

@@ -8,7 +8,9 @@ JWKS, ``iss`` equal to the configured issuer, ``aud`` among the audiences, and
 ``exp``/``nbf``/``iat`` against the clock. Failures answer exactly what API
 Gateway answers (401 ``{"message":"Unauthorized"}``), and verified claims reach
 the function in ``requestContext.authorizer.jwt.claims`` as strings, with
-arrays flattened to ``"[a b]"``.
+arrays flattened to ``"[a b]"``. It also plays the front door's origin rules: a route that a
+function lists in its ``FrontDoorRoutes`` metadata goes to that function as a function-URL event
+(no authorizer; the function checks the token itself, sauti.function_url).
 """
 
 from __future__ import annotations
@@ -25,16 +27,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import jwt
-
+from sauti import bearer
 from sauti.config import config
 from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.template import PROJECT_ROOT, HttpRoute
 
-JWKS_PATH = "/.well-known/jwks.json"
+JWKS_PATH = bearer.JWKS_PATH
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit: larger requests get 413 from the gateway
 JWKS_CACHE_SECONDS = 120
-CLOCK_SKEW_SECONDS = 30  # ours: API Gateway does not document its own tolerance
 # What the template's CorsConfiguration makes API Gateway answer to a preflight.
 CORS_HEADERS = {
     "access-control-allow-origin": "*",
@@ -91,6 +92,12 @@ class LocalGateway:
         # API Gateway prefers the most specific route: fewer variables, then no greedy variable.
         self._routes = sorted((_compile(route) for route in routes), key=lambda c: (c.greedy, c.variables))
         self._default = next((route for route in template.routes if route.path == "$default"), None)
+        # The front door's origin rules: these routes go to a function URL, not to the HTTP API.
+        self._front_door = [
+            (_compile(HttpRoute(route.split(" ", 1)[0], route.split(" ", 1)[1], spec.logical_id, False)))
+            for spec in template.functions.values()
+            for route in spec.front_door_routes
+        ]
         self._jwks: tuple[float, dict[str, Any]] | None = None
         self._jwks_lock = threading.Lock()
 
@@ -116,11 +123,22 @@ class LocalGateway:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
         source_ip: str = "127.0.0.1",
+        client_cert: dict[str, Any] | None = None,
     ) -> GatewayResponse:
+        """One request. ``client_cert`` stands for a mutual-TLS client certificate (the front door's):
+        the plain-HTTP server never has one, like API Gateway's default endpoint, so there the
+        client-address header is not believed, as in AWS (sauti.clientaddr)."""
         method = method.upper()
         headers = {name.lower(): value for name, value in (headers or {}).items()}
+        if len(body) > MAX_BODY_BYTES:
+            return _too_large()
         if method == "OPTIONS" and "access-control-request-method" in headers:
             return GatewayResponse(204, dict(CORS_HEADERS), b"")
+        front_door = next(
+            (c.route for c in self._front_door if c.route.method == method and c.pattern.match(path)), None
+        )
+        if front_door is not None:
+            return self._function_url(front_door.function, method, path, query, headers, body, source_ip)
         route, path_parameters = self.match(method, path)
         if route is None:
             return _plain(404, {"message": "Not Found"})
@@ -141,6 +159,7 @@ class LocalGateway:
             path_parameters=path_parameters,
             claims=claims,
             source_ip=source_ip,
+            client_cert=client_cert,
         )
         try:
             result = self.functions.invoke(route.function, event)
@@ -151,6 +170,35 @@ class LocalGateway:
             return _plain(500, {"message": "Internal Server Error"})
         response = _to_response(result)
         if "origin" in headers:
+            response.headers.setdefault("access-control-allow-origin", "*")
+        return response
+
+    def _function_url(
+        self,
+        function: str,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        source_ip: str,
+    ) -> GatewayResponse:
+        """A function URL's request: no authorizer and no route key; the function checks the token."""
+        entry = self.functions.handler(function)
+        entry.jwks = self.jwks  # the keys this stack publishes, without an HTTP round trip to itself
+        event = http_event(
+            "$default", method, path, query=query, headers=headers, body=body, source_ip=source_ip
+        )
+        event["requestContext"]["accountId"] = "anonymous"
+        try:
+            result = self.functions.invoke(function, event)
+        except Exception:  # the function crashed: a function URL answers 502
+            import traceback
+
+            traceback.print_exc()
+            return _plain(502, {"message": "Internal Server Error"})
+        response = _to_response(result)
+        if "origin" in headers:  # the function URL's Cors configuration
             response.headers.setdefault("access-control-allow-origin", "*")
         return response
 
@@ -169,41 +217,26 @@ class LocalGateway:
             self._jwks = None
 
     def verify_bearer(self, authorization: str | None) -> dict[str, Any]:
-        """The claims of a token API Gateway would accept; the ``Bearer`` prefix is optional there too."""
-        token = (authorization or "").strip()
-        if token[:7].lower() == "bearer ":
-            token = token[7:].strip()
-        if not token:
-            raise Unauthorized
+        """The claims of a token API Gateway would accept (sauti.bearer)."""
         try:
-            header = jwt.get_unverified_header(token)
-            if header.get("alg") != "RS256":
-                raise Unauthorized
-            key = next((k for k in self.jwks().get("keys", []) if k.get("kid") == header.get("kid")), None)
-            if key is None:
-                raise Unauthorized
-            claims = jwt.decode(
-                token,
-                jwt.PyJWK(key).key,
-                algorithms=["RS256"],
+            return bearer.verify(
+                authorization,
+                self.jwks(),
                 issuer=config().get("JWT_ISSUER"),
-                leeway=CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "iss", "sub"], "verify_aud": False},
+                audience=config().get("JWT_AUDIENCE"),
             )
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        except bearer.Unauthorized as exc:
             raise Unauthorized from exc
-        # Like API Gateway: the audience may be named by `aud` (a string or a list) or by `client_id`.
-        audience = claims.get("aud", claims.get("client_id"))
-        audiences = audience if isinstance(audience, list) else [audience]
-        if config().get("JWT_AUDIENCE") not in audiences:
-            raise Unauthorized
-        return claims
 
 
 def _plain(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> GatewayResponse:
     return GatewayResponse(
         status, {"content-type": "application/json", **(headers or {})}, json.dumps(body).encode()
     )
+
+
+def _too_large() -> GatewayResponse:
+    return _plain(413, {"message": "Request Entity Too Large"})
 
 
 def _to_response(result: Any) -> GatewayResponse:
@@ -231,7 +264,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             else:
                 self._send(200, {"content-type": "text/html; charset=utf-8"}, swagger_page())
                 return
-        length = int(self.headers.get("content-length") or 0)
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY_BYTES:  # refused before reading, as API Gateway does
+            self.close_connection = True
+            refused = _too_large() if length > 0 else _plain(400, {"message": "Bad Request"})
+            self._send(refused.status, refused.headers, refused.body)
+            return
         body = self.rfile.read(length) if length else b""
         response = self.gateway.handle(
             self.command,

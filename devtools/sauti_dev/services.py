@@ -139,6 +139,22 @@ class LocalPostgres:
             if not exists:
                 conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
 
+    def processes(self) -> list[int]:
+        """The server's process ids: the postmaster, then every process it started (backends included)."""
+        pid_file = self.pgdata / "postmaster.pid"
+        if not pid_file.exists():
+            return []
+        postmaster = int(pid_file.read_text().split()[0])
+        children = []
+        for stat_file in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == postmaster:
+                children.append(int(stat_file.parent.name))
+        return [postmaster, *children]
+
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").exists():
             self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.pgdata), check=False)
@@ -187,6 +203,10 @@ class LocalRedis:
             start_new_session=True,
         )
         wait_for_port(self.port)
+
+    def processes(self) -> list[int]:
+        """The server's process id, when this object started it."""
+        return [self.process.pid] if self.process is not None and self.process.poll() is None else []
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

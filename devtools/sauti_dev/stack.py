@@ -15,7 +15,7 @@ from sauti_dev.services import LocalPostgres, LocalRedis, free_port, port_is_ope
 from sauti_dev.template import PROJECT_ROOT, Template, load_template
 
 # Below Linux's ephemeral range (32768-60999), so a throw-away test stack never takes them.
-DEFAULT_PORTS = {"postgres": 15432, "redis": 16379, "moto": 14566}
+DEFAULT_PORTS = {"postgres": 15432, "redis": 16379, "moto": 14566, "fcm": 3002}
 LOCAL_REGION = "us-east-1"
 LOCAL_MEDIA_BUCKET = "sauti-media-local"
 LOCAL_EVENT_BUS = "sauti-local"
@@ -60,6 +60,7 @@ class LocalStack:
             redis_server = LocalRedis(self.data_dir, self._port("redis"))
             redis_server.start()
             self._stops.append(redis_server.stop)
+            self.redis = redis_server
             env["REDIS_URL"] = redis_server.url
         self._start_moto()
         env.update(self._aws_resources())
@@ -68,6 +69,7 @@ class LocalStack:
         env.setdefault("APPLE_ROOT_CERTIFICATES", trusted_roots(self.data_dir))
         for name, value in env.items():
             os.environ.setdefault(name, value)  # the developer's environment wins
+        self._start_fake_fcm()
         from sauti.config import config
 
         config.cache_clear()
@@ -178,6 +180,29 @@ class LocalStack:
                 )
             rule_queues[spec.logical_id] = url
         return rule_queues
+
+    def _start_fake_fcm(self) -> None:
+        """The local FCM and its token endpoint (sauti_dev.fakes.fcm), trusting the local service account;
+        not when the developer's FCM_API_BASE names another FCM."""
+        if os.environ.get("FCM_API_BASE") and "FCM_API_BASE" not in self.environment:
+            return
+        port = self._port("fcm")
+        base = f"http://127.0.0.1:{port}"
+        self.environment["FCM_API_BASE"] = os.environ["FCM_API_BASE"] = base
+        from sauti.config import config
+        from sauti.notifications.fcm import fcm_settings
+
+        config.cache_clear()
+        account = fcm_settings().firebase_service_account
+        if not account.lstrip().startswith("{"):
+            account = Path(account).expanduser().read_text()
+        self.fcm_base_url = base
+        if port_is_open(port):  # the running `make dev` stack's fake
+            return
+        from sauti_dev.fakes.fcm import FakeFcm
+
+        self.fake_fcm = FakeFcm([account], port=port).start()
+        self._stops.append(self.fake_fcm.stop)
 
     def _static_environment(self) -> dict[str, str]:
         return {

@@ -51,6 +51,8 @@ class FunctionSpec:
     schedules: tuple[str, ...] = ()
     event_patterns: tuple[dict[str, Any], ...] = ()  # EventBridge rules on the domain-event bus
     job_name: str | None = None  # `sauti run-job NAME`
+    # Routes the front door sends to this function's URL instead of the HTTP API ("POST /path/{id}")
+    front_door_routes: tuple[str, ...] = ()
     environment: dict[str, Any] = field(default_factory=dict)
 
 
@@ -113,6 +115,7 @@ class Template:
                 schedules=tuple(schedules),
                 event_patterns=tuple(patterns),
                 job_name=resource.get("Metadata", {}).get("SautiJob"),
+                front_door_routes=tuple(resource.get("Metadata", {}).get("FrontDoorRoutes", ())),
                 environment=props.get("Environment", {}).get("Variables", {}),
             )
         return specs

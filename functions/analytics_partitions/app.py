@@ -12,5 +12,6 @@ from sauti.observability import instrumented, logger
 @instrumented()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     upkeep = asdict(maintain_partitions())
-    logger.info("plays partitions maintained", extra=upkeep)
+    # Not extra=upkeep: "created" is a reserved LogRecord attribute, and logging refuses to overwrite it.
+    logger.info("plays partitions maintained", extra={"partitions": upkeep})
     return upkeep

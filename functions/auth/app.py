@@ -19,6 +19,7 @@ from sauti.auth.models import (
     SignupRequest,
     VerifyEmailRequest,
 )
+from sauti.clientaddr import client_address
 from sauti.http import http_app, lambda_entry
 
 # Routes anyone may call; every other route needs a verified principal.
@@ -49,7 +50,7 @@ def _empty(status: int) -> Response[None]:
 def _client(device: DeviceFields | None = None) -> logic.Client:
     http = app.current_event.request_context.http
     return logic.Client(
-        address=http.source_ip,
+        address=client_address(app.current_event.raw_event),
         user_agent=app.current_event.headers.get("user-agent") or http.user_agent,
         platform=device.platform if device else None,
         device_name=device.device_name if device else None,

@@ -8,9 +8,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sauti import paging
-from sauti.downloads import logic
-from sauti.downloads.models import CreateDownload, RegisterDevice, SyncRequest
-from sauti.http import http_app, lambda_entry
+from sauti.downloads import logic, offline_plays
+from sauti.downloads.models import (
+    CreateDownload,
+    OfflinePlaysIn,
+    OfflinePlaysResult,
+    RegisterDevice,
+    SyncRequest,
+)
+from sauti.http import errors, http_app, lambda_entry
 
 app = http_app()
 Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
@@ -57,6 +63,11 @@ def list_downloads(
 def delete_download(download_id: str) -> Response[str]:
     logic.remove_download(app.principal().user_id, download_id)
     return Response(204, "application/json", body="")
+
+
+@app.post("/me/offline-plays", responses=errors(404))
+def record_offline_plays(body: OfflinePlaysIn) -> OfflinePlaysResult:
+    return offline_plays.record_offline_plays(app.principal().user_id, body.device_id, body.plays)
 
 
 lambda_handler: Any = lambda_entry(app)

@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from sauti.health import check_dependencies
-from sauti.http import http_app, lambda_entry
+from sauti.http import http_app, lambda_entry, problem
 
 PUBLIC = ("GET /health", "GET /openapi.json", "$default")
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -21,11 +21,15 @@ app = http_app(public=PUBLIC)
 @app.get("/health")
 def health() -> Response[str]:
     report = check_dependencies()
-    return Response(
-        status_code=200 if report.healthy else 503,
-        content_type="application/json",
-        body=report.as_json(),
-        headers={"Cache-Control": "no-store"},
+    if report.healthy:
+        return Response(200, "application/json", body=report.as_json(), headers={"Cache-Control": "no-store"})
+    return problem(
+        503,
+        "service_unavailable",
+        "Service unavailable",
+        "failing: " + ", ".join(report.failing),
+        headers={"Cache-Control": "no-store", "Retry-After": "5"},
+        checks=report.checks,
     )
 
 

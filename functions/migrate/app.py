@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sauti.migrate import apply_migrations
+from sauti.config import config, load_json_secret
+from sauti.migrate import apply_migrations, ensure_app_role
 from sauti.observability import instrumented, logger
 
 
@@ -12,4 +13,9 @@ from sauti.observability import instrumented, logger
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     applied = apply_migrations()
     logger.info("migrations applied", extra={"applied": applied})
-    return {"applied": applied}
+    app_secret = config().get("DB_APP_SECRET_ARN")
+    if app_secret:
+        credentials = load_json_secret(app_secret)
+        ensure_app_role(credentials["username"], credentials["password"])
+        logger.info("application role granted", extra={"role": credentials["username"]})
+    return {"applied": applied, "app_role": bool(app_secret)}

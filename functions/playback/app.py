@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sauti.catalog.logic import DEFAULT_LIMIT, MAX_LIMIT
+from sauti.function_url import FunctionUrlEntry
 from sauti.http import http_app, lambda_entry
 from sauti.playback import logic
 from sauti.playback.models import EndSession, Heartbeat, StartSession
@@ -45,3 +46,6 @@ def recently_played(
 
 
 lambda_handler: Any = lambda_entry(app)
+# HeartbeatFunction: the heartbeat through a function URL behind the front door (docs/cost.md).
+HEARTBEAT_ROUTE = "POST /playback/sessions/{id}/heartbeat"
+url_handler = FunctionUrlEntry(lambda_handler, (HEARTBEAT_ROUTE,))

@@ -1,23 +1,39 @@
-"""Redis access: one client per container, short timeouts, no connection at import."""
+"""Redis access: one client per container, short timeouts, no connection at import.
+
+Connecting and every answer give up after ``REDIS_TIMEOUT_MS`` (a frozen or partitioned Redis is an
+error in well under a second, not a hung request); a command that fails to connect or times out is
+tried once more on a fresh connection (a Redis restart, a failover), never more; TCP keepalives let
+the kernel notice a dead peer on an idle pooled connection.
+"""
 
 from __future__ import annotations
 
 import functools
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from sauti.config import config
 
-SOCKET_TIMEOUT_SECONDS = 0.5
+RETRIES = 1
 
 
 @functools.cache
 def redis_client() -> redis.Redis:
-    """The container's client. Its pool reconnects by itself after a Redis restart."""
+    """The container's client. Its pool reconnects by itself after a Redis restart.
+
+    In AWS the URL is ``rediss://`` (TLS, the server's certificate checked) and the AUTH token
+    comes from ``REDIS_SECRET_ARN``."""
+    settings = config()
+    timeout = settings.int("REDIS_TIMEOUT_MS") / 1000
     return redis.Redis.from_url(
-        config().get("REDIS_URL"),
-        socket_timeout=SOCKET_TIMEOUT_SECONDS,
-        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+        settings.get("REDIS_URL"),
+        password=settings.redis_password(),
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        socket_keepalive=True,
+        retry=Retry(NoBackoff(), RETRIES),
         health_check_interval=30,
         decode_responses=True,
     )

@@ -1,8 +1,9 @@
 """Configuration, read once per container.
 
 Every setting has one name, used both as the environment variable and as the key
-in the application secret. The environment wins; then the application secret
-(AWS Secrets Manager, named by ``APP_SECRET_ARN``); then, on a laptop only
+in the application secrets. The environment wins; then the application secrets
+(AWS Secrets Manager, named by ``APP_SECRET_ARN``: a comma-separated list, so each
+function reads only the secrets holding its own keys); then, on a laptop only
 (``APP_ENV=local``), the documented local default. Outside ``local`` a missing
 secret setting, or one whose default only means something on a laptop (a
 127.0.0.1 URL, the local bucket), is an error, never a silent default; other
@@ -18,6 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Amazon RDS's CA certificates (every region, every generation), shipped in the common layer.
+RDS_CA_BUNDLE = Path(__file__).resolve().parent / "data" / "rds-ca-bundle.pem"
 
 
 class ConfigurationError(RuntimeError):
@@ -42,10 +46,47 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_HOST", "", doc="PostgreSQL host (AWS)"),
     Setting("DB_PORT", "5432", doc="PostgreSQL port (AWS)"),
     Setting("DB_NAME", "sauti", doc="PostgreSQL database (AWS)"),
-    Setting("DB_SECRET_ARN", "", doc="the RDS credentials secret, `{username, password}` (AWS)"),
+    Setting(
+        "DB_SECRET_ARN",
+        "",
+        doc="the PostgreSQL credentials secret `{username, password}`: the app role's (AWS)",
+    ),
+    # deploy (docs/deploy.md)
+    Setting(
+        "DB_APP_SECRET_ARN",
+        "",
+        doc="migrate only: the app role's secret; the migrate run creates the role with this password",
+    ),
+    Setting("REDIS_SECRET_ARN", "", doc="the Valkey AUTH token secret `{password}` (AWS; empty: no AUTH)"),
+    Setting(
+        "TRUSTED_FRONT_CERT_ISSUER",
+        "",
+        doc="issuer DN of the front door's mutual-TLS client certificate; only then is the client-address "
+        "header believed (empty: never)",
+    ),
+    Setting(
+        "CLIENT_ADDRESS_HEADER",
+        "cf-connecting-ip",
+        doc="the header in which the trusted front door passes the client's address",
+    ),
     Setting("REDIS_URL", None, doc="Redis URL"),
     Setting("DB_STATEMENT_TIMEOUT_MS", "5000", doc="statement timeout of every database session"),
-    Setting("APP_SECRET_ARN", "", doc="the application secret (JSON) in Secrets Manager"),
+    Setting(
+        "DB_CONNECT_TIMEOUT_SECONDS",
+        "2",
+        doc="give up connecting to PostgreSQL after this long (libpq's minimum is 2); each round trip "
+        "gives up DB_STATEMENT_TIMEOUT_MS plus 1 s after it began",
+    ),
+    Setting(
+        "REDIS_TIMEOUT_MS",
+        "500",
+        doc="give up connecting to Redis, or waiting for one answer, after this long (one retry)",
+    ),
+    Setting(
+        "APP_SECRET_ARN",
+        "",
+        doc="the application secrets (JSON objects) in Secrets Manager this function reads, comma-separated",
+    ),
     Setting("NOTIFICATIONS_QUEUE_URL", "", doc="SQS queue of notification messages"),
     Setting(
         "EMAIL_FROM",
@@ -67,6 +108,21 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         secret=True,
         doc="RS256 signing keys as JSON `{current, keys: [{kid, private_key_pem}]}`",
+    ),
+    Setting(
+        "AUTH_LOGIN_FAILURES_PER_ADDRESS",
+        "500",
+        doc="failed logins one client address may make per 15 minutes (carrier NAT: docs/auth.md)",
+    ),
+    Setting(
+        "AUTH_SIGNUPS_PER_ADDRESS",
+        "500",
+        doc="sign-ups one client address may make per hour (carrier NAT: docs/auth.md)",
+    ),
+    Setting(
+        "AUTH_EMAILS_PER_ADDRESS",
+        "200",
+        doc="reset and verification emails one client address may ask for per hour",
     ),
     Setting("REFRESH_TOKEN_TTL_SECONDS", "2592000", doc="a session ends after this long without a refresh"),
     Setting("SESSION_MAX_AGE_SECONDS", "7776000", doc="a session ends this long after login, used or not"),
@@ -202,8 +258,8 @@ class Config:
         value = self.environ.get(name)
         if value not in (None, ""):
             return value
-        if self.environ.get("APP_SECRET_ARN"):
-            secret_value = self._application_secret().get(name)
+        for secret_id in _secret_ids(self.environ.get("APP_SECRET_ARN")):
+            secret_value = self._application_secret(secret_id).get(name)
             if secret_value not in (None, ""):
                 return secret_value if isinstance(secret_value, str) else json.dumps(secret_value)
         if self.environ.get("APP_ENV", "local") == "local" or not (secret or local_only):
@@ -248,19 +304,32 @@ class Config:
         loader = self.secret_loader or load_json_secret
         credentials = loader(self.get("DB_SECRET_ARN"))
         user, password = quote(credentials["username"], safe=""), quote(credentials["password"], safe="")
+        # verify-full: the server proves it is that RDS instance (the CA bundle ships in the layer).
         return (
             f"postgresql://{user}:{password}"
-            f"@{self.get('DB_HOST')}:{self.get('DB_PORT')}/{self.get('DB_NAME')}?sslmode=require"
+            f"@{self.get('DB_HOST')}:{self.get('DB_PORT')}/{self.get('DB_NAME')}"
+            f"?sslmode=verify-full&sslrootcert={quote(str(RDS_CA_BUNDLE))}"
         )
+
+    def redis_password(self) -> str | None:
+        """The Valkey AUTH token when ``REDIS_SECRET_ARN`` names one (AWS); None on a laptop."""
+        secret_id = self.get("REDIS_SECRET_ARN")
+        if not secret_id:
+            return None
+        return str((self.secret_loader or load_json_secret)(secret_id)["password"])
 
     @property
     def data_dir(self) -> Path:
         return Path(self.get("SAUTI_DATA_DIR")).resolve()
 
-    def _application_secret(self) -> Mapping[str, Any]:
+    def _application_secret(self, secret_id: str) -> Mapping[str, Any]:
         # Powertools caches the value for five minutes, so a rotated secret reaches warm containers.
         loader = self.secret_loader or load_json_secret
-        return loader(self.environ["APP_SECRET_ARN"])
+        return loader(secret_id)
+
+
+def _secret_ids(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
 def load_json_secret(secret_id: str) -> Mapping[str, Any]:

@@ -4,13 +4,24 @@ Lambda runs one invocation at a time per container, so a single connection is
 the right pool size. It is opened on first use, replaced when it went stale
 (server restart, idle timeout, failover) and every session carries a statement
 timeout so a slow query cannot eat a whole invocation.
+
+A server that stops answering (frozen, partitioned away, failing over) must not
+hang a request either, and the statement timeout cannot help then: it runs on the
+server. So connecting gives up after ``DB_CONNECT_TIMEOUT_SECONDS``, TCP keepalives
+and ``tcp_user_timeout`` let the kernel notice a dead peer, and every round trip
+has a client-side deadline, ``DB_STATEMENT_TIMEOUT_MS`` plus a second (the server's
+own timeout, which leaves the connection usable, normally fires first). A round
+trip past its deadline closes the connection (it is mid-protocol) and raises
+``psycopg.OperationalError``, which the HTTP layer answers 503. The longest a request
+waits on a hung database is one round-trip deadline (6 s by default; docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -18,7 +29,10 @@ from psycopg.rows import dict_row
 
 from sauti.config import config
 
-CONNECT_TIMEOUT_SECONDS = 3
+DEADLINE_MARGIN_SECONDS = 1.0  # past the server's statement timeout, before the client gives up
+# Keepalive probes after 30 s idle, every 5 s, 3 unanswered mean dead; unacknowledged data, 5 s.
+TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 5, "keepalives_count": 3}
+TCP_USER_TIMEOUT_MS = 5000
 
 _connection: psycopg.Connection[dict[str, Any]] | None = None
 # The local gateway serves requests on several threads in one process; Lambda never does.
@@ -31,19 +45,52 @@ class DatabaseUnavailable(RuntimeError):
     """The database could not be reached."""
 
 
-def _connect() -> psycopg.Connection[Row]:
+class BoundedConnection(psycopg.Connection[Row]):
+    """A connection whose every round trip gives up after ``round_trip_timeout`` seconds (None: wait
+    as long as the server's own statement timeout allows)."""
+
+    default_round_trip_timeout: float | None = None
+    round_trip_timeout: float | None = None
+    timed_out = False  # the server stopped answering: not a stale connection to replace and retry
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        deadline = timeout if timeout is not None else self.round_trip_timeout
+        try:
+            return super().wait(gen, interval=interval, timeout=deadline)
+        except psycopg.errors.OperationalError:
+            if not self.closed and self.pgconn.transaction_status == psycopg.pq.TransactionStatus.ACTIVE:
+                self.timed_out = True
+                self.close()  # abandoned mid-protocol: never to be used again
+            raise
+
+
+def _connect() -> BoundedConnection:
     settings = config()
+    statement_timeout_ms = settings.int("DB_STATEMENT_TIMEOUT_MS")
     try:
-        return psycopg.connect(
+        conn = BoundedConnection.connect(
             settings.database_url(),
             autocommit=True,
             row_factory=dict_row,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            options=f"-c statement_timeout={settings.int('DB_STATEMENT_TIMEOUT_MS')} -c timezone=UTC",
+            connect_timeout=settings.int("DB_CONNECT_TIMEOUT_SECONDS"),
+            tcp_user_timeout=TCP_USER_TIMEOUT_MS,
+            options=f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
             application_name="sauti",
+            **TCP_OPTIONS,
         )
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable("database unreachable") from exc
+    conn.default_round_trip_timeout = conn.round_trip_timeout = (
+        statement_timeout_ms / 1000 + DEADLINE_MARGIN_SECONDS
+    )
+    return conn
+
+
+def lift_client_deadline(conn: psycopg.Connection[Any]) -> None:
+    """For the rest of this transaction, wait on the server as long as its statement timeout allows: for
+    jobs that ``SET LOCAL statement_timeout`` beyond the default (their function's timeout bounds them)."""
+    if isinstance(conn, BoundedConnection):
+        conn.round_trip_timeout = None
 
 
 def connection() -> psycopg.Connection[Row]:
@@ -65,18 +112,32 @@ def discard_connection() -> None:
 def transaction() -> Iterator[psycopg.Connection[Row]]:
     """A transaction on the container's connection: committed on success, rolled back on error.
 
-    A connection found stale when the transaction begins is replaced once;
-    errors after that are the caller's to see.
+    A connection found stale when the transaction begins is replaced once (not one whose server
+    stopped answering: that already took a whole round-trip deadline); errors after that are the
+    caller's to see.
     """
     with _lock, ExitStack() as stack:
         try:
-            conn = connection()
+            conn = _outermost(connection())
             stack.enter_context(conn.transaction())
-        except psycopg.OperationalError:
+        except psycopg.OperationalError as exc:
+            if getattr(_connection, "timed_out", False):
+                discard_connection()
+                raise DatabaseUnavailable("the database did not answer in time") from exc
             discard_connection()
-            conn = connection()
+            conn = _outermost(connection())
             stack.enter_context(conn.transaction())
         yield conn
+
+
+def _outermost(conn: psycopg.Connection[Row]) -> psycopg.Connection[Row]:
+    """A transaction that is not nested in another starts with the default round-trip deadline."""
+    if (
+        isinstance(conn, BoundedConnection)
+        and conn.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    ):
+        conn.round_trip_timeout = conn.default_round_trip_timeout
+    return conn
 
 
 def fetch_one(query: str, params: Any = None) -> Row | None:
@@ -94,10 +155,28 @@ def execute(query: str, params: Any = None) -> int:
         return conn.execute(query, params).rowcount
 
 
-def ping() -> None:
-    """Raise DatabaseUnavailable unless a trivial query answers."""
+def ping(timeout: float = 1.0) -> None:
+    """Raise DatabaseUnavailable unless a trivial query answers within ``timeout`` seconds (once
+    connected: connecting has its own timeout)."""
     try:
-        fetch_one("SELECT 1")
+        with _lock:
+            conn = connection()
+            if isinstance(conn, BoundedConnection):
+                conn.round_trip_timeout = timeout
+            conn.execute("SELECT 1")
+            if isinstance(conn, BoundedConnection):
+                conn.round_trip_timeout = conn.default_round_trip_timeout
     except (psycopg.OperationalError, DatabaseUnavailable) as exc:
         discard_connection()
         raise DatabaseUnavailable("database unreachable") from exc
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal (``{a,b,c}``) of values that need no quoting: uuids, integers,
+    ISO 8601 timestamps (``datetime.isoformat()``). Cast it in SQL (``%s::uuid[]``). For arrays of
+    hundreds of such values it costs a fraction of psycopg's generic list adaptation."""
+    return (
+        "{"
+        + ",".join(value.isoformat() if isinstance(value, datetime) else str(value) for value in values)
+        + "}"
+    )

@@ -28,7 +28,10 @@ import psycopg
 import redis
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 
 from sauti.db import DatabaseUnavailable
@@ -37,6 +40,11 @@ from sauti.observability import instrumented, logger
 from sauti.principal import Principal, principal_from_claims, require_role
 
 PROBLEM_JSON = "application/problem+json"
+JSON = "application/json"
+# Lambda refuses a synchronous response over 6 MB (API Gateway then answers 500 with no detail);
+# with a margin for the headers and the envelope. Every route is bounded well under it by construction
+# (paged lists, bounded request lists); this is the last guard.
+RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024 - 64 * 1024
 BEARER = "bearer"
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -171,6 +179,20 @@ def _is_json(content_type: str) -> bool:
     return not media_type or media_type == "application/json" or media_type.endswith("+json")
 
 
+def with_json_content_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its content type spelled the one way Powertools' body parser reads as JSON.
+
+    Powertools 3 reads a body as JSON only when the header starts with ``application/json`` (case and
+    all) and raises on anything else, an empty body included. By the time this runs, a body is known
+    to be JSON (any case, parameters, ``+json``; JSON is always UTF-8), and no body is no body
+    whatever its declared type: both become ``application/json``.
+    """
+    headers = {
+        name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"
+    }
+    return {**event, "headers": {**headers, "content-type": JSON}}
+
+
 def _request_problem(event: dict[str, Any]) -> Response | None:
     """Refuse, before any route runs, what no route can read: a body that is not JSON, JSON too deep
     or with numbers too long for Python to parse, and NUL characters (PostgreSQL text cannot hold
@@ -203,6 +225,10 @@ def http_app(*, public: Iterable[str] = ()) -> SautiResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:
         return _validation_problem(exc)
+
+    @app.exception_handler(RequestUnsupportedContentType)  # never raised after with_json_content_type
+    def _unsupported_media_type(_exc: RequestUnsupportedContentType) -> Response:
+        return problem(415, "unsupported_media_type", "Unsupported media type", "send the body as JSON")
 
     @app.not_found
     def _not_found(_exc: NotFoundError) -> Response:
@@ -252,6 +278,20 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
                 "body": refused.body,
                 "isBase64Encoded": False,
             }
-        return app.resolve(event, context)
+        return _within_response_limit(app.resolve(with_json_content_type(event), context))
 
     return handler
+
+
+def _within_response_limit(result: dict[str, Any]) -> dict[str, Any]:
+    """The response, unless it is too large for Lambda to return: then a logged 500 problem."""
+    if len(result.get("body") or "") <= RESPONSE_LIMIT_BYTES:
+        return result
+    logger.error("response over the Lambda limit", extra={"bytes": len(result["body"])})
+    too_large = problem(500, "response_too_large", "Internal error", "the answer was too large to send")
+    return {
+        "statusCode": too_large.status_code,
+        "headers": {name: str(value) for name, value in too_large.headers.items()},
+        "body": too_large.body,
+        "isBase64Encoded": False,
+    }

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from psycopg import sql
+
 from sauti.db import transaction
 
 MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -89,3 +91,40 @@ def apply_migrations() -> list[str]:
         with transaction() as conn:
             conn.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
     return applied_now
+
+
+# What the application role may do: read and write rows, use sequences; no DDL, no other roles.
+_APP_ROLE_GRANTS = (
+    "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}",
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}",
+    # Tables, partitions and sequences the owner creates later (migrations, partition upkeep) too.
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO {role}",
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    # A connection left by a retired Lambda container is closed by the server, not kept forever.
+    "ALTER ROLE {role} SET idle_session_timeout = '15min'",
+)
+
+
+def ensure_app_role(username: str, password: str) -> None:
+    """Create (or re-password) the application's login role and grant it row access only.
+
+    Run as the database owner after the migrations, so every table they made is covered; the
+    functions then connect as this role, never as the owner (docs/deploy.md)."""
+    role = sql.Identifier(username)
+    with transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)).fetchone()
+        verb = "ALTER" if exists else "CREATE"
+        conn.execute(
+            sql.SQL(
+                verb + " ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {password}"
+            ).format(role=role, password=sql.Literal(password))
+        )
+        database = conn.execute("SELECT current_database() AS name").fetchone()["name"]
+        for grant in _APP_ROLE_GRANTS:
+            conn.execute(sql.SQL(grant).format(role=role, database=sql.Identifier(database)))

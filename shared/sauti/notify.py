@@ -11,8 +11,13 @@ consumes it and is idempotent on ``id``:
       "channels": ["email"] | ["push"] | ["email", "push"],
       "email": "someone@example.com" | null,  # null: the worker asks Auth for user_id's address
       "data": {...},                          # what the template needs (links, names)
-      "created_at": "2026-11-24T10:00:00Z"
+      "created_at": "2026-11-24T10:00:00Z",
+      "audience": null | {"followers_of": "<artist id>", "after": "<user id>" | null, "through": ...}
     }
+
+``audience`` is set only by the notifications module's own fan-out (a chunk of an artist's
+followers, docs/notifications.md); other modules name one ``user_id`` (or an ``email``).
+The notifications module maps each type to a preference topic and checks it before any send.
 """
 
 from __future__ import annotations
@@ -48,6 +53,27 @@ def notification_message(
         "data": data,
         "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
+
+
+def publish_messages(messages: list[dict[str, Any]]) -> None:
+    """Queue many messages, ten per SendMessageBatch call; a message SQS refuses raises."""
+    sqs = client("sqs")
+    url = config().get("NOTIFICATIONS_QUEUE_URL")
+    for start in range(0, len(messages), 10):
+        batch = messages[start : start + 10]
+        answer = sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {
+                    "Id": str(index),
+                    "MessageBody": json.dumps(message),
+                    "MessageAttributes": {"type": {"DataType": "String", "StringValue": message["type"]}},
+                }
+                for index, message in enumerate(batch)
+            ],
+        )
+        if answer.get("Failed"):
+            raise RuntimeError(f"{len(answer['Failed'])} notification messages were not queued")
 
 
 def publish_notification(type_: str, **kwargs: Any) -> str:

@@ -49,9 +49,14 @@ def parse_roles(value: Any) -> frozenset[str]:
 
 
 def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal:
+    """The caller, once their account is known to still allow the token: 401 for a deleted account,
+    403 ``account_suspended`` for a suspended one (``sauti.auth.access``, one Redis read)."""
+    from sauti.auth.access import check_access  # here: importing this module stays free of Redis and logging
+
     user_id = canonical_id((claims or {}).get("sub"))
     if user_id is None:  # no verified claims, or a subject that is no user id of ours
         raise Unauthorized()
+    check_access(user_id, claims.get("iat"))  # type: ignore[union-attr]
     return Principal(user_id=user_id, roles=parse_roles(claims.get("roles")))  # type: ignore[union-attr]
 
 

@@ -264,3 +264,17 @@ def test_a_backlog_is_published_in_batches_over_several_runs_even_within_one_ins
     assert [(run.plays, run.backlog) for run in runs] == [(3, True), (3, True), (1, False), (0, False)]
     plays = [p for entry in sent for p in json.loads(entry["Detail"])["plays"]]
     assert len(plays) == len({p["play_id"] for p in plays}) == 7
+
+
+def test_the_upkeep_job_logs_its_work_at_info_as_in_production(functions, caplog):
+    from sauti.observability import logger
+
+    previous = logger.log_level
+    logger.setLevel("INFO")  # the tests run at ERROR; production at INFO
+    try:
+        result = functions.invoke("AnalyticsPartitionsFunction", {})
+    finally:
+        logger.setLevel(previous)
+
+    assert result["created"] is not None
+    assert "plays partitions maintained" in caplog.text

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from helpers import assert_problem
 from sauti.errors import DomainError
 
 PASSWORD = "correct horse battery staple"  # the conftest default
+# The per-address ceilings are settings; these tests use small ones, the defaults are sized for carrier NAT.
+SMALL_ADDRESS_LIMITS = {
+    "AUTH_LOGIN_FAILURES_PER_ADDRESS": "50",
+    "AUTH_SIGNUPS_PER_ADDRESS": "20",
+    "AUTH_EMAILS_PER_ADDRESS": "20",
+}
+
+
+@pytest.fixture(autouse=True)
+def small_address_limits():
+    from sauti.config import config
+
+    saved = {name: os.environ.get(name) for name in SMALL_ADDRESS_LIMITS}
+    os.environ.update(SMALL_ADDRESS_LIMITS)
+    config.cache_clear()
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    config.cache_clear()
 
 
 def test_repeated_failures_on_one_account_give_429_with_retry_after(signup, login):

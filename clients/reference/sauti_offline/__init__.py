@@ -9,5 +9,9 @@ It is small on purpose and reads top to bottom as the protocol (docs/offline-dow
    chunks (``vault``), keep key and license in secure storage (``keystore``).
 3. ``OfflineClient.play``: check the license offline against the published keys (``license``), then
    decrypt chunk by chunk.
-4. ``OfflineClient.sync``: on reconnect, report the key ids held; wipe what the server says to wipe.
+4. ``OfflineClient.record_play``: note each offline play (with its own uuid) in the ``journal``.
+5. ``OfflineClient.sync``: on reconnect, upload the recorded plays (``POST /me/offline-plays``), then
+   report the key ids held; wipe what the server says to wipe.
+
+``python -m sauti_offline`` (``cli``) drives the same steps from a shell against ``make dev``.
 """

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from sauti_offline.device import DeviceKey
+from sauti_offline.journal import PlayJournal
 from sauti_offline.keystore import Keystore, StoredKey
 from sauti_offline.license import LicenseInvalid, verify_license
 from sauti_offline.transport import Transport
 from sauti_offline.vault import decrypt_file, encrypt_to_file
 
 CLOCK_BACKWARDS_TOLERANCE_SECONDS = 300
+SYNC_BATCH = 1_000  # the most key ids the server takes in one sync (POST /devices/{id}/sync)
+PLAYS_PER_UPLOAD = 500  # the most POST /me/offline-plays takes at once
 
 
 class ApiError(Exception):
@@ -41,6 +44,7 @@ class OfflineClient:
         self.access_token = access_token
         self.device_key = DeviceKey.load_or_create(home / "device-key.pem")
         self.keystore = Keystore(home / "keystore.json")
+        self.journal = PlayJournal(home / "plays.json")
 
     # -- state kept on the device ------------------------------------------------------------------
 
@@ -102,17 +106,40 @@ class OfflineClient:
         )
         return answer["key_id"]
 
+    def upload_plays(self) -> dict[str, Any]:
+        """Send the plays recorded offline, 500 at a time; each leaves the journal once answered for."""
+        totals: dict[str, Any] = {"accepted": 0, "duplicates": 0, "refused": []}
+        while pending := self.journal.pending()[:PLAYS_PER_UPLOAD]:
+            answer = self._api("POST", "/me/offline-plays", {"device_id": self.device_id, "plays": pending})
+            totals["accepted"] += answer["accepted"]
+            totals["duplicates"] += answer["duplicates"]
+            totals["refused"] += answer["refused"]
+            self.journal.forget({play["play_id"] for play in pending})
+        return totals
+
     def sync(self) -> dict[str, Any]:
-        """Tell the server which keys this device holds; wipe what it says, renew the rest's licenses."""
-        answer = self._api("POST", f"/devices/{self.device_id}/sync", {"key_ids": self.keystore.key_ids()})
-        to_wipe = self.keystore.key_ids() if answer["wipe_all"] else answer["wipe"]
+        """Upload the plays recorded offline, then tell the server which keys this device holds; wipe
+        what it says, renew the rest's licenses. The answer carries the upload's under ``plays``."""
+        try:
+            plays = self.upload_plays()
+        except ApiError as exc:  # the plays wait for the next sync; the keys are synced regardless
+            plays = {"error": exc.code or str(exc.status)}
+        held = self.keystore.key_ids()
+        batches = [held[start : start + SYNC_BATCH] for start in range(0, len(held), SYNC_BATCH)] or [[]]
+        answers = [self._api("POST", f"/devices/{self.device_id}/sync", {"key_ids": b}) for b in batches]
+        answer = {
+            "keep": [kept for part in answers for kept in part["keep"]],
+            "wipe": [key_id for part in answers for key_id in part["wipe"]],
+            "wipe_all": any(part["wipe_all"] for part in answers),
+        }
+        to_wipe = held if answer["wipe_all"] else answer["wipe"]
         for key_id in to_wipe:
             self.wipe(key_id)
         for kept in answer["keep"]:
             self.keystore.update_license(kept["key_id"], kept["license"])
         self.refresh_keys()
         self._remember(last_sync_at=time.time())
-        return answer
+        return {**answer, "plays": plays}
 
     # -- offline steps -----------------------------------------------------------------------------
 
@@ -133,6 +160,14 @@ class OfflineClient:
             now=now,
         )
         return decrypt_file(Path(stored.file), stored.content_key)
+
+    def record_play(self, key_id: str, started_at: float, listened_ms: int) -> dict[str, Any]:
+        """Remember that this download was played (from ``started_at``, for ``listened_ms``): the next
+        sync reports it. Called by the player when a track stops, whether or not it reached 30 s (the
+        server decides what counts)."""
+        if self.keystore.get(key_id) is None:
+            raise NotDownloaded(key_id)
+        return self.journal.record(key_id, started_at, listened_ms)
 
     def wipe(self, key_id: str) -> None:
         removed = self.keystore.remove(key_id)

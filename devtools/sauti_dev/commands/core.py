@@ -112,6 +112,8 @@ def run_dev(_args: argparse.Namespace) -> int:
         edge = serve_edge(edge_port)
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"media edge (local Cloudflare) on http://127.0.0.1:{edge_port}")
+        if getattr(stack, "fcm_base_url", None):
+            print(f"FCM (local fake, `sauti inbox` shows what it got) on {stack.fcm_base_url}")
         print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         stopped = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

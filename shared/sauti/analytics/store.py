@@ -11,12 +11,13 @@ from typing import Any
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
-from sauti.db import Row
+from sauti.db import Row, array_literal, lift_client_deadline
 
 # Advisory locks, held to the end of the transaction that takes them.
 ROLLUP_LOCK = 7_242_516  # one rollup at a time
 PARTITIONS_LOCK = 7_242_517  # one partition change at a time (shared by imports)
 CURSOR_LOCK = 7_242_518  # one play.counted publisher at a time
+OFFLINE_LOCK = 7_242_519  # with the user: one offline upload of a user at a time
 
 
 def lock_rollups(conn: Connection[Row]) -> None:
@@ -40,6 +41,7 @@ def set_lock_timeout(conn: Connection[Row], timeout: str) -> None:
 
 def set_statement_timeout(conn: Connection[Row], timeout: str) -> None:
     conn.execute(f"SET LOCAL statement_timeout = '{timeout}'")
+    lift_client_deadline(conn)  # the client waits as long as the server may work
 
 
 def set_work_mem(conn: Connection[Row], size: str) -> None:
@@ -406,4 +408,98 @@ def plays_per_song(conn: Connection[Row], song_ids: list[str], first: date | Non
            WHERE song_id = ANY(%s::uuid[]) AND (%s::date IS NULL OR day >= %s) AND day <= %s
            GROUP BY song_id HAVING sum(plays) > 0""",
         (song_ids, first, first, last),
+    ).fetchall()
+
+
+# ---- offline plays (uploaded by the offline device after the fact)
+#
+# A batch of up to 500 plays travels as arrays unnested in SQL: a few statements for any batch size.
+# The arrays are sent as literals (``sauti.db.array_literal``): psycopg's generic list adaptation took
+# about a quarter of a batch's time.
+
+
+def lock_offline_user(conn: Connection[Row], user_id: str) -> None:
+    """Serialise a user's offline uploads, so duplicates and overlaps are checked against everything."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (OFFLINE_LOCK, user_id))
+
+
+def offline_duplicates(conn: Connection[Row], user_id: str, play_ids: list[str]) -> set[str]:
+    """The ``play_ids`` this user's devices already uploaded."""
+    rows = conn.execute(
+        "SELECT play_id::text FROM offline_plays WHERE user_id = %s AND play_id = ANY(%s::uuid[])",
+        (user_id, array_literal(play_ids)),
+    ).fetchall()
+    return {row["play_id"] for row in rows}
+
+
+def overlapping_offline_plays(
+    conn: Connection[Row], user_id: str, candidates: list[tuple[str, datetime, int]], tolerance_ms: int
+) -> set[str]:
+    """The candidates ``(play_id, played_at, listened_ms)`` whose listening overlaps, by more than
+    ``tolerance_ms``, an offline play of the user already recorded.
+
+    The recorded plays do not overlap each other (this rule kept them out), so only two can overlap a
+    candidate: the last one that started before it (does it end too late?) and any that starts while
+    it plays. One statement; each candidate costs two probes of ``offline_plays_user_played_idx``."""
+    if not candidates:
+        return set()
+    ids, starts, lengths = (list(column) for column in zip(*candidates, strict=True))
+    rows = conn.execute(
+        """SELECT c.play_id::text
+           FROM unnest(%(ids)s::uuid[], %(starts)s::timestamptz[], %(lengths)s::int[])
+                AS c(play_id, played_at, listened_ms)
+           WHERE EXISTS (
+                     SELECT 1 FROM offline_plays o
+                     WHERE o.user_id = %(user)s AND o.played_at >= c.played_at
+                       AND o.played_at < c.played_at
+                                         + make_interval(secs => (c.listened_ms - %(tol)s) / 1000.0))
+              OR EXISTS (
+                     SELECT 1 FROM (SELECT o.played_at, o.listened_ms FROM offline_plays o
+                                    WHERE o.user_id = %(user)s AND o.played_at < c.played_at
+                                    ORDER BY o.played_at DESC LIMIT 1) AS before
+                     WHERE before.played_at + make_interval(secs => (before.listened_ms - %(tol)s) / 1000.0)
+                           > c.played_at)""",
+        {
+            "ids": array_literal(ids),
+            "starts": array_literal(starts),
+            "lengths": array_literal(lengths),
+            "user": user_id,
+            "tol": tolerance_ms,
+        },
+    ).fetchall()
+    return {row["play_id"] for row in rows}
+
+
+def insert_offline_plays(
+    conn: Connection[Row], user_id: str, plays: list[tuple[str, str, datetime, str, int]]
+) -> list[Row]:
+    """Insert ``(play_id, id, played_at, song_id, listened_ms)`` into the ledger and, for those the
+    ledger took (a concurrent upload of the same play loses there), into ``plays`` as ``offline``.
+    Returns ``{play_id, played_at}`` of the plays inserted. Two statements for any batch size."""
+    if not plays:
+        return []
+    play_ids, ids, starts, song_ids, lengths = (list(column) for column in zip(*plays, strict=True))
+    return conn.execute(
+        """WITH batch AS (
+               SELECT * FROM unnest(%(play_ids)s::uuid[], %(ids)s::uuid[], %(starts)s::timestamptz[],
+                                    %(songs)s::uuid[], %(lengths)s::int[])
+                      AS b(play_id, id, played_at, song_id, listened_ms)),
+           taken AS (
+               INSERT INTO offline_plays (user_id, play_id, played_at, listened_ms)
+               SELECT %(user)s, play_id, played_at, listened_ms FROM batch
+               ON CONFLICT DO NOTHING RETURNING play_id),
+           counted AS (
+               INSERT INTO plays (id, played_at, user_id, song_id, listened_ms, source)
+               SELECT b.id, b.played_at, %(user)s, b.song_id, b.listened_ms, 'offline'
+               FROM batch b JOIN taken t USING (play_id)
+               ON CONFLICT DO NOTHING RETURNING id, played_at)
+           SELECT b.play_id::text, c.played_at FROM counted c JOIN batch b USING (id)""",
+        {
+            "play_ids": array_literal(play_ids),
+            "ids": array_literal(ids),
+            "starts": array_literal(starts),
+            "songs": array_literal(song_ids),
+            "lengths": array_literal(lengths),
+            "user": user_id,
+        },
     ).fetchall()

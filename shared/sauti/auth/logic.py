@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 import redis
 
 from sauti import paging
-from sauti.auth import normalize, onetime, passwords, ratelimit, sessions, store
+from sauti.auth import access, normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
 from sauti.auth.errors import (
     AccountSuspended,
@@ -99,7 +100,9 @@ def _signed_in(user: Row, client: Client) -> dict[str, Any]:
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
-def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
+def _notify(
+    type_: str, user: Row | None, data: dict[str, Any], channels: tuple[str, ...] = ("email",)
+) -> None:
     """Queue an email. A queue failure is logged, not shown: the answer must not depend on it.
 
     Without a user the message names no recipient and the notifications worker sends nothing.
@@ -114,6 +117,7 @@ def _notify(type_: str, user: Row | None, data: dict[str, Any]) -> None:
             user_id=str(user["id"]) if user else None,
             email=user["email"] if user else None,
             data={"display_name": user["display_name"], **data} if user else {},
+            channels=channels,
         )
     except (BotoCoreError, ClientError):
         logger.exception("could not queue an auth email", extra={"type": type_})
@@ -128,7 +132,7 @@ def _link(page: str, token: str) -> str:
 
 def signup(email: str, password: str, display_name: str, client: Client) -> dict[str, Any]:
     """Create an account and sign it in; email, name and password arrive normalised."""
-    ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.SIGNUPS_PER_ADDRESS, client.address))
+    ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.signups_per_address(), client.address))
     passwords.check_password(password, context=(email, display_name))
     password_hash = _hashing().hash_password(password)
     with transaction():  # no account without its first session, and no session without its account
@@ -150,7 +154,7 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     account = normalised or email.strip().lower()
     limits = (
         (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
-        (ratelimit.LOGIN_FAILURES_PER_ADDRESS, client.address),
+        (ratelimit.login_failures_per_address(), client.address),
     )
     ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
     user = store.user_by_email(normalised) if normalised else None
@@ -163,8 +167,15 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     ratelimit.reset(*limits[0])
     if hashing.needs_rehash(user["password_hash"]):
         store.replace_password_hash(str(user["id"]), user["password_hash"], hashing.hash_password(password))
-    store.prune_sessions(str(user["id"]))
-    return _signed_in(user, client)
+    device = client.device()
+    user_agent = normalize.user_agent(device.user_agent)  # as sessions store it
+    known = store.knows_device(str(user["id"]), user_agent, device.platform, device.device_name)
+    store.prune_sessions(str(user["id"]))  # after: ended sessions still tell which devices are known
+    signed_in = _signed_in(user, client)
+    if not known:  # security topic: a sign-in from a device this account never used
+        described = device.device_name or (user_agent or "")[:80] or device.platform or "a new device"
+        _notify("auth.new_sign_in", user, {"device": described}, channels=("email", "push"))
+    return signed_in
 
 
 def refresh(refresh_token: str) -> dict[str, Any]:
@@ -218,18 +229,53 @@ def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
 
 
 def delete_account(user_id: str) -> None:
-    """Anonymise the account and end its sessions (docs/auth.md says what is kept)."""
+    """Anonymise the account, end its sessions and refuse its tokens at once, then tell every module that
+    holds personal data (``user.deleted``). docs/auth.md says what is kept."""
     with transaction():
-        if not store.anonymise_user(user_id):
+        deleted_at = store.anonymise_user(user_id)
+        if deleted_at is None:
             raise AccountUnavailable("this account no longer exists")
         ended = store.delete_sessions(user_id)
+        access.block(user_id, access.DELETED)  # last: if Redis refuses, nothing is deleted (503)
     sessions.uncache(ended)
+    publish_deletion(user_id, deleted_at)
+
+
+# The event id of an account's user.deleted: the same at every publication, so consumers can deduplicate.
+DELETION_EVENTS = uuid.UUID("5a0d1e7e-5e1f-4c2b-9d7a-3c6f0b1e2d4a")
+DELETION_REPUBLISH_AFTER = timedelta(minutes=5)  # leave a deletion in flight to its own request first
+DELETION_BATCH = 500
+
+
+def publish_deletion(user_id: str, deleted_at: datetime) -> bool:
+    """Put ``user.deleted`` on the bus and record that it went; False (logged) when the bus refused it:
+    the auth-deletions job publishes it again, with the same ``event_id``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from sauti.events import publish_event
 
+    detail = {
+        "event_id": str(uuid.uuid5(DELETION_EVENTS, user_id)),
+        "occurred_at": iso(deleted_at),
+        "user_id": user_id,
+    }
     try:
-        publish_event("auth", "user.deleted", {"user_id": user_id})
-    except Exception:  # the account is gone either way; other modules also check deleted users
-        logger.exception("could not publish user.deleted", extra={"user_id": user_id})
+        publish_event("auth", "user.deleted", detail)
+    except (BotoCoreError, ClientError, RuntimeError):
+        logger.exception(
+            "user.deleted not published; the auth-deletions job will", extra={"user_id": user_id}
+        )
+        return False
+    store.mark_deletion_published(user_id)
+    return True
+
+
+def publish_pending_deletions(*, now: datetime | None = None) -> int:
+    """The auth-deletions job: publish every ``user.deleted`` the bus has not taken yet; returns how many
+    went."""
+    now = now or datetime.now(UTC)
+    pending = store.unpublished_deletions(now - DELETION_REPUBLISH_AFTER, DELETION_BATCH)
+    return sum(publish_deletion(str(row["id"]), row["deleted_at"]) for row in pending)
 
 
 # -- sessions --------------------------------------------------------------------------------------
@@ -279,7 +325,9 @@ def request_password_reset(email: str, client: Client) -> None:
     the message names no recipient. Requests over the limit are dropped, also silently.
     """
     try:
-        ratelimit.take((ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.EMAILS_PER_ADDRESS, client.address))
+        ratelimit.take(
+            (ratelimit.EMAILS_PER_ACCOUNT, email), (ratelimit.emails_per_address(), client.address)
+        )
     except RateLimited:
         logger.info("password reset request over the limit: dropped")
         return
@@ -313,7 +361,7 @@ def reset_password(token: str, new_password: str) -> None:
         onetime.consume(RESET, token)  # tidiness: the password change already killed the link
     except redis.RedisError:
         logger.warning("used reset link left in Redis (dead: its password stamp is gone)")
-    _notify("auth.password_changed", user, {})
+    _notify("auth.password_changed", user, {}, channels=("email", "push"))
 
 
 def _send_verification(user: Row) -> None:
@@ -332,7 +380,7 @@ def resend_verification(user_id: str, client: Client) -> None:
     if user["email_verified_at"] is not None:
         raise EmailAlreadyVerified("this email address is already verified")
     ratelimit.take(
-        (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.EMAILS_PER_ADDRESS, client.address)
+        (ratelimit.EMAILS_PER_ACCOUNT, user["email"]), (ratelimit.emails_per_address(), client.address)
     )
     _send_verification(user)
 
@@ -369,17 +417,24 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
 
 
 def suspend_user(user_id: str) -> None:
-    """Suspend an account: no login, no refresh, every session ended. Access tokens lapse within their TTL."""
+    """Suspend an account: no login, no refresh, every session ended, and every access token refused
+    at once (403 ``account_suspended``)."""
+    user_id = canonical_id(user_id) or ""
     with transaction():
-        if not store.set_suspended(user_id, True):
+        if not user_id or not store.set_suspended(user_id, True):
             raise NotFound("no such user")
         ended = store.revoke_sessions(user_id)
+        access.block(user_id, access.SUSPENDED)  # last: if Redis refuses, nothing is suspended (503)
     sessions.uncache(ended)
 
 
 def unsuspend_user(user_id: str) -> None:
-    if not store.set_suspended(user_id, False):
-        raise NotFound("no such user")
+    """Lift a suspension: the account may log in again; tokens from before the suspension stay dead."""
+    user_id = canonical_id(user_id) or ""
+    with transaction():
+        if not user_id or not store.set_suspended(user_id, False):
+            raise NotFound("no such user")
+        access.unblock_suspension(user_id)
 
 
 # -- the published keys ------------------------------------------------------------------------------

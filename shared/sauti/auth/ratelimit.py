@@ -5,7 +5,8 @@ limit and, only when none is used up, increments them all (``take``): requests
 sent in parallel cannot all pass the check before any of them is counted. A
 login that turns out to succeed gives its unit back (``give_back``), so only
 failures use up the login limits and people sharing one address (a carrier's
-NAT, an office) are not locked out by each other's successes. Accounts are keyed
+NAT, an office) are not locked out by each other's successes. The per-address
+ceilings are settings with defaults sized for carrier NAT (docs/auth.md). Accounts are keyed
 by a hash of the normalised email, whether it exists or not, so throttling says
 nothing about which emails are registered.
 """
@@ -16,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sauti.cache import redis_client
+from sauti.config import config
 from sauti.errors import RateLimited
 
 
@@ -31,11 +33,22 @@ class Limit:
 
 
 LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
-LOGIN_FAILURES_PER_ADDRESS = Limit("login-address", 50, 15 * 60)
 SIGNUPS_PER_ACCOUNT = Limit("signup-account", 5, 60 * 60)
-SIGNUPS_PER_ADDRESS = Limit("signup-address", 20, 60 * 60)
 EMAILS_PER_ACCOUNT = Limit("email-account", 3, 60 * 60)  # reset and verification mails
-EMAILS_PER_ADDRESS = Limit("email-address", 20, 60 * 60)
+
+
+# Per client address: settings (docs/auth.md), since a mobile carrier's NAT puts thousands of people
+# behind a few addresses and the right ceiling depends on the market, not on the code.
+def login_failures_per_address() -> Limit:
+    return Limit("login-address", config().int("AUTH_LOGIN_FAILURES_PER_ADDRESS"), 15 * 60)
+
+
+def signups_per_address() -> Limit:
+    return Limit("signup-address", config().int("AUTH_SIGNUPS_PER_ADDRESS"), 60 * 60)
+
+
+def emails_per_address() -> Limit:
+    return Limit("email-address", config().int("AUTH_EMAILS_PER_ADDRESS"), 60 * 60)
 
 
 # KEYS: counters; ARGV: limit and window of each. 0 when taken, else the seconds until a unit frees up.

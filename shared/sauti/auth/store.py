@@ -38,6 +38,17 @@ def user_by_id(user_id: str) -> Row | None:
     return fetch_one(f"SELECT {USER_COLUMNS} FROM users WHERE id = %s AND deleted_at IS NULL", (user_id,))
 
 
+def account_state(user_id: str) -> str | None:
+    """``deleted``, ``suspended`` or None (live, or no such account)."""
+    row = fetch_one(
+        """SELECT CASE WHEN deleted_at IS NOT NULL THEN 'deleted'
+                       WHEN suspended_at IS NOT NULL THEN 'suspended' END AS state
+           FROM users WHERE id = %s""",
+        (user_id,),
+    )
+    return row["state"] if row else None
+
+
 def replace_password_hash(user_id: str, old_hash: str, new_hash: str) -> None:
     """Re-hash with current parameters; a concurrent password change wins."""
     fetch_one(
@@ -79,15 +90,30 @@ def mark_email_verified(user_id: str, email: str) -> bool:
     return row is not None
 
 
-def anonymise_user(user_id: str) -> bool:
-    """Remove the personal data; the row (its id) stays for what other modules keep for accounting."""
+def anonymise_user(user_id: str) -> datetime | None:
+    """Remove the personal data; the row (its id) stays for what other modules keep for accounting.
+    Returns when the account was deleted; None when there was no live account."""
     row = fetch_one(
         """UPDATE users SET email = NULL, display_name = 'Deleted user', password_hash = NULL, roles = '{}',
                             email_verified_at = NULL, updated_at = now(), deleted_at = now()
-           WHERE id = %s AND deleted_at IS NULL RETURNING id""",
+           WHERE id = %s AND deleted_at IS NULL RETURNING deleted_at""",
         (user_id,),
     )
-    return row is not None
+    return row["deleted_at"] if row else None
+
+
+def mark_deletion_published(user_id: str) -> None:
+    fetch_one("UPDATE users SET deletion_published_at = now() WHERE id = %s RETURNING id", (user_id,))
+
+
+def unpublished_deletions(deleted_before: datetime, limit: int) -> list[Row]:
+    """Deleted accounts whose user.deleted the bus has not taken yet, oldest first."""
+    return fetch_all(
+        """SELECT id, deleted_at FROM users
+           WHERE deleted_at IS NOT NULL AND deletion_published_at IS NULL AND deleted_at < %s
+           ORDER BY deleted_at LIMIT %s""",
+        (deleted_before, limit),
+    )
 
 
 def add_role(email: str, role: str) -> Row | None:
@@ -155,6 +181,16 @@ def rotate_session(
             RETURNING {SESSION_COLUMNS}""",
         (secret_hash, used_at, idle_expires_at, session_id, presented_hash),
     )
+
+
+def knows_device(user_id: str, user_agent: str | None, platform: str | None, device_name: str | None) -> bool:
+    """Whether the user ever had a session (live or ended) from this device."""
+    row = fetch_one(
+        """SELECT 1 FROM auth_sessions WHERE user_id = %s AND user_agent IS NOT DISTINCT FROM %s
+              AND platform IS NOT DISTINCT FROM %s AND device_name IS NOT DISTINCT FROM %s LIMIT 1""",
+        (user_id, user_agent, platform, device_name),
+    )
+    return row is not None
 
 
 def revoke_sessions(user_id: str, *, session_id: str | None = None, keep: str | None = None) -> list[Row]:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sauti.billing import store
+from sauti.billing import store, vendor_time
 from sauti.billing.logic import (
     Applied,
     InvalidSignature,
@@ -32,6 +32,7 @@ from sauti.billing.logic import (
     apply_state,
     as_user_id,
     handle_event,
+    refuse_event,
     subscription_view,
     sync_plan,
     utcnow,
@@ -143,8 +144,8 @@ def _verified(method: str, signed: str, environment: str | None = None) -> tuple
     raise AssertionError("unreachable: at least one environment is configured")
 
 
-def _time(milliseconds: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(milliseconds) / 1000, UTC) if milliseconds else None
+def _time(milliseconds: Any, field: str) -> datetime | None:
+    return vendor_time.from_milliseconds(milliseconds, field) if milliseconds else None
 
 
 def handle_notification(signed_payload: str, now: datetime | None = None) -> str:
@@ -167,8 +168,12 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
     )
     if not transaction_info.originalTransactionId:
         raise MalformedPayload("the transaction has no originalTransactionId")
-    observed_at = _time(notification.signedDate) or utcnow()
-    state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
+    try:
+        observed_at = _time(notification.signedDate, "signedDate") or utcnow()
+        state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
+    except vendor_time.TimestampOutOfRange as exc:
+        refuse_event("apple", notification_id, kind, exc)
+        raise
     state = replace(state, environment=environment)
     return handle_event("apple", notification_id, kind, lambda conn: [apply_state(conn, state)], now)
 
@@ -176,12 +181,12 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
 def notification_state(
     kind: str, subtype: str | None, transaction_info: Any, renewal: Any, observed_at: datetime
 ) -> SourceState:
-    period_end = _time(transaction_info.expiresDate)
+    period_end = _time(transaction_info.expiresDate, "expiresDate")
     status = STATUS_BY_TYPE[kind]
     grace_until = None
     if kind == "DID_FAIL_TO_RENEW" and subtype == "GRACE_PERIOD":
         status = "in_grace"
-        grace_until = _time(renewal.gracePeriodExpiresDate) if renewal else None
+        grace_until = _time(renewal.gracePeriodExpiresDate, "gracePeriodExpiresDate") if renewal else None
     if status is None:
         status = _status_of(transaction_info, observed_at)
     cancel = None
@@ -204,7 +209,7 @@ def notification_state(
 def _status_of(transaction_info: Any, at: datetime) -> str:
     if transaction_info.revocationDate:
         return "revoked"
-    period_end = _time(transaction_info.expiresDate)
+    period_end = _time(transaction_info.expiresDate, "expiresDate")
     return "active" if period_end is None or period_end > at else "expired"
 
 
@@ -219,14 +224,14 @@ def register_transaction(
     if token and as_user_id(token) != user_id:
         raise Forbidden("this purchase was made for another account")
     now = now or utcnow()
-    observed_at = _time(transaction_info.signedDate) or now
+    observed_at = _time(transaction_info.signedDate, "signedDate") or now
     state = SourceState(
         source="apple",
         external_id=str(transaction_info.originalTransactionId),
         status=_status_of(transaction_info, now),
         observed_at=observed_at,
         user_id=user_id,
-        current_period_end=_time(transaction_info.expiresDate),
+        current_period_end=_time(transaction_info.expiresDate, "expiresDate"),
         environment=environment,
     )
     with transaction() as conn:

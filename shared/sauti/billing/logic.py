@@ -282,6 +282,17 @@ def handle_event(
     return outcome
 
 
+def refuse_event(provider: str, event_id: str, event_type: str, reason: Exception) -> None:
+    """Record a signed event that cannot be applied (an absurd value) as ``refused``, changing nothing
+    else; its redeliveries are then duplicates. The caller answers 400."""
+    with transaction() as conn:
+        if store.record_event(conn, provider, event_id, event_type):
+            store.set_event_outcome(conn, provider, event_id, "refused")
+    logger.warning(
+        "billing event refused", extra={"provider": provider, "type": event_type, "reason": str(reason)}
+    )
+
+
 def _summary(results: list[Applied]) -> str:
     if not results:
         return "ignored"

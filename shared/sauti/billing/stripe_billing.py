@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 
-from sauti.billing import store
+from sauti.billing import store, vendor_time
 from sauti.billing.entitlements import entitlements_for
 from sauti.billing.logic import (
     Applied,
@@ -33,6 +33,7 @@ from sauti.billing.logic import (
     apply_state,
     as_user_id,
     handle_event,
+    refuse_event,
     utcnow,
 )
 from sauti.config import ConfigurationError, config
@@ -197,10 +198,25 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
         raise InvalidSignature("the Stripe-Signature header does not match this payload") from exc
     except (ValueError, TypeError, AttributeError) as exc:  # signed, but not JSON of a Stripe event
         raise MalformedPayload("the payload is not a Stripe event") from exc
+    _refuse_future_signature(signature)
     event = json.loads(payload)
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event.get("type"):
         raise MalformedPayload("the payload is not a Stripe event")
     return event
+
+
+def _refuse_future_signature(signature: str | None) -> None:
+    """Stripe's library refuses a signature older than the tolerance, not one dated ahead of it: a
+    verified header whose ``t`` is further ahead than the tolerance (or absurd) is refused too."""
+    parts = [part.strip() for part in (signature or "").split(",")]
+    stamps = [part[2:] for part in parts if part.startswith("t=")]
+    try:
+        signed_at = vendor_time.from_seconds(stamps[0].strip(), "t") if stamps else None
+    except (ValueError, vendor_time.TimestampOutOfRange):
+        signed_at = None
+    latest = datetime.now(UTC) + timedelta(seconds=SIGNATURE_TOLERANCE_SECONDS)
+    if signed_at is None or signed_at > latest:
+        raise InvalidSignature("the Stripe-Signature timestamp is outside the tolerance")
 
 
 def handle_webhook(payload: bytes, signature: str | None, now: datetime | None = None) -> str:
@@ -213,6 +229,9 @@ def handle_webhook(payload: bytes, signature: str | None, now: datetime | None =
             return "duplicate"  # a redelivery: not worth a call to Stripe (handle_event also checks)
     try:
         act = _action(event_type, event)
+    except vendor_time.TimestampOutOfRange as exc:
+        refuse_event("stripe", event["id"], event_type, exc)
+        raise
     except (KeyError, TypeError, ValueError, AttributeError):
         # Signed by Stripe but not the shape we know: acknowledged (a 4xx would be retried for days).
         logger.warning("unexpected stripe event shape", extra={"type": event_type, "event_id": event["id"]})
@@ -224,7 +243,9 @@ def _action(event_type: str, event: dict[str, Any]) -> Callable[[store.Conn], li
     """What to do for one event: parsed, and the subscription read from Stripe when there is an API key,
     all before any transaction, so a strange shape changes nothing and no lock waits on Stripe."""
     obj = event["data"]["object"]
-    created = datetime.fromtimestamp(int(event["created"]), UTC)
+    created = vendor_time.from_seconds(event["created"], "created")
+    if created is None:
+        raise ValueError("an event needs its creation time")
     customer = _id(obj.get("customer"))
     if event_type in SUBSCRIPTION_EVENTS:
         state = _current_or(subscription_state(obj, observed_at=created))
@@ -301,7 +322,7 @@ def subscription_state(obj: dict[str, Any], observed_at: datetime) -> SourceStat
         status=status,
         observed_at=observed_at,
         user_id=as_user_id((obj.get("metadata") or {}).get("user_id")),
-        current_period_end=datetime.fromtimestamp(int(period_end), UTC) if period_end else None,
+        current_period_end=vendor_time.from_seconds(period_end, "current_period_end") if period_end else None,
         cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
     )
 
@@ -325,5 +346,5 @@ def _invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
     ends = [
         ((line.get("period") or {}).get("end")) for line in (invoice.get("lines") or {}).get("data") or []
     ]
-    end = max((value for value in ends if value), default=None)
-    return datetime.fromtimestamp(int(end), UTC) if end else None
+    times = [vendor_time.from_seconds(value, "lines.period.end") for value in ends if value]
+    return max((moment for moment in times if moment), default=None)

@@ -273,3 +273,10 @@ def revoke_after_plan_change(user_id: str, plan: str) -> int:
         return 0
     with transaction() as conn:
         return store.revoke_user_downloads(conn, user_id, "premium_ended")
+
+
+def forget_user(user_id: str) -> int:
+    """``user.deleted``: remove the user's devices (names, public keys) and download records; returns how
+    many devices went. Idempotent: a second delivery finds nothing."""
+    with transaction() as conn:
+        return store.delete_user_devices(conn, user_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import Connection
 
-from sauti.db import Row
+from sauti.db import Row, array_literal
 
 DEVICE_COLUMNS = "id, user_id, name, platform, public_key, is_offline, created_at, last_synced_at"
 
@@ -151,3 +151,17 @@ def revoke_download(conn: Connection[Row], user_id: str, download_id: str) -> bo
             (download_id, user_id),
         ).rowcount
     )
+
+
+def delete_user_devices(conn: Connection[Row], user_id: str) -> int:
+    """Remove every device of the user, and with them (ON DELETE CASCADE) every download record."""
+    return conn.execute("DELETE FROM devices WHERE user_id = %s", (user_id,)).rowcount
+
+
+def keys_of_user(conn: Connection[Row], user_id: str, key_ids: list[str]) -> list[Row]:
+    """The user's downloads among ``key_ids`` (any device, revoked or not): what offline plays cite."""
+    return conn.execute(
+        """SELECT key_id::text, device_id::text, song_id::text, issued_at, expires_at, revoked_at
+           FROM downloads WHERE user_id = %s AND key_id = ANY(%s::uuid[])""",
+        (user_id, array_literal(key_ids)),
+    ).fetchall()

@@ -7,6 +7,7 @@ docs/billing.md. An unknown type falls back to ``GENERIC``.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,7 +64,53 @@ EMAILS: dict[str, EmailTemplate] = {
         "free plan: " + PREMIUM_FEATURES + " are off. Subscribe again any time to turn them back on.",
     ),
 }
+EMAILS.update(
+    {
+        "auth.new_sign_in": EmailTemplate(
+            "New sign-in to your Sauti account",
+            "Hi {display_name},\n\nYour Sauti account was just signed in on a device we had not seen "
+            "before: {device}.\n\nIf it was you, there is nothing to do. If not, change your password at "
+            "once; that signs every device out.",
+        ),
+        "playlist.followed": EmailTemplate(
+            "{follower_name} follows your playlist",
+            "Hi {display_name},\n\n{follower_name} now follows your playlist “{playlist_name}”.",
+        ),
+        "playlist.tracks_added": EmailTemplate(
+            "New songs in “{playlist_name}”",
+            "Hi {display_name},\n\n{actor_name} added {track_count} song(s) to “{playlist_name}”.",
+        ),
+        "catalog.new_release": EmailTemplate(
+            "New from {artist_name}: {title}",
+            "Hi {display_name},\n\n{artist_name} just released “{title}” on Sauti.",
+        ),
+    }
+)
 GENERIC = EmailTemplate("News from Sauti", "{message}")
+
+
+@dataclass(frozen=True)
+class PushTemplate:
+    title: str
+    body: str
+
+
+PUSHES: dict[str, PushTemplate] = {
+    "auth.password_changed": PushTemplate("Password changed", "Your Sauti password was just changed."),
+    "auth.new_sign_in": PushTemplate("New sign-in", "Your account was signed in on {device}."),
+    "billing.premium_started": PushTemplate("Welcome to Premium", "No ads, background play and downloads."),
+    "billing.payment_failed": PushTemplate("Payment failed", "Update your payment method to keep Premium."),
+    "billing.grace_ending_soon": PushTemplate(
+        "Premium ends soon", "Your payment still has not gone through."
+    ),
+    "billing.premium_ended": PushTemplate("Premium has ended", "Your account is on the free plan."),
+    "playlist.followed": PushTemplate("New follower", "{follower_name} follows “{playlist_name}”."),
+    "playlist.tracks_added": PushTemplate(
+        "“{playlist_name}” has new songs", "{actor_name} added {track_count} song(s)."
+    ),
+    "catalog.new_release": PushTemplate("New from {artist_name}", "{title} is out now."),
+}
+GENERIC_PUSH = PushTemplate("Sauti", "{message}")
 
 
 class _Blank(dict[str, Any]):
@@ -88,6 +135,9 @@ def _readable(value: Any) -> Any:
 def _fields(data: dict[str, Any]) -> _Blank:
     fields = _Blank({key: _readable(value) for key, value in data.items()})
     fields.setdefault("display_name", "there")
+    fields.setdefault("track_count", data.get("count", ""))  # playlists sends ``count``
+    fields.setdefault("follower_name", "Someone")
+    fields.setdefault("actor_name", "A collaborator")
     fields["fix_payment"] = FIX_PAYMENT.get(str(data.get("source")), FIX_PAYMENT["stripe"])
     fields["grace_note"] = (
         f"You keep Premium until {fields['grace_until']} while we try again."
@@ -110,3 +160,33 @@ def render_email(message_type: str, data: dict[str, Any]) -> tuple[str, str]:
     template = EMAILS.get(message_type, GENERIC)
     fields = _fields(data)
     return template.subject.format_map(fields), template.body.format_map(fields) + SIGN_OFF
+
+
+def render_html(text: str, unsubscribe_url: str | None = None) -> str:
+    """The HTML part: the text's paragraphs, its links clickable, and the unsubscribe link if any."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        words = [
+            f'<a href="{html.escape(word)}">{html.escape(word)}</a>'
+            if word.startswith(("https://", "http://"))
+            else html.escape(word)
+            for word in paragraph.split(" ")
+        ]
+        paragraphs.append("<p>" + " ".join(words).replace("\n", "<br>") + "</p>")
+    if unsubscribe_url:
+        paragraphs.append(
+            f'<p style="font-size:12px;color:#666"><a href="{html.escape(unsubscribe_url)}">'
+            "Stop these emails</a></p>"
+        )
+    return (
+        '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">'
+        + "".join(paragraphs)
+        + "</body></html>"
+    )
+
+
+def render_push(message_type: str, data: dict[str, Any]) -> tuple[str, str]:
+    """Title and body of a push; a field the data lacks renders empty rather than failing."""
+    template = PUSHES.get(message_type, GENERIC_PUSH)
+    fields = _fields(data)
+    return template.title.format_map(fields)[:200], template.body.format_map(fields)[:1000]

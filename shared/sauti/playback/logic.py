@@ -291,3 +291,9 @@ def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, A
         }
 
     return paging.page(rows, limit, view, lambda row: (row["played_at"], row["id"]))
+
+
+def end_account_sessions(user_id: str, *, now: float | None = None) -> None:
+    """``user.deleted``: the account's play session stops at once and its ad state is forgotten. Plays
+    already counted stay with analytics (docs/auth.md, what is kept)."""
+    sessions.end_account(user_id, time.time() if now is None else now)

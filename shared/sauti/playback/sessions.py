@@ -107,6 +107,18 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 0
 """
 
+# The account is gone: its active session stops (its next heartbeat hears why) and its ad state goes.
+_END_ACCOUNT = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local key = ARGV[2] .. current
+  if redis.call('EXISTS', key) == 1 and not redis.call('HGET', key, 'stopped_at') then
+    redis.call('HSET', key, 'stopped_at', ARGV[1], 'stop_reason', 'account_closed')
+  end
+end
+return redis.call('DEL', KEYS[1], KEYS[2])
+"""
+
 
 @dataclass(frozen=True)
 class Beat:
@@ -209,3 +221,8 @@ def release_count(session_id: str) -> None:
 def finish(session_id: str, user_id: str, now: float) -> None:
     """The session ended: it is marked stopped (if it still exists) and stops holding the account's stream."""
     _script(_FINISH)(keys=[session_key(session_id), active_key(user_id)], args=[session_id, repr(now)])
+
+
+def end_account(user_id: str, now: float) -> None:
+    """Stop the account's active session and forget its ad state (the account was deleted)."""
+    _script(_END_ACCOUNT)(keys=[active_key(user_id), ads_key(user_id)], args=[repr(now), SESSION_PREFIX])

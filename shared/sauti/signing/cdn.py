@@ -64,7 +64,9 @@ def is_timed_hmac_valid(uri: str, *, secret: str, ttl_seconds: int, now: float |
         return False
     issued = int(match["ts"])
     now = time.time() if now is None else now
-    if not now < issued + ttl_seconds:
+    # Expired, or dated further ahead than a link lives: our signer rounds down, so only a forger with
+    # the secret or a broken clock dates a link ahead, and neither gets a link that outlives the ttl.
+    if not now < issued + ttl_seconds or issued > now + ttl_seconds:
         return False
     expected = _mac(secret.encode(), match["message"], issued)
     return hmac.compare_digest(expected, match["mac"])

@@ -1,0 +1,104 @@
+"""Request and response models of the notifications routes, and the queue's message shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from sauti.models import ApiModel, Page, RequestModel
+
+Platform = Literal["ios", "android", "web"]
+Channel = Literal["email", "push"]
+TOPICS = ("new_releases", "playlist_activity", "billing", "security", "product_news")
+ALWAYS_EMAILED = ("billing", "security")  # their emails cannot be switched off
+MAX_TOKEN_LENGTH = 4096
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+
+class RegisterPushToken(RequestModel):
+    token: str = Field(min_length=1, max_length=MAX_TOKEN_LENGTH, pattern=r"^[\x21-\x7e]+$")
+    platform: Platform
+
+
+class PushToken(ApiModel):
+    token: str
+    platform: Platform
+    registered_at: datetime
+
+
+class ChannelSwitches(ApiModel):
+    push: bool
+    email: bool
+
+
+class TopicSwitches(ApiModel):
+    new_releases: bool
+    playlist_activity: bool
+    billing: bool
+    security: bool
+    product_news: bool
+
+
+class Preferences(ApiModel):
+    channels: ChannelSwitches
+    topics: TopicSwitches
+    always_emailed: list[str] = Field(
+        default=list(ALWAYS_EMAILED), description="topics whose emails are sent whatever the switches say"
+    )
+
+
+class ChannelChanges(RequestModel):
+    push: bool | None = None
+    email: bool | None = None
+
+
+class TopicChanges(RequestModel):
+    new_releases: bool | None = None
+    playlist_activity: bool | None = None
+    billing: bool | None = None
+    security: bool | None = None
+    product_news: bool | None = None
+
+
+class PreferencesChange(RequestModel):
+    """PUT body: the switches to set; a switch left out keeps its value."""
+
+    channels: ChannelChanges = Field(default_factory=ChannelChanges)
+    topics: TopicChanges = Field(default_factory=TopicChanges)
+
+
+class FollowedArtist(ApiModel):
+    artist_id: str
+    followed_at: datetime
+
+
+FollowedArtistPage = Page[FollowedArtist]
+
+
+# -- the queue -------------------------------------------------------------------------------------
+
+
+class Audience(BaseModel):
+    """A fan-out chunk: the followers of ``artist_id`` with ``after < user_id <= through``."""
+
+    followers_of: str
+    after: str | None = None
+    through: str | None = None
+
+
+class NotificationMessage(BaseModel):
+    """The queue's message shape, version 1 (documented in sauti.notify and docs/notifications.md)."""
+
+    version: Literal[1]
+    id: str = Field(min_length=1, max_length=200)
+    type: str = Field(min_length=1, max_length=100)
+    user_id: str | None = None
+    channels: list[Channel] = Field(max_length=2)
+    email: str | None = Field(default=None, max_length=320)
+    data: dict = Field(default_factory=dict)
+    created_at: datetime
+    audience: Audience | None = None

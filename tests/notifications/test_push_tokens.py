@@ -1,0 +1,71 @@
+"""Push tokens: registered idempotently, moved to the latest account, limited per account, one's own only."""
+
+from __future__ import annotations
+
+from helpers import assert_problem
+
+
+def _owner(token: str) -> str | None:
+    from sauti import db
+
+    row = db.fetch_one(
+        "SELECT user_id::text AS user_id FROM notification_push_tokens WHERE token = %s", (token,)
+    )
+    return row["user_id"] if row else None
+
+
+def test_a_token_is_registered_once_and_registering_it_again_is_a_200(api, new_user):
+    user = new_user()
+
+    first = api.post("/me/push-tokens", json={"token": "tok-a", "platform": "android"}, token=user.token)
+    again = api.post("/me/push-tokens", json={"token": "tok-a", "platform": "android"}, token=user.token)
+
+    assert first.status == 201, first.body
+    assert first.json()["token"] == "tok-a" and first.json()["platform"] == "android"
+    assert again.status == 200
+    assert _owner("tok-a") == user.id
+
+
+def test_a_token_moves_to_the_latest_account_that_registers_it(api, new_user):
+    first, second = new_user(), new_user()
+    api.post("/me/push-tokens", json={"token": "shared-phone", "platform": "ios"}, token=first.token)
+
+    moved = api.post("/me/push-tokens", json={"token": "shared-phone", "platform": "ios"}, token=second.token)
+
+    assert moved.status == 201
+    assert _owner("shared-phone") == second.id
+    # the first account cannot delete what is no longer its token
+    assert api.delete("/me/push-tokens/shared-phone", token=first.token).status == 204
+    assert _owner("shared-phone") == second.id
+    assert api.delete("/me/push-tokens/shared-phone", token=second.token).status == 204
+    assert _owner("shared-phone") is None
+
+
+def test_an_account_keeps_only_its_newest_tokens(api, new_user, monkeypatch):
+    from sauti.config import config
+
+    monkeypatch.setenv("PUSH_TOKENS_PER_USER", "3")
+    config.cache_clear()
+    user = new_user()
+    for index in range(5):
+        response = api.post(
+            "/me/push-tokens", json={"token": f"t-{index}", "platform": "web"}, token=user.token
+        )
+        assert response.status == 201
+
+    assert [_owner(f"t-{index}") for index in range(5)] == [None, None, user.id, user.id, user.id]
+
+
+def test_tokens_need_an_account_and_a_sane_body(api, new_user):
+    user = new_user()
+
+    assert api.post("/me/push-tokens", json={"token": "x", "platform": "ios"}).status == 401
+    assert_problem(
+        api.post("/me/push-tokens", json={"token": "x", "platform": "pager"}, token=user.token), 422
+    )
+    assert_problem(api.post("/me/push-tokens", json={"token": "", "platform": "ios"}, token=user.token), 422)
+    too_long = {"token": "x" * 5000, "platform": "ios"}
+    assert_problem(api.post("/me/push-tokens", json=too_long, token=user.token), 422)
+    assert_problem(
+        api.post("/me/push-tokens", json={"token": "x", "platform": "ios", "extra": 1}, token=user.token), 422
+    )
