@@ -16,10 +16,12 @@ dev: $(INSTALLED) ## run the whole local stack on http://127.0.0.1:$${PORT:-3000
 test: lint ## lint, then the whole test suite against real PostgreSQL and Redis
 	$(BIN)/pytest
 
-lint: $(INSTALLED) ## ruff and cfn-lint
+lint: $(INSTALLED) ## ruff, cfn-lint and the type checker (mypy; every function's app.py on its own)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
+	$(BIN)/mypy shared devtools
+	@for app in functions/*/app.py; do $(BIN)/mypy --no-error-summary $$app || exit 1; done
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

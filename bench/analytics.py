@@ -56,7 +56,7 @@ def generate(day) -> float:
 
 def partition_size(day) -> str:
     from sauti.analytics.plays import partition_name
-    from sauti.db import fetch_one
+    from sauti_dev.sql import fetch_one
 
     row = fetch_one("SELECT pg_size_pretty(pg_total_relation_size(%s)) AS size", (partition_name(day),))
     return row["size"]
@@ -64,7 +64,8 @@ def partition_size(day) -> str:
 
 def catalog_fixture() -> tuple[str, str]:
     """An artist account linked to an artist owning the 20 most played songs; returns (user id, artist id)."""
-    from sauti.db import fetch_one, transaction
+    from sauti.db import transaction
+    from sauti_dev.sql import fetch_one
 
     user = fetch_one(
         "INSERT INTO users (email, display_name, roles) VALUES ('bench@example.com', 'Bench', "

@@ -23,16 +23,18 @@ ROUNDS = 200
 
 def run() -> None:
     from helpers import Api
-    from sauti import db
+    from sauti.billing.settings import StripeSettings
     from sauti.config import config
+    from sauti.settings import settings
     from sauti_dev import billing_samples as samples
+    from sauti_dev import sql
     from sauti_dev.apple_chain import local_chain_directory
     from sauti_dev.gateway import LocalGateway
     from sauti_dev.lambdas import LocalFunctions
 
     api = Api(LocalGateway(LocalFunctions()))
-    secret = config().get("STRIPE_WEBHOOK_SECRET")
-    user_id = str(db.fetch_one("INSERT INTO users (display_name) VALUES ('bench') RETURNING id")["id"])
+    secret = settings(StripeSettings).stripe_webhook_secret
+    user_id = str(sql.fetch_one("INSERT INTO users (display_name) VALUES ('bench') RETURNING id")["id"])
     subscription = samples.stripe_subscription(user_id)
     start = datetime.now(UTC) - timedelta(days=1)
 

@@ -30,11 +30,11 @@ def main() -> None:
 
 
 def run() -> None:
-    from sauti import db
     from sauti.billing.entitlements import entitlements_for
-    from sauti.catalog import logic
+    from sauti.catalog import public as logic
     from sauti.signing import links, r2
     from sauti.tokens import issue_access_token
+    from sauti_dev import sql
     from sauti_dev.events import http_event
     from sauti_dev.gateway import LocalGateway
     from sauti_dev.lambdas import LambdaContext, LocalFunctions
@@ -49,12 +49,12 @@ def run() -> None:
     users = {}
     for plan in ("free", "premium"):
         user_id = str(
-            db.fetch_one(
+            sql.fetch_one(
                 "INSERT INTO users (email, display_name) VALUES (%s, 'b') RETURNING id", (f"{plan}@bench",)
             )["id"]
         )
         if plan == "premium":
-            db.execute(
+            sql.execute(
                 """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end,
                                               source_updated_at)
                    VALUES (%s, 'stripe', 'bench', 'active', now() + interval '30 days', now())""",

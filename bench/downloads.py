@@ -41,17 +41,17 @@ def throughput() -> None:
 
 
 def issuance() -> None:
-    from sauti import db
-    from sauti.catalog import logic as catalog
+    from sauti.catalog import public as catalog
     from sauti.downloads import logic
+    from sauti_dev import sql
     from sauti_offline.device import DeviceKey
 
-    user = db.fetch_one(
+    user = sql.fetch_one(
         "INSERT INTO users (email, display_name) VALUES ('bench@example.com', 'Bench') RETURNING id"
     )
     assert user is not None
     user_id = str(user["id"])
-    db.execute(
+    sql.execute(
         """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end,
                                       source_updated_at)
            VALUES (%s, 'stripe', 'sub_bench', 'active', now() + interval '30 days', now())""",
@@ -67,9 +67,9 @@ def issuance() -> None:
     }
     songs = [catalog.create_song(artist, f"Song {i}", 200_000, [rendition]) for i in range(ISSUES + 50)]
     device = logic.register_device(user_id, "bench phone", "ios", DeviceKey.generate().public_jwk())
-    logic.make_offline_device(user_id, device["device_id"])
+    logic.make_offline_device(user_id, device.device_id)
     queue = iter(songs)
-    samples = timings_ms(lambda: logic.issue_download(user_id, next(queue), device["device_id"]), ISSUES, 50)
+    samples = timings_ms(lambda: logic.issue_download(user_id, next(queue), device.device_id), ISSUES, 50)
     report("POST /downloads logic (key, JWE seal, license, link)", samples)
 
 

@@ -85,7 +85,7 @@ def token_for() -> Any:
 @pytest.fixture
 def new_user(token_for: Any) -> Any:
     """Create a user straight in the database (tests only) and hand back its id, email and a token."""
-    from sauti import db
+    from sauti_dev import sql
 
     counter = iter(range(1, 10_000))
 
@@ -93,7 +93,7 @@ def new_user(token_for: Any) -> Any:
         roles: tuple[str, ...] | list[str] = (), email: str | None = None, display_name: str = "Test User"
     ):
         email = email or f"user{next(counter)}-{os.urandom(3).hex()}@example.com"
-        row = db.fetch_one(
+        row = sql.fetch_one(
             "INSERT INTO users (email, display_name, roles) VALUES (%s, %s, %s) RETURNING id",
             (email, display_name, list(roles)),
         )
@@ -109,8 +109,8 @@ def make_premium() -> Any:
     """Give a user a subscription in a given state (tests only; billing's webhooks do this for real)."""
     from datetime import UTC, datetime, timedelta
 
-    from sauti import db
     from sauti.billing.entitlements import invalidate
+    from sauti_dev import sql
 
     def make(
         user_id: str,
@@ -121,7 +121,7 @@ def make_premium() -> Any:
         grace_until: datetime | None = None,
     ) -> None:
         now = datetime.now(UTC)
-        db.execute(
+        sql.execute(
             """INSERT INTO subscriptions (user_id, source, external_id, status, current_period_end,
                                           grace_until, source_updated_at)
                VALUES (%s, %s, %s, %s, %s, %s, now())""",

@@ -182,10 +182,13 @@ AUDIO = b"RIFF" + bytes(range(256)) * 64  # stands in for a rendition's bytes
 
 
 def put_object(key: str, body: bytes = AUDIO) -> None:
-    from sauti.config import config
+    from sauti.settings import settings
     from sauti.signing.r2 import client
+    from sauti.signing.settings import MediaSettings
 
-    client().put_object(Bucket=config().get("MEDIA_BUCKET"), Key=key, Body=body, ContentType="audio/wav")
+    client().put_object(
+        Bucket=settings(MediaSettings).media_bucket, Key=key, Body=body, ContentType="audio/wav"
+    )
 
 
 @dataclass

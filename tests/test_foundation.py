@@ -13,7 +13,12 @@ import pytest
 from pydantic import BaseModel
 
 from helpers import EVENTS, PROJECT_ROOT, assert_problem, drain_queue
-from sauti.config import RDS_CA_BUNDLE, SETTINGS, Config, ConfigurationError
+from sauti.billing.settings import StripeSettings
+from sauti.config import RDS_CA_BUNDLE, Config, ConfigurationError
+from sauti.core_settings import DatabaseSettings, TokenSettings
+from sauti.settings import describe, load
+from sauti.settings_registry import all_models
+from sauti.signing.settings import MediaSettings, StreamSettings
 from sauti_dev.template import load_template
 
 
@@ -49,17 +54,17 @@ def test_the_application_role_reads_and_writes_rows_but_changes_no_schema(stack)
 
 
 def test_an_applied_migration_that_changed_is_refused(stack):
-    from sauti import db
     from sauti.migrate import MigrationError, apply_migrations
+    from sauti_dev import sql
 
-    db.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+    sql.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
     try:
         with pytest.raises(MigrationError):
             apply_migrations()
     finally:
         from sauti.migrate import available_migrations
 
-        db.execute(
+        sql.execute(
             "UPDATE schema_migrations SET checksum = %s WHERE version = 1",
             (available_migrations()[0].checksum,),
         )
@@ -85,20 +90,75 @@ def test_a_pending_migration_older_than_the_newest_applied_one_is_refused(stack)
 def test_settings_come_from_the_environment_then_the_secret_then_local_defaults():
     secret = {"JWT_SIGNING_KEYS": "from-secret", "DATABASE_URL": "postgresql://secret"}
     settings = Config(
-        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:secret", "DATABASE_URL": "postgresql://env"},
+        environ={
+            "APP_ENV": "prod",
+            "APP_SECRET_ARN": "arn:secret",
+            "DATABASE_URL": "postgresql://env",
+            "REDIS_URL": "rediss://cache:6379/0",
+            "EVENT_BUS_NAME": "sauti-prod",
+            "PUBLIC_BASE_URL": "https://api.example",
+            "JWT_ISSUER": "https://api.example",
+        },
         secret_loader=lambda _arn: secret,
     )
 
-    assert settings.get("DATABASE_URL") == "postgresql://env"
-    assert settings.get("JWT_SIGNING_KEYS") == "from-secret"
-    assert settings.get("JWT_AUDIENCE") == "sauti-api"
+    assert load(DatabaseSettings, settings).database_url == "postgresql://env"
+    assert load(TokenSettings, settings).jwt_signing_keys == "from-secret"
+    assert load(TokenSettings, settings).jwt_audience == "sauti-api"
 
 
 def test_outside_local_a_missing_secret_is_an_error_not_a_default():
-    settings = Config(environ={"APP_ENV": "prod"})
+    settings = Config(environ={"APP_ENV": "prod", "JWT_ISSUER": "https://api.example"})
 
-    with pytest.raises(ConfigurationError):
-        settings.get("JWT_SIGNING_KEYS")
+    with pytest.raises(ConfigurationError, match="JWT_SIGNING_KEYS"):
+        load(TokenSettings, settings)
+
+
+def test_a_malformed_setting_is_an_error_naming_it_not_its_value():
+    settings = Config(environ={"APP_ENV": "prod", "MEDIA_LINK_TTL_SECONDS": "five minutes"})
+
+    with pytest.raises(ConfigurationError, match="MEDIA_LINK_TTL_SECONDS") as raised:
+        load(
+            MediaSettings,
+            Config(
+                environ={
+                    **settings.environ,
+                    "CDN_BASE_URL": "https://cdn.example",
+                    "CDN_TOKEN_SECRET": "s",
+                    "MEDIA_BUCKET": "media",
+                }
+            ),
+        )
+    assert "five minutes" not in str(raised.value)
+
+
+def test_a_function_whose_production_secret_is_missing_fails_at_init(monkeypatch):
+    import importlib.util
+
+    from sauti.config import config
+
+    production = {
+        "APP_ENV": "prod",
+        "APP_SECRET_ARN": "",
+        "JWT_ISSUER": "https://api.example",
+        "PUBLIC_BASE_URL": "https://api.example",
+        "EVENT_BUS_NAME": "sauti-prod",
+        "AUTH_LINK_BASE_URL": "https://app.example",
+    }
+    for name, value in production.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("JWT_SIGNING_KEYS", raising=False)
+    config.cache_clear()
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "auth_init_check", PROJECT_ROOT / "functions/auth/app.py"
+        )
+        assert spec and spec.loader
+        with pytest.raises(ConfigurationError, match="JWT_SIGNING_KEYS"):
+            spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    finally:
+        monkeypatch.undo()
+        config.cache_clear()
 
 
 def test_a_notification_is_queued_in_the_documented_shape(stack):
@@ -213,7 +273,8 @@ def test_the_dependency_layer_ships_the_hashed_versions_the_tests_ran():
 
 def test_the_readme_documents_every_setting():
     readme = (PROJECT_ROOT / "README.md").read_text()
-    missing = [setting.name for setting in SETTINGS if f"`{setting.name}`" not in readme]
+    names = [item["name"] for model in all_models() for item in describe(model)]
+    missing = [name for name in names if f"`{name}`" not in readme]
     assert not missing, f"README configuration table lacks {missing}"
 
 
@@ -256,9 +317,9 @@ def test_secret_settings_are_read_from_secrets_manager_through_powertools(stack)
         Name=f"sauti/test/app-{stack.data_dir.name}",
         SecretString=json.dumps({"JWT_SIGNING_KEYS": "from-aws"}),
     )["ARN"]
-    settings = Config(environ={"APP_ENV": "prod", "APP_SECRET_ARN": arn})
+    settings = Config(environ={"APP_ENV": "prod", "APP_SECRET_ARN": arn, "JWT_ISSUER": "https://x"})
 
-    assert settings.get("JWT_SIGNING_KEYS") == "from-aws"
+    assert load(TokenSettings, settings).jwt_signing_keys == "from-aws"
 
 
 def test_in_aws_the_database_url_is_built_from_the_host_and_the_rds_secret():
@@ -295,10 +356,10 @@ def test_each_function_reads_only_the_secrets_it_names_in_order():
         environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:jwt, arn:media"}, secret_loader=loader
     )
 
-    assert settings.get("CDN_TOKEN_SECRET") == "cdn"
-    assert settings.get("JWT_SIGNING_KEYS") == "keys"
+    assert load(MediaSettings, settings).cdn_token_secret == "cdn"
+    assert load(TokenSettings, settings).jwt_signing_keys == "keys"
     with pytest.raises(ConfigurationError):
-        settings.get("STRIPE_SECRET_KEY")
+        load(StripeSettings, settings)
     assert set(read) == {"arn:jwt", "arn:media"}
 
 
@@ -312,22 +373,19 @@ def test_the_valkey_auth_token_comes_from_its_secret_in_aws_and_is_absent_on_a_l
     assert Config(environ={"APP_ENV": "local"}).redis_password() is None
 
 
-def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, monkeypatch):
+def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplog, stack):
     from helpers import sample_event
-    from sauti import db
     from sauti.observability import logger
 
-    def database_down() -> None:
-        raise db.DatabaseUnavailable("down")
-
-    monkeypatch.setattr(db, "ping", database_down)
     previous_level = logger.log_level
     logger.setLevel("INFO")
     event = sample_event("HealthFunction.json")
+    stack.postgres.stop()  # the health check logs the database as failed
     try:
         functions.invoke("HealthFunction", event)
         lines = [json.loads(logger.registered_formatter.format(record)) for record in caplog.records]
     finally:
+        stack.postgres.start()
         logger.setLevel(previous_level)
 
     request_lines = [line for line in lines if line.get("message") == "health check failed"]
@@ -336,15 +394,17 @@ def test_every_log_line_of_a_request_carries_its_correlation_id(functions, caplo
 
 
 def test_a_rotated_application_secret_reaches_a_warm_container():
-    current = {"JWT_SIGNING_KEYS": "first"}
+    from sauti.settings import current
+
+    secret = {"JWT_SIGNING_KEYS": "first"}
     settings = Config(
-        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"}, secret_loader=lambda _arn: current
+        environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"}, secret_loader=lambda _arn: secret
     )
-    assert settings.get("JWT_SIGNING_KEYS") == "first"
+    assert current(TokenSettings, "jwt_signing_keys", settings) == "first"
 
-    current["JWT_SIGNING_KEYS"] = "second"  # what Powertools hands back once its five-minute cache expires
+    secret["JWT_SIGNING_KEYS"] = "second"  # what Powertools hands back once its five-minute cache expires
 
-    assert settings.get("JWT_SIGNING_KEYS") == "second"
+    assert current(TokenSettings, "jwt_signing_keys", settings) == "second"
 
 
 def test_a_subject_that_is_no_user_id_is_unauthenticated(functions):
@@ -366,19 +426,38 @@ def test_a_subject_that_is_no_user_id_is_unauthenticated(functions):
 def test_outside_local_a_laptop_only_default_is_an_error_but_a_limit_keeps_its_default():
     settings = Config(environ={"APP_ENV": "prod"})
 
-    with pytest.raises(ConfigurationError):
-        settings.get("CDN_BASE_URL")
-    assert settings.get("MEDIA_LINK_TTL_SECONDS") == "300"
+    with pytest.raises(ConfigurationError, match="CDN_BASE_URL"):
+        load(MediaSettings, settings)
+    limits = load(
+        MediaSettings,
+        Config(
+            environ={
+                **settings.environ,
+                "CDN_BASE_URL": "https://cdn.example",
+                "MEDIA_BUCKET": "media",
+                "CDN_TOKEN_SECRET": "s",
+            }
+        ),
+    )
+    assert limits.media_link_ttl_seconds == 300
 
 
 def test_any_setting_may_come_from_the_application_secret():
     settings = Config(
         environ={"APP_ENV": "prod", "APP_SECRET_ARN": "arn:app"},
-        secret_loader=lambda _arn: {"STREAM_KEY_ID": "key-7", "CDN_BASE_URL": "https://media.example"},
+        secret_loader=lambda _arn: {
+            "STREAM_KEY_ID": "key-7",
+            "STREAM_SIGNING_KEY": "pem",
+            "STREAM_CUSTOMER_CODE": "abc",
+            "CDN_BASE_URL": "https://media.example",
+            "CDN_TOKEN_SECRET": "cdn-secret",
+            "MEDIA_BUCKET": "media",
+        },
     )
 
-    assert settings.get("STREAM_KEY_ID") == "key-7"
-    assert settings.get("CDN_BASE_URL") == "https://media.example"
+    stream = load(StreamSettings, settings)
+    assert stream.stream_key_id == "key-7"
+    assert load(MediaSettings, settings).cdn_base_url == "https://media.example"
 
 
 def test_the_production_layer_holds_no_local_or_test_code():

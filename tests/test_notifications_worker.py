@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from helpers import mailbox, sample_event
 from sauti.aws import client
+from sauti.config import config
 from sauti.notify import notification_message, publish_notification
 from sauti_dev.events import sqs_event
 from sauti_dev.queues import drain_once
@@ -59,7 +60,6 @@ def test_an_unreadable_message_is_dropped_and_the_rest_of_the_batch_goes_through
 
 
 def test_a_failed_delivery_is_retried_not_lost(functions, monkeypatch):
-    from sauti.config import config
 
     good = json.dumps(notification_message("x.y", user_id=None, email="c@example.com", data={}))
     monkeypatch.setenv("EMAIL_FROM", "unverified@nowhere.example")
@@ -126,7 +126,8 @@ def test_deleted_unknown_or_malformed_users_are_acknowledged_and_sent_nothing(fu
 
 
 def test_the_reset_email_carries_auths_link_and_the_link_works(functions, stack, api, new_user):
-    from sauti.config import config
+    from sauti.auth.settings import AuthSettings
+    from sauti.settings import settings
 
     user = new_user(display_name="Baraka")
     assert api.post("/auth/password/forgot", json={"email": user.email}).status == 202
@@ -137,7 +138,7 @@ def test_the_reset_email_carries_auths_link_and_the_link_works(functions, stack,
     assert email["subject"] == "Reset your Sauti password"
     assert "Hi Baraka," in email["body"]
     [link] = [word for word in email["body"].split() if word.startswith("http")]
-    assert link.startswith(config().get("AUTH_LINK_BASE_URL") + "/reset-password?token=")
+    assert link.startswith(settings(AuthSettings).auth_link_base_url + "/reset-password?token=")
     token = parse_qs(urlparse(link).query)["token"][0]
     reset = api.post("/auth/password/reset", json={"token": token, "new_password": "a long river at dusk"})
     assert reset.status == 204, reset.body

@@ -125,7 +125,10 @@ def stripe_signature(payload: str, secret: str, timestamp: int | None = None) ->
     """The ``Stripe-Signature`` header Stripe would send for ``payload``."""
     import stripe
 
-    return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp or int(time.time()))
+    header: str = stripe.WebhookSignature.generate_signature_header(
+        payload, secret, timestamp or int(time.time())
+    )
+    return header
 
 
 # -- Apple ------------------------------------------------------------------------------------------

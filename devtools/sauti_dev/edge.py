@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from sauti.config import config
+from sauti.settings import settings
 from sauti.signing.cdn import is_timed_hmac_valid
+from sauti.signing.settings import MediaSettings
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -27,7 +28,7 @@ def _object(key: str) -> tuple[bytes, str] | None:
     from sauti.signing.r2 import client
 
     try:
-        found = client().get_object(Bucket=config().get("MEDIA_BUCKET"), Key=key)
+        found = client().get_object(Bucket=settings(MediaSettings).media_bucket, Key=key)
     except ClientError:
         return None
     return found["Body"].read(), found.get("ContentType") or "application/octet-stream"
@@ -59,11 +60,11 @@ class _EdgeHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self) -> None:
-        settings = config()
+        media = settings(MediaSettings)
         if not is_timed_hmac_valid(
             self.path,
-            secret=settings.get("CDN_TOKEN_SECRET"),
-            ttl_seconds=settings.int("MEDIA_LINK_TTL_SECONDS"),
+            secret=media.cdn_token_secret,
+            ttl_seconds=media.media_link_ttl_seconds,
         ):
             self._reply(
                 403, b"forbidden: missing, expired or invalid token\n", {"content-type": "text/plain"}

@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from sauti import bearer
-from sauti.config import config
+from sauti.core_settings import TokenSettings
+from sauti.settings import settings
 from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.template import PROJECT_ROOT, HttpRoute
@@ -222,8 +223,8 @@ class LocalGateway:
             return bearer.verify(
                 authorization,
                 self.jwks(),
-                issuer=config().get("JWT_ISSUER"),
-                audience=config().get("JWT_AUDIENCE"),
+                issuer=settings(TokenSettings).jwt_issuer,
+                audience=settings(TokenSettings).jwt_audience,
             )
         except bearer.Unauthorized as exc:
             raise Unauthorized from exc

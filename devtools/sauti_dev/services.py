@@ -31,7 +31,8 @@ def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def wait_for_port(port: int, seconds: float = 30.0) -> None:
@@ -65,17 +66,21 @@ class LocalPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE_NAME}"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        identity: dict[str, object] = {}
+        command = [str(_postgres_bin() / args[0]), *args[1:]]
         if os.geteuid() == 0:
             entry = pwd.getpwnam(POSTGRES_SYSTEM_USER)
-            identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": "/"}
-        result = subprocess.run(
-            [str(_postgres_bin() / args[0]), *args[1:]],
-            check=False,
-            capture_output=True,
-            text=True,
-            **identity,  # type: ignore[arg-type]
-        )
+            result = subprocess.run(
+                command,
+                check=False,
+                capture_output=True,
+                text=True,
+                user=entry.pw_uid,
+                group=entry.pw_gid,
+                extra_groups=[],
+                cwd="/",
+            )
+        else:
+            result = subprocess.run(command, check=False, capture_output=True, text=True)
         if check and result.returncode != 0:
             raise RuntimeError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
         return result

@@ -62,16 +62,18 @@ class Template:
 
     @property
     def resources(self) -> dict[str, Any]:
-        return self.document.get("Resources", {})
+        resources: dict[str, Any] = self.document.get("Resources", {})
+        return resources
 
     def resources_of_type(self, type_: str) -> dict[str, dict[str, Any]]:
         return {name: res for name, res in self.resources.items() if res.get("Type") == type_}
 
     @property
     def global_environment(self) -> dict[str, Any]:
-        return (
+        variables: dict[str, Any] = (
             self.document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
         )
+        return variables
 
     @property
     def jwt_configuration(self) -> dict[str, Any]:
@@ -79,7 +81,8 @@ class Template:
             authorizers = api.get("Properties", {}).get("Auth", {}).get("Authorizers", {})
             for authorizer in authorizers.values():
                 if "JwtConfiguration" in authorizer:
-                    return authorizer["JwtConfiguration"]
+                    configuration: dict[str, Any] = authorizer["JwtConfiguration"]
+                    return configuration
         return {}
 
     @functools.cached_property

@@ -6,7 +6,12 @@ from dataclasses import asdict
 from typing import Any
 
 from sauti.analytics.partitions import maintain_partitions
+from sauti.analytics.settings import AnalyticsSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.observability import instrumented, logger
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, AnalyticsSettings)
 
 
 @instrumented()

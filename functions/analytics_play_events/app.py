@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sauti.analytics.play_events import publish_counted_plays
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.observability import instrumented, logger
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings)
 
 
 @instrumented()

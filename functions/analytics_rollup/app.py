@@ -11,7 +11,12 @@ from typing import Any
 
 from sauti.analytics.dashboard import refresh_stale
 from sauti.analytics.rollup import catch_up, roll_up_day
+from sauti.analytics.settings import AnalyticsSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.observability import instrumented
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, AnalyticsSettings)
 
 SAFETY_MARGIN_MS = 5_000
 

@@ -3,24 +3,36 @@ email verification, and the published signing keys the JWT authorizer reads."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from sauti.auth import logic
 from sauti.auth.models import (
+    Accepted,
     DeviceFields,
     ForgotPasswordRequest,
+    Jwks,
     LoginRequest,
+    OpenIdConfiguration,
+    Profile,
     ProfileUpdate,
     RefreshRequest,
     ResetPasswordRequest,
+    SessionPage,
+    SignedIn,
     SignupRequest,
+    Tokens,
     VerifyEmailRequest,
 )
+from sauti.auth.settings import AuthSettings
+from sauti.billing.settings import BillingSettings
 from sauti.clientaddr import client_address
-from sauti.http import http_app, lambda_entry
+from sauti.core_settings import CoreSettings, DatabaseSettings, TokenSettings
+from sauti.http import Cursor, Limit, errors, http_app, lambda_entry
+from sauti.models import ApiModel
+from sauti.settings import require
 
 # Routes anyone may call; every other route needs a verified principal.
 PUBLIC = (
@@ -35,11 +47,13 @@ PUBLIC = (
     "POST /auth/email/verify",
 )
 app = http_app(public=PUBLIC)
+require(CoreSettings, DatabaseSettings, TokenSettings, AuthSettings, BillingSettings)
+Model = TypeVar("Model", bound=ApiModel)
 PUBLIC_KEY_CACHE = {"Cache-Control": "public, max-age=300"}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[dict]:
+def _json(status: int, body: Model, headers: dict[str, str] | None = None) -> Response[Model]:
     return Response(status, "application/json", body=body, headers=headers)
 
 
@@ -66,41 +80,42 @@ def _session_id() -> str | None:
 # -- public: tokens ----------------------------------------------------------------------------------
 
 
-@app.post("/auth/signup")
-def signup(body: SignupRequest) -> Response[dict]:
+@app.post("/auth/signup", status_code=201, responses=errors(409, 429))
+def signup(body: SignupRequest) -> Response[SignedIn]:
     result = logic.signup(body.email, body.password, body.display_name, _client(body))
-    return _json(201, result, NO_STORE)
+    return _json(201, SignedIn.model_validate(result), NO_STORE)
 
 
-@app.post("/auth/login")
-def login(body: LoginRequest) -> Response[dict]:
-    return _json(200, logic.login(body.email, body.password, _client(body)), NO_STORE)
+@app.post("/auth/login", responses=errors(403, 429))
+def login(body: LoginRequest) -> Response[SignedIn]:
+    result = logic.login(body.email, body.password, _client(body))
+    return _json(200, SignedIn.model_validate(result), NO_STORE)
 
 
-@app.post("/auth/refresh")
-def refresh(body: RefreshRequest) -> Response[dict]:
-    return _json(200, logic.refresh(body.refresh_token), NO_STORE)
+@app.post("/auth/refresh", responses=errors(403))
+def refresh(body: RefreshRequest) -> Response[Tokens]:
+    return _json(200, Tokens.model_validate(logic.refresh(body.refresh_token)), NO_STORE)
 
 
-@app.post("/auth/logout")
+@app.post("/auth/logout", status_code=204)
 def logout(body: RefreshRequest) -> Response[None]:
     logic.logout(body.refresh_token)
     return _empty(204)
 
 
-@app.post("/auth/password/forgot")
-def forgot_password(body: ForgotPasswordRequest) -> Response[dict]:
+@app.post("/auth/password/forgot", status_code=202)
+def forgot_password(body: ForgotPasswordRequest) -> Response[Accepted]:
     logic.request_password_reset(body.email, _client())
-    return _json(202, {"status": "accepted"})
+    return _json(202, Accepted(status="accepted"))
 
 
-@app.post("/auth/password/reset")
+@app.post("/auth/password/reset", status_code=204, responses=errors(400))
 def reset_password(body: ResetPasswordRequest) -> Response[None]:
     logic.reset_password(body.token, body.new_password)
     return _empty(204)
 
 
-@app.post("/auth/email/verify")
+@app.post("/auth/email/verify", status_code=204, responses=errors(400))
 def verify_email(body: VerifyEmailRequest) -> Response[None]:
     logic.verify_email(body.token)
     return _empty(204)
@@ -109,45 +124,43 @@ def verify_email(body: VerifyEmailRequest) -> Response[None]:
 # -- the caller's account ------------------------------------------------------------------------------
 
 
-@app.post("/auth/email/verify/resend")
-def resend_verification() -> Response[dict]:
+@app.post("/auth/email/verify/resend", status_code=202, responses=errors(409, 429))
+def resend_verification() -> Response[Accepted]:
     logic.resend_verification(app.principal().user_id, _client())
-    return _json(202, {"status": "accepted"})
+    return _json(202, Accepted(status="accepted"))
 
 
 @app.get("/me")
-def me() -> Response[dict]:
-    return _json(200, logic.profile(app.principal().user_id), NO_STORE)
+def me() -> Response[Profile]:
+    return _json(200, Profile.model_validate(logic.profile(app.principal().user_id)), NO_STORE)
 
 
 @app.patch("/me")
-def update_me(body: ProfileUpdate) -> Response[dict]:
-    return _json(200, logic.update_profile(app.principal().user_id, body.display_name), NO_STORE)
+def update_me(body: ProfileUpdate) -> Response[Profile]:
+    profile = logic.update_profile(app.principal().user_id, body.display_name)
+    return _json(200, Profile.model_validate(profile), NO_STORE)
 
 
-@app.delete("/me")
+@app.delete("/me", status_code=204)
 def delete_me() -> Response[None]:
     logic.delete_account(app.principal().user_id)
     return _empty(204)
 
 
 @app.get("/me/sessions")
-def my_sessions(
-    limit: Annotated[int, Query(ge=1, le=logic.SESSIONS_PAGE_MAX)] = logic.SESSIONS_PAGE,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response[dict]:
+def my_sessions(limit: Limit = logic.SESSIONS_PAGE, cursor: Cursor = None) -> Response[SessionPage]:
     page = logic.list_sessions(app.principal().user_id, _session_id(), limit=limit, cursor=cursor)
-    return _json(200, page, NO_STORE)
+    return _json(200, SessionPage.model_validate(page), NO_STORE)
 
 
-@app.delete("/me/sessions")
+@app.delete("/me/sessions", status_code=204)
 def end_my_sessions(keep_current: Annotated[bool, Query()] = False) -> Response[None]:
     user_id = app.principal().user_id
     logic.revoke_all_sessions(user_id, keep_session_id=_session_id() if keep_current else None)
     return _empty(204)
 
 
-@app.delete("/me/sessions/<session_id>")
+@app.delete("/me/sessions/<session_id>", status_code=204, responses=errors(404))
 def end_my_session(session_id: str) -> Response[None]:
     logic.revoke_session(app.principal().user_id, session_id)
     return _empty(204)
@@ -157,13 +170,13 @@ def end_my_session(session_id: str) -> Response[None]:
 
 
 @app.get("/.well-known/jwks.json")
-def jwks() -> Response[dict[str, Any]]:
-    return _json(200, logic.published_keys(), PUBLIC_KEY_CACHE)
+def jwks() -> Response[Jwks]:
+    return _json(200, Jwks.model_validate(logic.published_keys()), PUBLIC_KEY_CACHE)
 
 
 @app.get("/.well-known/openid-configuration")
-def openid_configuration() -> Response[dict[str, Any]]:
-    return _json(200, logic.openid_configuration(), PUBLIC_KEY_CACHE)
+def openid_configuration() -> Response[OpenIdConfiguration]:
+    return _json(200, OpenIdConfiguration.model_validate(logic.openid_configuration()), PUBLIC_KEY_CACHE)
 
 
 lambda_handler: Any = lambda_entry(app)

@@ -5,31 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 from sauti.billing import apple, logic, stripe_billing
-from sauti.billing.models import AppleTransactionRequest, CheckoutRequest, PortalRequest
-from sauti.http import http_app, lambda_entry
+from sauti.billing.models import (
+    AppleTransactionRequest,
+    CheckoutRequest,
+    PortalRequest,
+    RedirectUrl,
+    SubscriptionView,
+)
+from sauti.billing.settings import AppleSettings, BillingSettings, StripeSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
+from sauti.http import errors, http_app, lambda_entry
+from sauti.settings import require
 
 app = http_app()
+require(CoreSettings, DatabaseSettings, BillingSettings, StripeSettings, AppleSettings)
 
 
 @app.get("/billing/subscription")
-def subscription() -> dict[str, Any]:
+def subscription() -> SubscriptionView:
     return logic.subscription_view(app.principal().user_id)
 
 
-@app.post("/billing/checkout")
-def checkout(body: CheckoutRequest) -> dict[str, Any]:
+@app.post("/billing/checkout", responses=errors(409))
+def checkout(body: CheckoutRequest) -> RedirectUrl:
     user_id = app.principal().user_id
     key = stripe_billing.client_idempotency_key(app.current_event.headers.get("idempotency-key"))
-    return {"url": stripe_billing.create_checkout(user_id, body.success_url, body.cancel_url, key)}
+    return RedirectUrl(url=stripe_billing.create_checkout(user_id, body.success_url, body.cancel_url, key))
 
 
-@app.post("/billing/portal")
-def portal(body: PortalRequest) -> dict[str, Any]:
-    return {"url": stripe_billing.create_portal(app.principal().user_id, body.return_url)}
+@app.post("/billing/portal", responses=errors(409))
+def portal(body: PortalRequest) -> RedirectUrl:
+    return RedirectUrl(url=stripe_billing.create_portal(app.principal().user_id, body.return_url))
 
 
-@app.post("/billing/apple/transactions")
-def apple_transaction(body: AppleTransactionRequest) -> dict[str, Any]:
+@app.post("/billing/apple/transactions", responses=errors(403, 409))
+def apple_transaction(body: AppleTransactionRequest) -> SubscriptionView:
     return apple.register_transaction(app.principal().user_id, body.signed_transaction_info)
 
 

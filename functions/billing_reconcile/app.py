@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sauti import clock
 from sauti.billing.reconcile import reconcile
+from sauti.billing.settings import BillingSettings, StripeSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.observability import instrumented
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, BillingSettings, StripeSettings)
 
 
 def run_at(event: dict[str, Any]) -> datetime:
@@ -15,7 +21,7 @@ def run_at(event: dict[str, Any]) -> datetime:
     try:
         return datetime.fromisoformat(str(fired).replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
-        return datetime.now(UTC)
+        return clock.now()
 
 
 @instrumented()

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sauti.billing.settings import BillingSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.downloads.logic import revoke_after_plan_change
 from sauti.observability import instrumented, logger
+from sauti.settings import require
+
+require(CoreSettings, DatabaseSettings, BillingSettings)
 
 
 @instrumented()

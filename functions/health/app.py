@@ -10,27 +10,28 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from sauti.health import check_dependencies
-from sauti.http import http_app, lambda_entry, problem
+from sauti.core_settings import CoreSettings, DatabaseSettings
+from sauti.errors import ServiceUnavailable
+from sauti.health import Health, check_dependencies
+from sauti.http import http_app, lambda_entry
+from sauti.settings import require
 
 PUBLIC = ("GET /health", "GET /openapi.json", "$default")
 OPENAPI_DOCUMENT = Path(__file__).with_name("openapi.json")
 app = http_app(public=PUBLIC)
+require(CoreSettings, DatabaseSettings)
 
 
-@app.get("/health")
-def health() -> Response[str]:
+@app.get("/health")  # 503: a problem+json naming the failing checks (documented for every route)
+def health() -> Response[Health]:
     report = check_dependencies()
-    if report.healthy:
-        return Response(200, "application/json", body=report.as_json(), headers={"Cache-Control": "no-store"})
-    return problem(
-        503,
-        "service_unavailable",
-        "Service unavailable",
-        "failing: " + ", ".join(report.failing),
-        headers={"Cache-Control": "no-store", "Retry-After": "5"},
-        checks=report.checks,
-    )
+    if not report.healthy:  # a problem+json 503 that names the failing checks
+        raise ServiceUnavailable(
+            "failing: " + ", ".join(report.failing),
+            headers={"Cache-Control": "no-store", "Retry-After": "5"},
+            checks=report.checks,
+        )
+    return Response(200, "application/json", body=report.view(), headers={"Cache-Control": "no-store"})
 
 
 @app.get("/openapi.json")

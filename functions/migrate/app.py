@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sauti.config import config, load_json_secret
+from sauti.config import load_json_secret
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.migrate import apply_migrations, ensure_app_role
 from sauti.observability import instrumented, logger
+from sauti.settings import require, settings
+
+require(CoreSettings, DatabaseSettings)
 
 
 @instrumented()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     applied = apply_migrations()
     logger.info("migrations applied", extra={"applied": applied})
-    app_secret = config().get("DB_APP_SECRET_ARN")
+    app_secret = settings(DatabaseSettings).db_app_secret_arn
     if app_secret:
         credentials = load_json_secret(app_secret)
         ensure_app_role(credentials["username"], credentials["password"])

@@ -16,7 +16,8 @@ require(NotificationsSettings)
 @instrumented()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     source, detail_type = event.get("source"), event.get("detail-type")
-    detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+    found = event.get("detail")
+    detail: dict[str, Any] = found if isinstance(found, dict) else {}
     if (source, detail_type) == ("sauti.catalog", "catalog.changed"):
         return {"chunks": logic.release_published(detail)}
     if (source, detail_type) == ("sauti.auth", "user.deleted"):

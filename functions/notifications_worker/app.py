@@ -12,8 +12,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from sauti.core_settings import CoreSettings, DatabaseSettings
+from sauti.notifications.settings import NotificationsSettings
 from sauti.notifications.worker import NotificationMessage, RetryLater, backoff_seconds, deliver
 from sauti.observability import instrumented, logger
+from sauti.settings import require, settings
+
+require(CoreSettings, DatabaseSettings, NotificationsSettings)
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -36,13 +41,12 @@ def _back_off(record: SQSRecord, retry_after: float | None) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sauti.aws import client
-    from sauti.config import config
 
     receives = int(record.attributes.approximate_receive_count or 1)
     seconds = backoff_seconds(receives, retry_after)
     try:
         client("sqs").change_message_visibility(
-            QueueUrl=config().get("NOTIFICATIONS_QUEUE_URL"),
+            QueueUrl=settings(CoreSettings).notifications_queue_url,
             ReceiptHandle=record.receipt_handle,
             VisibilityTimeout=seconds,
         )
@@ -53,6 +57,8 @@ def _back_off(record: SQSRecord, retry_after: float | None) -> None:
 
 @instrumented()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=handle_record, processor=processor, context=context
+    return dict(
+        process_partial_response(
+            event=event, record_handler=handle_record, processor=processor, context=context
+        )
     )

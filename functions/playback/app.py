@@ -6,42 +6,51 @@ links locally and keeps session state in Redis.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from sauti.catalog.logic import DEFAULT_LIMIT, MAX_LIMIT
+from sauti import paging
+from sauti.analytics.settings import AnalyticsSettings
+from sauti.billing.settings import BillingSettings
+from sauti.core_settings import CoreSettings, DatabaseSettings
 from sauti.function_url import FunctionUrlEntry
-from sauti.http import http_app, lambda_entry
+from sauti.http import Cursor, Limit, errors, http_app, lambda_entry
 from sauti.playback import logic
-from sauti.playback.models import EndSession, Heartbeat, StartSession
+from sauti.playback.models import (
+    EndSession,
+    Heartbeat,
+    HeartbeatAnswer,
+    PlayEnded,
+    PlaySession,
+    RecentPlayPage,
+    StartSession,
+)
+from sauti.settings import require
+from sauti.signing.settings import MediaSettings, StreamSettings
 
 app = http_app()
+require(CoreSettings, DatabaseSettings, MediaSettings, StreamSettings, BillingSettings, AnalyticsSettings)
 
 
-@app.post("/playback/sessions")
-def start_session(request: StartSession) -> Response[dict[str, Any]]:
-    user = app.principal()
-    session = logic.start_session(user.user_id, request.model_dump())
+@app.post("/playback/sessions", status_code=201, responses=errors(404))
+def start_session(request: StartSession) -> Response[PlaySession]:
+    session = logic.start_session(app.principal().user_id, request.model_dump())
     return Response(201, "application/json", body=session, headers={"Cache-Control": "no-store"})
 
 
-@app.post("/playback/sessions/<session_id>/heartbeat")
-def heartbeat(session_id: str, report: Heartbeat) -> dict[str, Any]:
+@app.post("/playback/sessions/<session_id>/heartbeat", responses=errors(404))
+def heartbeat(session_id: str, report: Heartbeat) -> HeartbeatAnswer:
     return logic.heartbeat(app.principal().user_id, session_id, report.model_dump())
 
 
-@app.post("/playback/sessions/<session_id>/end")
-def end_session(session_id: str, report: EndSession) -> dict[str, Any]:
+@app.post("/playback/sessions/<session_id>/end", responses=errors(404))
+def end_session(session_id: str, report: EndSession) -> PlayEnded:
     return logic.end_session(app.principal().user_id, session_id, report.listened_ms)
 
 
 @app.get("/me/recently-played")
-def recently_played(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> dict[str, Any]:
+def recently_played(limit: Limit = paging.DEFAULT_LIMIT, cursor: Cursor = None) -> RecentPlayPage:
     return logic.recently_played(app.principal().user_id, limit, cursor)
 
 

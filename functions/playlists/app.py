@@ -53,7 +53,10 @@ def _if_match() -> str | None:
     return app.current_event.headers.get("if-match")
 
 
-def _json(status: int, body: BaseModel | str, version: int | None = None, **headers: str) -> Json:
+def _json(
+    status: int, body: BaseModel | str, version: int | None = None, headers: dict[str, str] | None = None
+) -> Json:
+    headers = dict(headers or {})
     if version is not None:
         headers["ETag"] = f'"{version}"'
     text = body if isinstance(body, str) else body.model_dump_json()
@@ -83,7 +86,7 @@ def my_playlists(
 def top_playlists(period: Annotated[Literal["day", "week", "month"], Query()] = "week") -> Json:
     app.principal()
     # The job stored the ranking's JSON: it is served as it is, not parsed again.
-    return _json(200, logic.top(period), **{"Cache-Control": "private, max-age=60"})
+    return _json(200, logic.top(period), headers={"Cache-Control": "private, max-age=60"})
 
 
 @app.get("/playlists/<playlist_id>", responses=answers(200, Playlist, 404))
@@ -127,7 +130,7 @@ def move_tracks(playlist_id: str, body: MoveTracks) -> Json:
 @app.post("/playlists/<playlist_id>/invites", status_code=201, responses=answers(201, Invite, 403, 404, 412))
 def create_invite(playlist_id: str) -> Json:
     invite = logic.create_invite(app.principal().user_id, playlist_id, _if_match())
-    return _json(201, invite, **{"Cache-Control": "no-store"})
+    return _json(201, invite, headers={"Cache-Control": "no-store"})
 
 
 @app.delete("/playlists/<playlist_id>/invites/<invite_id>", status_code=204, responses=errors(403, 404))

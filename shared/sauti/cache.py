@@ -15,6 +15,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from sauti.config import config
+from sauti.core_settings import CoreSettings
+from sauti.settings import settings
 
 RETRIES = 1
 
@@ -25,11 +27,11 @@ def redis_client() -> redis.Redis:
 
     In AWS the URL is ``rediss://`` (TLS, the server's certificate checked) and the AUTH token
     comes from ``REDIS_SECRET_ARN``."""
-    settings = config()
-    timeout = settings.int("REDIS_TIMEOUT_MS") / 1000
+    core = settings(CoreSettings)
+    timeout = core.redis_timeout_ms / 1000
     return redis.Redis.from_url(
-        settings.get("REDIS_URL"),
-        password=settings.redis_password(),
+        core.redis_url,
+        password=config().redis_password(),
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         socket_keepalive=True,

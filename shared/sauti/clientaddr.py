@@ -13,18 +13,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from sauti.config import Config, config
+from sauti.core_settings import CoreSettings
+from sauti.settings import load
 
 
 def client_address(event: Mapping[str, Any], settings: Config | None = None) -> str:
     """The caller's IP address for rate limits and session records."""
-    settings = settings or config()
+    core = load(CoreSettings, settings or config())
     context = event.get("requestContext") or {}
     source = str((context.get("http") or {}).get("sourceIp") or "")
-    trusted_issuer = settings.get("TRUSTED_FRONT_CERT_ISSUER")
+    trusted_issuer = core.trusted_front_cert_issuer
     certificate = (context.get("authentication") or {}).get("clientCert") or {}
     if not trusted_issuer or certificate.get("issuerDN") != trusted_issuer:
         return source
-    header = settings.get("CLIENT_ADDRESS_HEADER").lower()
+    header = core.client_address_header.lower()
     claimed = str((event.get("headers") or {}).get(header) or "").strip()
     try:
         return str(ipaddress.ip_address(claimed))

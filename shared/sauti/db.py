@@ -19,7 +19,7 @@ waits on a hung database is one round-trip deadline (6 s by default; docs/archit
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
@@ -28,10 +28,17 @@ import psycopg
 from psycopg.rows import dict_row
 
 from sauti.config import config
+from sauti.core_settings import DatabaseSettings
+from sauti.settings import settings as settings_of
 
 DEADLINE_MARGIN_SECONDS = 1.0  # past the server's statement timeout, before the client gives up
 # Keepalive probes after 30 s idle, every 5 s, 3 unanswered mean dead; unacknowledged data, 5 s.
-TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 5, "keepalives_count": 3}
+TCP_OPTIONS: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 TCP_USER_TIMEOUT_MS = 5000
 
 _connection: psycopg.Connection[dict[str, Any]] | None = None
@@ -39,6 +46,8 @@ _connection: psycopg.Connection[dict[str, Any]] | None = None
 _lock = threading.RLock()
 
 Row = dict[str, Any]
+_depth = 0  # transactions open on this container's connection (nested ones are savepoints)
+_after_commit: list[Callable[[], None]] = []
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -65,14 +74,14 @@ class BoundedConnection(psycopg.Connection[Row]):
 
 
 def _connect() -> BoundedConnection:
-    settings = config()
-    statement_timeout_ms = settings.int("DB_STATEMENT_TIMEOUT_MS")
+    database = settings_of(DatabaseSettings)
+    statement_timeout_ms = database.db_statement_timeout_ms
     try:
         conn = BoundedConnection.connect(
-            settings.database_url(),
+            config().database_url(),
             autocommit=True,
             row_factory=dict_row,
-            connect_timeout=settings.int("DB_CONNECT_TIMEOUT_SECONDS"),
+            connect_timeout=database.db_connect_timeout_seconds,
             tcp_user_timeout=TCP_USER_TIMEOUT_MS,
             options=f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
             application_name="sauti",
@@ -116,18 +125,51 @@ def transaction() -> Iterator[psycopg.Connection[Row]]:
     stopped answering: that already took a whole round-trip deadline); errors after that are the
     caller's to see.
     """
-    with _lock, ExitStack() as stack:
+    global _depth
+    with _lock:
+        outermost = _depth == 0
+        _depth += 1
         try:
-            conn = _outermost(connection())
-            stack.enter_context(conn.transaction())
-        except psycopg.OperationalError as exc:
-            if getattr(_connection, "timed_out", False):
-                discard_connection()
-                raise DatabaseUnavailable("the database did not answer in time") from exc
-            discard_connection()
-            conn = _outermost(connection())
-            stack.enter_context(conn.transaction())
-        yield conn
+            with ExitStack() as stack:
+                try:
+                    conn = _outermost(connection())
+                    stack.enter_context(conn.transaction())
+                except psycopg.OperationalError as exc:
+                    if not outermost:
+                        raise
+                    if getattr(_connection, "timed_out", False):
+                        discard_connection()
+                        raise DatabaseUnavailable("the database did not answer in time") from exc
+                    discard_connection()
+                    conn = _outermost(connection())
+                    stack.enter_context(conn.transaction())
+                yield conn
+        except BaseException:
+            if outermost:
+                _after_commit.clear()
+            raise
+        finally:
+            _depth -= 1
+        if outermost:
+            _run_after_commit()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the outermost transaction commits (at once when none is open); dropped
+    when it rolls back. Cache invalidations and events go here: a transaction nested in another (an
+    admin action and its audit entry) is only a savepoint, and nothing is final before the outer commit."""
+    with _lock:
+        if _depth == 0:
+            callback()
+        else:
+            _after_commit.append(callback)
+
+
+def _run_after_commit() -> None:
+    callbacks = list(_after_commit)
+    _after_commit.clear()
+    for callback in callbacks:
+        callback()
 
 
 def _outermost(conn: psycopg.Connection[Row]) -> psycopg.Connection[Row]:
@@ -138,21 +180,6 @@ def _outermost(conn: psycopg.Connection[Row]) -> psycopg.Connection[Row]:
     ):
         conn.round_trip_timeout = conn.default_round_trip_timeout
     return conn
-
-
-def fetch_one(query: str, params: Any = None) -> Row | None:
-    with transaction() as conn:
-        return conn.execute(query, params).fetchone()
-
-
-def fetch_all(query: str, params: Any = None) -> list[Row]:
-    with transaction() as conn:
-        return conn.execute(query, params).fetchall()
-
-
-def execute(query: str, params: Any = None) -> int:
-    with transaction() as conn:
-        return conn.execute(query, params).rowcount
 
 
 def ping(timeout: float = 1.0) -> None:

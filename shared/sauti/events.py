@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from sauti import clock
 from sauti.aws import client
-from sauti.config import config
+from sauti.core_settings import CoreSettings
+from sauti.settings import settings
 
 MAX_ENTRIES_PER_CALL = 10
 
@@ -26,11 +27,11 @@ def domain_event(module: str, detail_type: str, detail: dict[str, Any]) -> dict[
         "Detail": json.dumps(
             {
                 "event_id": str(uuid.uuid4()),
-                "occurred_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "occurred_at": clock.iso(clock.now()),
                 **detail,
             }
         ),
-        "EventBusName": config().get("EVENT_BUS_NAME"),
+        "EventBusName": settings(CoreSettings).event_bus_name,
     }
 
 

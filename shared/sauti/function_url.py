@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sauti import bearer
-from sauti.config import config
+from sauti.core_settings import TokenSettings
+from sauti.settings import settings
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -48,7 +49,9 @@ class FunctionUrlEntry:
     @property
     def jwks(self) -> bearer.KeySource:
         if self._jwks is None:
-            self._jwks = bearer.RemoteKeySet(config().get("JWT_ISSUER").rstrip("/") + bearer.JWKS_PATH)
+            self._jwks = bearer.RemoteKeySet(
+                settings(TokenSettings).jwt_issuer.rstrip("/") + bearer.JWKS_PATH
+            )
         return self._jwks
 
     @jwks.setter
@@ -64,13 +67,13 @@ class FunctionUrlEntry:
         if route is None:
             return _plain(404, "Not Found")
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-        settings = config()
+        tokens = settings(TokenSettings)
         try:
             claims = bearer.verify(
                 headers.get("authorization"),
                 self.jwks(),
-                issuer=settings.get("JWT_ISSUER"),
-                audience=settings.get("JWT_AUDIENCE"),
+                issuer=tokens.jwt_issuer,
+                audience=tokens.jwt_audience,
             )
         except bearer.Unauthorized:
             return _plain(401, "Unauthorized", {"www-authenticate": "Bearer"})

@@ -4,16 +4,26 @@ to finish on its own client timeouts); one that failed, ``unavailable``."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Literal
 
 from sauti import cache, db
+from sauti.models import ApiModel
 from sauti.observability import logger
 
 BUDGET_SECONDS = 1.5  # the route answers within 2 s: the checks, plus the function's own work
 DATABASE_PING_SECONDS = 1.0  # one round trip on an open connection; connecting has its own timeout
+
+State = Literal["ok", "unavailable", "timeout"]
+
+
+class Health(ApiModel):
+    """GET /health: 200 when every dependency answers (a 503 problem names the ones that did not)."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, State]
 
 
 @dataclass(frozen=True)
@@ -24,8 +34,10 @@ class HealthReport:
     def healthy(self) -> bool:
         return all(state == "ok" for state in self.checks.values())
 
-    def as_json(self) -> str:
-        return json.dumps({"status": "ok" if self.healthy else "unavailable", "checks": self.checks})
+    def view(self) -> Health:
+        return Health.model_validate(
+            {"status": "ok" if self.healthy else "unavailable", "checks": self.checks}
+        )
 
     @property
     def failing(self) -> list[str]:

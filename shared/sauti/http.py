@@ -22,7 +22,7 @@ import base64
 import inspect
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import psycopg
 import redis
@@ -32,8 +32,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 
+from sauti import paging
 from sauti.db import DatabaseUnavailable
 from sauti.errors import DomainError, Unauthorized
 from sauti.observability import instrumented, logger
@@ -129,11 +131,12 @@ _ROUTE_SIGNATURE = inspect.signature(APIGatewayHttpResolver.route)
 class SautiResolver(APIGatewayHttpResolver):
     """The resolver, with authentication by default, the caller's principal and a one-line role check."""
 
-    def __init__(self, public: Iterable[str] = ()):
+    def __init__(self, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()):
         super().__init__(enable_validation=True)
         self.public_routes = frozenset(public)
+        self.raw_body_routes = frozenset(raw_bodies)  # bodies the route reads itself (JSON Lines)
 
-    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+    def route(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
         """Powertools' route, with each operation's security and problem+json responses documented."""
         bound = _ROUTE_SIGNATURE.bind(self, *args, **kwargs)
         bound.apply_defaults()
@@ -165,7 +168,7 @@ class SautiResolver(APIGatewayHttpResolver):
     def principal(self) -> Principal:
         """The authenticated caller (only a public route can have none: 401 there)."""
         found = self.context.get("principal")
-        if found is None:
+        if not isinstance(found, Principal):
             raise Unauthorized()
         return found
 
@@ -193,12 +196,18 @@ def with_json_content_type(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "headers": {**headers, "content-type": JSON}}
 
 
-def _request_problem(event: dict[str, Any]) -> Response | None:
+def _request_problem(event: dict[str, Any], raw_body: bool = False) -> Response | None:
     """Refuse, before any route runs, what no route can read: a body that is not JSON, JSON too deep
     or with numbers too long for Python to parse, and NUL characters (PostgreSQL text cannot hold
     them) in the body, the query or the path."""
     body = event.get("body") or ""
-    if body:
+    if body and raw_body:
+        if event.get("isBase64Encoded"):
+            try:
+                body = base64.b64decode(body).decode("utf-8", "replace")
+            except ValueError:
+                return problem(400, "malformed_body", "Malformed body", "the body is not valid base64")
+    elif body:
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
         if not _is_json(headers.get("content-type", "")):
             return problem(415, "unsupported_media_type", "Unsupported media type", "send the body as JSON")
@@ -214,9 +223,10 @@ def _request_problem(event: dict[str, Any]) -> Response | None:
     return None
 
 
-def http_app(*, public: Iterable[str] = ()) -> SautiResolver:
-    """The resolver of one function; ``public`` lists the route keys that need no principal."""
-    app = SautiResolver(public=public)
+def http_app(*, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()) -> SautiResolver:
+    """The resolver of one function; ``public`` lists the route keys that need no principal,
+    ``raw_bodies`` those whose body is not JSON and read by the route itself (JSON Lines)."""
+    app = SautiResolver(public=public, raw_bodies=raw_bodies)
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
@@ -264,7 +274,8 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
 
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _request_problem(event)
+        raw_body = event.get("routeKey") in app.raw_body_routes
+        refused = _request_problem(event, raw_body)
         if refused is None:
             try:
                 app.authenticate(event)
@@ -278,7 +289,8 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
                 "body": refused.body,
                 "isBase64Encoded": False,
             }
-        return _within_response_limit(app.resolve(with_json_content_type(event), context))
+        readable = event if raw_body else with_json_content_type(event)
+        return _within_response_limit(app.resolve(readable, context))
 
     return handler
 
@@ -295,3 +307,8 @@ def _within_response_limit(result: dict[str, Any]) -> dict[str, Any]:
         "body": too_large.body,
         "isBase64Encoded": False,
     }
+
+
+# The query parameters of every list route: ``limit: Limit = paging.DEFAULT_LIMIT, cursor: Cursor = None``.
+Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]

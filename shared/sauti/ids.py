@@ -16,3 +16,7 @@ def canonical_id(value: Any) -> str | None:
         return str(uuid.UUID(str(value)))
     except (ValueError, AttributeError, TypeError):
         return None
+
+
+def is_uuid(value: Any) -> bool:
+    return canonical_id(value) is not None

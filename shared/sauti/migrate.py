@@ -125,6 +125,8 @@ def ensure_app_role(username: str, password: str) -> None:
                 verb + " ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {password}"
             ).format(role=role, password=sql.Literal(password))
         )
-        database = conn.execute("SELECT current_database() AS name").fetchone()["name"]
+        found = conn.execute("SELECT current_database() AS name").fetchone()
+        assert found is not None
+        database = found["name"]
         for grant in _APP_ROLE_GRANTS:
             conn.execute(sql.SQL(grant).format(role=role, database=sql.Identifier(database)))

@@ -25,11 +25,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from sauti import clock
 from sauti.aws import client
-from sauti.config import config
+from sauti.core_settings import CoreSettings
+from sauti.settings import settings
 
 MESSAGE_VERSION = 1
 
@@ -51,14 +52,14 @@ def notification_message(
         "channels": list(channels),
         "email": email,
         "data": data,
-        "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "created_at": clock.iso(clock.now()),
     }
 
 
 def publish_messages(messages: list[dict[str, Any]]) -> None:
     """Queue many messages, ten per SendMessageBatch call; a message SQS refuses raises."""
     sqs = client("sqs")
-    url = config().get("NOTIFICATIONS_QUEUE_URL")
+    url = settings(CoreSettings).notifications_queue_url
     for start in range(0, len(messages), 10):
         batch = messages[start : start + 10]
         answer = sqs.send_message_batch(
@@ -80,8 +81,8 @@ def publish_notification(type_: str, **kwargs: Any) -> str:
     """Queue one notification; returns its message id."""
     message = notification_message(type_, **kwargs)
     client("sqs").send_message(
-        QueueUrl=config().get("NOTIFICATIONS_QUEUE_URL"),
+        QueueUrl=settings(CoreSettings).notifications_queue_url,
         MessageBody=json.dumps(message),
         MessageAttributes={"type": {"DataType": "String", "StringValue": type_}},
     )
-    return message["id"]
+    return str(message["id"])

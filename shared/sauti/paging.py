@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sauti.errors import ValidationFailed
 from sauti.ids import canonical_id
 
-MAX_LIMIT = 100
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100  # every list route: ?limit= between 1 and MAX_LIMIT
 CURSOR_MAX_LENGTH = 500
 
 Item = TypeVar("Item")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,10 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sauti.config import ConfigurationError, config
+from sauti import clock
+from sauti.config import ConfigurationError
+from sauti.core_settings import TokenSettings
+from sauti.settings import current, settings
 
 ALGORITHM = "RS256"
 RSA_KEY_BITS = 2048
@@ -74,19 +76,22 @@ def generate_key_set_json(kid: str | None = None) -> str:
 def parse_key_set(text: str) -> KeySet:
     try:
         document = json.loads(text)
-        keys = tuple(
-            SigningKey(
-                kid=entry["kid"],
-                private_key=serialization.load_pem_private_key(entry["private_key_pem"].encode(), None),
-            )
+        loaded = [
+            (entry["kid"], serialization.load_pem_private_key(entry["private_key_pem"].encode(), None))
             for entry in document["keys"]
-        )
-        current = next(key for key in keys if key.kid == document["current"])
-    except (ValueError, KeyError, TypeError, StopIteration) as exc:
+        ]
+        current_kid = document["current"]
+    except (ValueError, KeyError, TypeError) as exc:
         raise ConfigurationError("JWT_SIGNING_KEYS is malformed") from exc
-    if not all(isinstance(key.private_key, rsa.RSAPrivateKey) for key in keys):
-        raise ConfigurationError("JWT_SIGNING_KEYS must hold RSA keys")
-    return KeySet(current=current, keys=keys)
+    keys: list[SigningKey] = []
+    for kid, private_key in loaded:
+        if not isinstance(private_key, rsa.RSAPrivateKey):
+            raise ConfigurationError("JWT_SIGNING_KEYS must hold RSA keys")
+        keys.append(SigningKey(kid=kid, private_key=private_key))
+    current = next((key for key in keys if key.kid == current_kid), None)
+    if current is None:
+        raise ConfigurationError("JWT_SIGNING_KEYS is malformed")
+    return KeySet(current=current, keys=tuple(keys))
 
 
 @functools.lru_cache(maxsize=4)
@@ -96,9 +101,10 @@ def _parsed(text: str) -> KeySet:
 
 def key_set() -> KeySet:
     """The current key set: it follows the setting's text, so a rotated secret takes effect by itself."""
-    settings = config()
-    settings.generate_local_secret("JWT_SIGNING_KEYS", "jwt-signing-keys.json", generate_key_set_json)
-    return _parsed(settings.get("JWT_SIGNING_KEYS"))
+    text = current(TokenSettings, "jwt_signing_keys")
+    if text is None:
+        raise ConfigurationError("settings not configured: JWT_SIGNING_KEYS")
+    return _parsed(text)
 
 
 def sign(claims: dict[str, Any], *, typ: str = "JWT") -> str:
@@ -114,12 +120,12 @@ def issue_access_token(
 
     ``session_id`` (claim ``sid``) names the refresh-token session the token came from.
     """
-    settings = config()
-    issued_at = int(now if now is not None else time.time())
-    lifetime = settings.int("ACCESS_TOKEN_TTL_SECONDS")
+    token_settings = settings(TokenSettings)
+    issued_at = int(now if now is not None else clock.epoch())
+    lifetime = token_settings.access_token_ttl_seconds
     claims = {
-        "iss": settings.get("JWT_ISSUER"),
-        "aud": settings.get("JWT_AUDIENCE"),
+        "iss": token_settings.jwt_issuer,
+        "aud": token_settings.jwt_audience,
         "sub": user_id,
         "iat": issued_at,
         "nbf": issued_at,

@@ -9,9 +9,9 @@ from typing import Any
 def today() -> date:
     """Analytics' own clock, which the ``frozen_today`` fixture fixes for the whole test: a test
     running across midnight UTC and the code it calls never disagree about the date."""
-    from sauti.analytics import rollup
+    from sauti import clock
 
-    return rollup.today_utc()
+    return clock.today()
 
 
 def days_ago(count: int) -> date:

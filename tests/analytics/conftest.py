@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,14 +13,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> date:
-    """Analytics' clock (``rollup.today_utc``) fixed at the test's start, for the test, its helpers and
-    every job and route it calls, so no test can fail because midnight UTC passed while it ran."""
-    from sauti.analytics import rollup
+def frozen_today() -> Iterator[date]:
+    """The clock fixed at the test's start, for the test, its helpers and every job and route it
+    calls, so no test can fail because midnight UTC passed while it ran."""
+    from sauti import clock
 
-    fixed = rollup.today_utc()
-    monkeypatch.setattr(rollup, "today_utc", lambda: fixed)
-    return fixed
+    with clock.frozen(clock.now()):
+        yield clock.today()
 
 
 @dataclass(frozen=True)

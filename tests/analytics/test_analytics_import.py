@@ -11,9 +11,9 @@ from analytics_helpers import days_ago, play
 
 
 def plays_count() -> int:
-    from sauti import db
+    from sauti_dev import sql
 
-    return db.fetch_one("SELECT count(*) AS n FROM plays")["n"]
+    return sql.fetch_one("SELECT count(*) AS n FROM plays")["n"]
 
 
 def test_bad_lines_are_reported_with_their_numbers_and_the_rest_is_imported(jsonl):
@@ -79,9 +79,9 @@ def test_an_import_that_fails_half_way_imports_nothing():
 
 
 def test_imported_days_are_marked_for_the_next_rollup(jsonl):
-    from sauti import db
     from sauti.analytics.importer import import_file
     from sauti.analytics.rollup import catch_up, roll_up_day
+    from sauti_dev import sql
 
     song = str(uuid.uuid4())
     roll_up_day(days_ago(5))  # a day already rolled up, before its history arrives
@@ -92,7 +92,7 @@ def test_imported_days_are_marked_for_the_next_rollup(jsonl):
     rolled = [r.day for r in catch_up()]
 
     assert days_ago(5) in rolled and days_ago(9) in rolled
-    totals = db.fetch_all("SELECT day, plays FROM song_daily_stats ORDER BY day")
+    totals = sql.fetch_all("SELECT day, plays FROM song_daily_stats ORDER BY day")
     assert [(row["day"], row["plays"]) for row in totals] == [(days_ago(9), 1), (days_ago(5), 1)]
 
 

@@ -12,15 +12,16 @@ from sauti_dev.events import scheduled_event
 
 
 def cap() -> int:
-    from sauti.config import config
+    from sauti.analytics.settings import AnalyticsSettings
+    from sauti.settings import settings
 
-    return config().int("ANALYTICS_DAILY_PLAY_CAP")
+    return settings(AnalyticsSettings).analytics_daily_play_cap
 
 
 def stats() -> list[dict]:
-    from sauti import db
+    from sauti_dev import sql
 
-    return db.fetch_all(
+    return sql.fetch_all(
         "SELECT day, song_id::text, plays, listeners, raw_plays FROM song_daily_stats ORDER BY day, song_id"
     )
 
@@ -88,8 +89,9 @@ def test_rolling_up_a_day_again_changes_nothing(functions, two_days):
 
 
 def test_a_play_from_today_is_never_rolled_up(functions, make_artist):
+    from sauti.analytics.errors import DayNotFinished
     from sauti.analytics.plays import CountedPlay, record_play
-    from sauti.analytics.rollup import DayNotFinished, roll_up_day
+    from sauti.analytics.rollup import roll_up_day
 
     artist = make_artist()
     song = artist.song_ids[0]
@@ -104,13 +106,13 @@ def test_a_play_from_today_is_never_rolled_up(functions, make_artist):
 
 
 def test_a_missed_day_is_caught_up_by_the_next_scheduled_run(functions, make_artist, jsonl):
-    from sauti import db
     from sauti.analytics.importer import import_file
+    from sauti_dev import sql
 
     artist = make_artist()
     song = artist.song_ids[0]
     import_file(jsonl([play(str(uuid.uuid4()), song, days_ago(n), 5) for n in (1, 2, 3, 3)]))
-    db.execute("UPDATE plays SET recorded_at = recorded_at - interval '1 hour'")  # imported long before
+    sql.execute("UPDATE plays SET recorded_at = recorded_at - interval '1 hour'")  # imported long before
     roll_up(functions, days_ago(3))  # the last successful run; then two nightly runs were missed
 
     result = roll_up(functions)
@@ -124,7 +126,7 @@ def test_a_missed_day_is_caught_up_by_the_next_scheduled_run(functions, make_art
         (days_ago(2), 1),
         (days_ago(1), 1),
     }
-    done = db.fetch_all("SELECT day FROM rollup_days WHERE status = 'done' ORDER BY day")
+    done = sql.fetch_all("SELECT day FROM rollup_days WHERE status = 'done' ORDER BY day")
     assert [row["day"] for row in done] == [days_ago(3), days_ago(2), days_ago(1)]
 
 
@@ -147,8 +149,9 @@ def test_plays_recorded_late_for_a_rolled_up_day_are_picked_up(functions, make_a
 
 
 def test_a_backfill_rolls_up_a_range_and_refuses_unfinished_days(make_artist, jsonl):
+    from sauti.analytics.errors import DayNotFinished
     from sauti.analytics.importer import import_file
-    from sauti.analytics.rollup import DayNotFinished, roll_up_range
+    from sauti.analytics.rollup import roll_up_range
 
     song = make_artist().song_ids[0]
     import_file(jsonl([play(str(uuid.uuid4()), song, days_ago(n), 5) for n in (4, 5)]))
@@ -163,15 +166,15 @@ def test_a_backfill_rolls_up_a_range_and_refuses_unfinished_days(make_artist, js
 def test_a_play_whose_insert_began_before_the_rollup_but_committed_after_it_is_found_late(
     functions, make_artist
 ):
-    from sauti import db
     from sauti.analytics.rollup import roll_up_day
+    from sauti_dev import sql
 
     song = make_artist().song_ids[0]
     yesterday = days_ago(1)
     roll_up_day(yesterday)
 
     # recorded_at is its transaction's start: 20 s before it committed, after the rollup had read the day
-    db.execute(
+    sql.execute(
         """INSERT INTO plays (played_at, user_id, song_id, listened_ms, recorded_at)
            VALUES (%s, gen_random_uuid(), %s, 60000, now() - interval '20 seconds')""",
         (datetime.combine(yesterday, time(23, 50), UTC), song),

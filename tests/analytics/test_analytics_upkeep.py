@@ -10,17 +10,17 @@ from analytics_helpers import days_ago, play, today
 
 
 def partition_of(play_id: str) -> str:
-    from sauti import db
+    from sauti_dev import sql
 
-    return db.fetch_one("SELECT tableoid::regclass::text AS name FROM plays WHERE id = %s", (play_id,))[
+    return sql.fetch_one("SELECT tableoid::regclass::text AS name FROM plays WHERE id = %s", (play_id,))[
         "name"
     ]
 
 
 def insert_play(played_at: datetime) -> str:
-    from sauti import db
+    from sauti_dev import sql
 
-    row = db.fetch_one(
+    row = sql.fetch_one(
         """INSERT INTO plays (played_at, user_id, song_id, listened_ms)
            VALUES (%s, gen_random_uuid(), gen_random_uuid(), 60000) RETURNING id::text""",
         (played_at,),
@@ -29,7 +29,7 @@ def insert_play(played_at: datetime) -> str:
 
 
 def test_the_upkeep_creates_the_next_partitions_and_moves_waiting_rows_out_of_the_default(functions):
-    from sauti import db
+    from sauti_dev import sql
 
     future = today() + timedelta(days=30)  # no partition yet: the row waits in the default partition
     waiting = insert_play(datetime.combine(future, time(8), UTC))
@@ -39,7 +39,7 @@ def test_the_upkeep_creates_the_next_partitions_and_moves_waiting_rows_out_of_th
 
     names = {
         row["name"]
-        for row in db.fetch_all(
+        for row in sql.fetch_all(
             "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
             " WHERE i.inhparent = 'plays'::regclass"
         )
@@ -53,10 +53,10 @@ def test_the_upkeep_creates_the_next_partitions_and_moves_waiting_rows_out_of_th
 
 
 def test_old_partitions_are_detached_only_once_rolled_up(stack):
-    from sauti import db
     from sauti.analytics.partitions import maintain_partitions
     from sauti.analytics.plays import ensure_daily_partitions
     from sauti.analytics.rollup import roll_up_day
+    from sauti_dev import sql
 
     rolled, not_rolled = days_ago(60), days_ago(61)
     ensure_daily_partitions(not_rolled, 2)
@@ -66,15 +66,15 @@ def test_old_partitions_are_detached_only_once_rolled_up(stack):
 
     assert f"plays_{rolled:%Y%m%d}" in upkeep.detached
     assert f"plays_{not_rolled:%Y%m%d}" not in upkeep.detached
-    assert db.fetch_one("SELECT to_regclass(%s) IS NOT NULL AS found", (f"plays_detached_{rolled:%Y%m%d}",))[
+    assert sql.fetch_one("SELECT to_regclass(%s) IS NOT NULL AS found", (f"plays_detached_{rolled:%Y%m%d}",))[
         "found"
     ]
     # the rollup already holds that day's totals, so nothing is lost for the dashboards
-    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (rolled,))["status"] == "archived"
+    assert sql.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (rolled,))["status"] == "archived"
     # a week later the detached table is dropped
     later = maintain_partitions(today() + timedelta(days=7))
     assert f"plays_detached_{rolled:%Y%m%d}" in later.dropped
-    db.execute(f"DROP TABLE plays_{not_rolled:%Y%m%d}")
+    sql.execute(f"DROP TABLE plays_{not_rolled:%Y%m%d}")
 
 
 def test_counted_plays_are_published_in_batches_once(stack):
@@ -106,11 +106,11 @@ def test_counted_plays_are_published_in_batches_once(stack):
 
 
 def test_the_publisher_job_puts_settled_plays_on_the_bus(functions):
-    from sauti import db
+    from sauti_dev import sql
 
-    db.execute("INSERT INTO analytics_state (publish_cursor) VALUES (now() - interval '10 minutes')")
+    sql.execute("INSERT INTO analytics_state (publish_cursor) VALUES (now() - interval '10 minutes')")
     for recorded_ago in ("2 minutes", "10 seconds"):  # the second is not settled yet
-        db.execute(
+        sql.execute(
             """INSERT INTO plays (played_at, user_id, song_id, listened_ms, recorded_at)
                VALUES (now() - interval '5 minutes', gen_random_uuid(), gen_random_uuid(), 45000,
                        now() - %s::interval)""",
@@ -127,11 +127,12 @@ def test_a_detached_day_is_archived_and_its_totals_survive_rollups_backfills_and
 ):
     import pytest
 
-    from sauti import db
+    from sauti.analytics.errors import DayArchived
     from sauti.analytics.importer import import_file
     from sauti.analytics.partitions import maintain_partitions
     from sauti.analytics.plays import ensure_daily_partitions
-    from sauti.analytics.rollup import DayArchived, catch_up, roll_up_day, roll_up_range
+    from sauti.analytics.rollup import catch_up, roll_up_day, roll_up_range
+    from sauti_dev import sql
 
     song = make_artist().song_ids[0]
     old = days_ago(60)
@@ -140,8 +141,8 @@ def test_a_detached_day_is_archived_and_its_totals_survive_rollups_backfills_and
     roll_up_day(old)
     assert f"plays_{old:%Y%m%d}" in maintain_partitions().detached
     totals = "SELECT plays FROM song_daily_stats WHERE day = %s"
-    assert db.fetch_one(totals, (old,))["plays"] == 3
-    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
+    assert sql.fetch_one(totals, (old,))["plays"] == 3
+    assert sql.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
 
     with pytest.raises(DayArchived, match=old.isoformat()):
         roll_up_day(old)
@@ -155,9 +156,9 @@ def test_a_detached_day_is_archived_and_its_totals_survive_rollups_backfills_and
     assert [number for number, _reason in report.bad_lines] == [1]
     assert "archived" in report.bad_lines[0][1]
     assert report.imported == 1
-    assert db.fetch_one(totals, (old,))["plays"] == 3
-    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
-    db.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")
+    assert sql.fetch_one(totals, (old,))["plays"] == 3
+    assert sql.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "archived"
+    sql.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")
 
 
 def _other_connection():
@@ -171,9 +172,9 @@ def _other_connection():
 def test_the_upkeep_creates_days_after_today_only_and_never_todays_partition(stack):
     import pytest
 
-    from sauti import db
     from sauti.analytics.partitions import DAYS_AHEAD, maintain_partitions
     from sauti.analytics.plays import TodayHasNoPartition, ensure_daily_partitions
+    from sauti_dev import sql
 
     pretend_today = today() + timedelta(days=40)
     waiting = insert_play(datetime.combine(pretend_today, time(8), UTC))
@@ -186,7 +187,7 @@ def test_the_upkeep_creates_days_after_today_only_and_never_todays_partition(sta
     with pytest.raises(TodayHasNoPartition):
         ensure_daily_partitions(today(), 3)
     for name in upkeep.created:
-        db.execute(f"DROP TABLE {name}")
+        sql.execute(f"DROP TABLE {name}")
 
 
 def test_a_partition_made_while_an_insert_for_its_day_is_open_takes_that_row_along(stack):
@@ -223,27 +224,26 @@ def test_a_partition_made_while_an_insert_for_its_day_is_open_takes_that_row_alo
     assert partition_of(row_id[0]) == f"plays_{day:%Y%m%d}"
 
 
-def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack, monkeypatch):
-    from sauti import db
+def test_a_detach_that_cannot_get_its_lock_in_time_waits_for_the_next_run(stack):
     from sauti.analytics import plays
     from sauti.analytics.partitions import maintain_partitions
     from sauti.analytics.rollup import roll_up_day
+    from sauti_dev import sql
 
     old = days_ago(70)
     plays.ensure_daily_partitions(old, 1)
     roll_up_day(old)
-    monkeypatch.setattr(plays, "PARTITION_LOCK_TIMEOUT", "100ms")
 
     with _other_connection() as reader, reader.transaction():
         reader.execute("SELECT count(*) FROM plays")  # a long read holds plays
-        blocked = maintain_partitions()
+        blocked = maintain_partitions(lock_timeout="100ms")
     assert blocked.detached == []
-    assert db.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "done"
+    assert sql.fetch_one("SELECT status FROM rollup_days WHERE day = %s", (old,))["status"] == "done"
 
     later = maintain_partitions()
 
     assert later.detached == [f"plays_{old:%Y%m%d}"]
-    db.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")
+    sql.execute(f"DROP TABLE plays_detached_{old:%Y%m%d}")
 
 
 def test_a_backlog_is_published_in_batches_over_several_runs_even_within_one_instant(stack):

@@ -6,7 +6,7 @@ import jwt
 from argon2 import PasswordHasher
 
 from helpers import assert_problem
-from sauti import db
+from sauti_dev import sql
 
 PASSWORD = "correct horse battery staple"  # the conftest default
 FULLWIDTH_ZAWADI = "  \uff3a\uff21\uff37\uff21\uff24\uff29"
@@ -116,11 +116,11 @@ def test_unknown_emails_still_cost_one_argon2_check(monkeypatch, login):
 def test_a_hash_made_with_older_parameters_is_replaced_at_login(new_user, login):
     user = new_user()
     old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    db.execute("UPDATE users SET password_hash = %s WHERE id = %s", (old, user.id))
+    sql.execute("UPDATE users SET password_hash = %s WHERE id = %s", (old, user.id))
 
     assert login(user.email).status == 200
 
-    stored = db.fetch_one("SELECT password_hash FROM users WHERE id = %s", (user.id,))["password_hash"]
+    stored = sql.fetch_one("SELECT password_hash FROM users WHERE id = %s", (user.id,))["password_hash"]
     assert stored != old
     assert "m=19456,t=2,p=1" in stored and stored.startswith("$argon2id$")
 
@@ -175,10 +175,10 @@ def test_delete_me_anonymises_the_account_and_ends_its_sessions(api, signup, log
     response = api.delete("/me", token=account["access_token"])
 
     assert response.status == 204
-    row = db.fetch_one("SELECT * FROM users WHERE id = %s", (account["user"]["id"],))
+    row = sql.fetch_one("SELECT * FROM users WHERE id = %s", (account["user"]["id"],))
     assert row["email"] is None and row["password_hash"] is None
     assert row["display_name"] == "Deleted user" and row["deleted_at"] is not None
-    assert db.fetch_all("SELECT id FROM auth_sessions WHERE user_id = %s", (row["id"],)) == []
+    assert sql.fetch_all("SELECT id FROM auth_sessions WHERE user_id = %s", (row["id"],)) == []
     for token in (account["refresh_token"], other_session["refresh_token"]):
         assert_problem(api.post("/auth/refresh", json={"refresh_token": token}), 401)
     assert_problem(login(account["email"]), 401, "invalid_credentials")
@@ -194,14 +194,14 @@ def test_delete_me_anonymises_the_account_and_ends_its_sessions(api, signup, log
 
 def test_a_suspended_user_can_neither_log_in_nor_refresh(api, signup, login):
     account = signup()
-    db.execute("UPDATE users SET suspended_at = now() WHERE id = %s", (account["user"]["id"],))
+    sql.execute("UPDATE users SET suspended_at = now() WHERE id = %s", (account["user"]["id"],))
 
     assert_problem(login(account["email"]), 403, "account_suspended")
     assert_problem(
         api.post("/auth/refresh", json={"refresh_token": account["refresh_token"]}), 403, "account_suspended"
     )
     # and the session is gone for good, even once the suspension is lifted
-    db.execute("UPDATE users SET suspended_at = NULL WHERE id = %s", (account["user"]["id"],))
+    sql.execute("UPDATE users SET suspended_at = NULL WHERE id = %s", (account["user"]["id"],))
     assert_problem(api.post("/auth/refresh", json={"refresh_token": account["refresh_token"]}), 401)
 
 
@@ -267,7 +267,7 @@ def test_control_characters_are_stripped_from_the_stored_user_agent(api, signup)
     )
 
     assert response.status == 200
-    row = db.fetch_one(
+    row = sql.fetch_one(
         "SELECT user_agent FROM auth_sessions WHERE user_id = %s ORDER BY created_at DESC LIMIT 1",
         (account["user"]["id"],),
     )

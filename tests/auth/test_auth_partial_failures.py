@@ -3,19 +3,35 @@ after PostgreSQL, can neither revive an ended session nor turn a client's retry 
 
 from __future__ import annotations
 
-import psycopg
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 import redis
 
 from helpers import assert_problem, drain_queue
-from sauti import cache, db
-from sauti.auth import store
+from sauti import cache
+from sauti_dev import sql
 
 NEW_PASSWORD = "a brand new evening passphrase"
 
 
-def _fail(*_args, **_kwargs):
-    raise psycopg.OperationalError("server closed the connection unexpectedly")
+@contextmanager
+def postgres_fails(operation: str, table: str = "auth_sessions") -> Iterator[None]:
+    """PostgreSQL itself fails every ``operation`` (INSERT, UPDATE, DELETE) on ``table`` for the block,
+    as a dropped connection would (SQLSTATE 08006): no code of ours is patched."""
+    sql.execute(
+        """CREATE OR REPLACE FUNCTION test_connection_lost() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'connection lost' USING ERRCODE = '08006'; END $$"""
+    )
+    sql.execute(
+        f"CREATE TRIGGER test_connection_lost BEFORE {operation} ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION test_connection_lost()"
+    )
+    try:
+        yield
+    finally:
+        sql.execute(f"DROP TRIGGER IF EXISTS test_connection_lost ON {table}")
 
 
 def _redis_down(*_args, **_kwargs):
@@ -42,16 +58,14 @@ def reset_link(api, stack):
 
 
 def test_a_reset_that_fails_before_commit_changes_nothing_and_the_link_still_works(
-    api, signup, login, reset_link, monkeypatch
+    api, signup, login, reset_link
 ):
     account = signup()
     token = reset_link(account["email"])
-    monkeypatch.setattr(store, "revoke_sessions", _fail)
-
-    failed = api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
+    with postgres_fails("UPDATE"):  # ending the sessions, after the new password was written
+        failed = api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
 
     assert_problem(failed, 503, "service_unavailable")
-    monkeypatch.undo()
     assert login(account["email"]).status == 200  # the old password: set_password was rolled back
     current = _refresh(api, account["refresh_token"])
     assert current.status == 200
@@ -79,11 +93,9 @@ def test_a_redis_failure_after_the_reset_commits_cannot_bring_sessions_back(
 
 def test_deleting_an_account_is_all_or_nothing(api, signup, monkeypatch):
     account = signup()
-    monkeypatch.setattr(store, "delete_sessions", _fail)
+    with postgres_fails("DELETE"):  # removing the sessions, after the account was anonymised
+        assert_problem(api.delete("/me", token=account["access_token"]), 503)
 
-    assert_problem(api.delete("/me", token=account["access_token"]), 503)
-
-    monkeypatch.undo()
     assert api.get("/me", token=account["access_token"]).json()["email"] == account["email"]
     fresh = _refresh(api, account["refresh_token"])
     assert fresh.status == 200
@@ -92,24 +104,20 @@ def test_deleting_an_account_is_all_or_nothing(api, signup, monkeypatch):
     assert_problem(_refresh(api, fresh.json()["refresh_token"]), 401)
 
 
-def test_a_signup_whose_session_cannot_be_written_leaves_no_account(api, monkeypatch):
+def test_a_signup_whose_session_cannot_be_written_leaves_no_account(api):
     body = {"email": "half@example.com", "password": "correct horse battery staple", "display_name": "Half"}
-    monkeypatch.setattr(store, "insert_session", _fail)
+    with postgres_fails("INSERT"):  # the first session, after the account row
+        assert_problem(api.post("/auth/signup", json=body), 503)
 
-    assert_problem(api.post("/auth/signup", json=body), 503)
-
-    assert db.fetch_one("SELECT id FROM users WHERE email = %s", (body["email"],)) is None
-    monkeypatch.undo()
+    assert sql.fetch_one("SELECT id FROM users WHERE email = %s", (body["email"],)) is None
     assert api.post("/auth/signup", json=body, source_ip="192.0.2.9").status == 201
 
 
-def test_a_refresh_that_fails_in_postgresql_can_be_retried_with_the_same_token(api, signup, monkeypatch):
+def test_a_refresh_that_fails_in_postgresql_can_be_retried_with_the_same_token(api, signup):
     account = signup()
-    monkeypatch.setattr(store, "rotate_session", _fail)
+    with postgres_fails("UPDATE"):  # the rotation
+        assert_problem(_refresh(api, account["refresh_token"]), 503)
 
-    assert_problem(_refresh(api, account["refresh_token"]), 503)
-
-    monkeypatch.undo()
     retry = _refresh(api, account["refresh_token"])
     assert retry.status == 200
     assert _refresh(api, retry.json()["refresh_token"]).status == 200

@@ -6,6 +6,7 @@ import uuid
 
 from helpers import assert_problem
 from sauti import cache, db
+from sauti_dev import sql
 
 
 def _refresh(api, token: str):
@@ -167,7 +168,7 @@ def test_redis_holds_only_hashes_of_refresh_tokens(api, signup):
         f"{key} {redis.hgetall(key) if key.startswith('auth:session') else redis.get(key)}"
         for key in redis.scan_iter("auth:*")
     )
-    row = db.fetch_one("SELECT family_hash, secret_hash FROM auth_sessions")
+    row = sql.fetch_one("SELECT family_hash, secret_hash FROM auth_sessions")
 
     assert family not in stored and secret not in stored
     assert family not in str(row) and secret not in str(row)
@@ -175,7 +176,7 @@ def test_redis_holds_only_hashes_of_refresh_tokens(api, signup):
 
 def test_an_expired_session_cannot_refresh(api, signup):
     account = signup()
-    db.execute("UPDATE auth_sessions SET idle_expires_at = now() - interval '1 second'")
+    sql.execute("UPDATE auth_sessions SET idle_expires_at = now() - interval '1 second'")
     cache.redis_client().flushdb()  # Redis would have expired its keys at the same moment
 
     assert_problem(_refresh(api, account["refresh_token"]), 401, "invalid_refresh_token")
@@ -213,8 +214,9 @@ def test_logging_in_beyond_the_cap_ends_the_least_recently_used_session(api, sig
     account = signup()
     user_id = account["user"]["id"]
     for _ in range(sessions.MAX_SESSIONS_PER_USER - 1):
-        sessions.start(user_id, sessions.Device(user_agent="old"))
-    least_recent = db.fetch_one(
+        with db.transaction() as conn:
+            sessions.start(conn, user_id, sessions.Device(user_agent="old"))
+    least_recent = sql.fetch_one(
         "SELECT id FROM auth_sessions WHERE user_id = %s AND user_agent = 'old' "
         "ORDER BY last_used_at LIMIT 1",
         (user_id,),
@@ -223,7 +225,7 @@ def test_logging_in_beyond_the_cap_ends_the_least_recently_used_session(api, sig
 
     newest = login(account["email"]).json()
 
-    live = db.fetch_all("SELECT id FROM auth_sessions WHERE user_id = %s AND revoked_at IS NULL", (user_id,))
+    live = sql.fetch_all("SELECT id FROM auth_sessions WHERE user_id = %s AND revoked_at IS NULL", (user_id,))
     assert len(live) == sessions.MAX_SESSIONS_PER_USER
     assert least_recent not in {row["id"] for row in live}
     assert _refresh(api, kept["refresh_token"]).status == 200

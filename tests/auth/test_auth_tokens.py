@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives import serialization
 
 from sauti import tokens
 from sauti.config import config
+from sauti.core_settings import TokenSettings
+from sauti.settings import settings
 
 
 def _b64(data: bytes) -> str:
@@ -23,7 +25,7 @@ def _b64(data: bytes) -> str:
 def _claims(sub: str, **overrides) -> dict:
     now = int(time.time())
     return {
-        "iss": config().get("JWT_ISSUER"),
+        "iss": settings(TokenSettings).jwt_issuer,
         "aud": "sauti-api",
         "sub": sub,
         "iat": now,
@@ -97,8 +99,8 @@ def test_the_jwks_publishes_rsa_public_keys_named_by_kid(api):
 def test_the_discovery_document_names_the_issuer_and_the_jwks(api):
     document = api.get("/.well-known/openid-configuration").json()
 
-    assert document["issuer"] == config().get("JWT_ISSUER")
-    assert document["jwks_uri"] == config().get("JWT_ISSUER") + "/.well-known/jwks.json"
+    assert document["issuer"] == settings(TokenSettings).jwt_issuer
+    assert document["jwks_uri"] == settings(TokenSettings).jwt_issuer + "/.well-known/jwks.json"
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,8 @@ from sauti_dev import billing_samples as samples
 @pytest.fixture
 def send_stripe(api: Api) -> Any:
     """POST an event to /webhooks/stripe, signed with the local webhook secret (or ``secret``)."""
-    from sauti.config import config
+    from sauti.billing.settings import StripeSettings
+    from sauti.settings import settings
 
     def send(
         event: dict[str, Any],
@@ -33,7 +35,7 @@ def send_stripe(api: Api) -> Any:
     ):
         payload = body if body is not None else json.dumps(event)
         signature = samples.stripe_signature(
-            payload, secret or config().get("STRIPE_WEBHOOK_SECRET"), timestamp
+            payload, secret or settings(StripeSettings).stripe_webhook_secret, timestamp
         )
         return api.post("/webhooks/stripe", body=payload, headers={"stripe-signature": signature})
 
@@ -92,19 +94,24 @@ def me_of(api: Api, subscription_of: Any) -> Any:
 
 @dataclass
 class Clock:
-    """Billing's clock, moved by a test: webhooks, the entitlement cache and /me all read it."""
+    """The clock, moved by a test: webhooks, the entitlement cache and /me all read it. It runs as
+    usual until the first ``move_to``, then stays where it was moved."""
 
-    monkeypatch: pytest.MonkeyPatch
+    stack: ExitStack
+    move: Callable[[datetime], None] | None = None
 
     def move_to(self, moment: datetime) -> None:
-        from sauti.billing import entitlements
+        from sauti import clock
 
-        self.monkeypatch.setattr(entitlements, "utcnow", lambda: moment)
+        if self.move is None:
+            self.move = self.stack.enter_context(clock.frozen(moment))
+        self.move(moment)
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
+def clock() -> Iterator[Clock]:
+    with ExitStack() as stack:
+        yield Clock(stack)
 
 
 @pytest.fixture(scope="session")

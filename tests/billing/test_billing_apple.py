@@ -287,9 +287,9 @@ def production(monkeypatch):
 
 
 def _environment_of(original_transaction_id: str) -> str | None:
-    from sauti import db
+    from sauti_dev import sql
 
-    row = db.fetch_one(
+    row = sql.fetch_one(
         "SELECT environment FROM subscriptions WHERE source = 'apple' AND external_id = %s",
         (original_transaction_id,),
     )

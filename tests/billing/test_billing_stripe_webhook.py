@@ -215,13 +215,13 @@ def test_a_renewing_premium_outlives_its_period_end_by_the_renewal_margin(
 
 
 def test_a_subscription_cancelled_at_period_end_ends_exactly_then(new_user, make_premium, me_of, clock):
-    from sauti import db
     from sauti.billing.entitlements import invalidate
+    from sauti_dev import sql
 
     user = new_user()
     period_end = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
     make_premium(user.id, period_end=period_end)
-    db.execute("UPDATE subscriptions SET cancel_at_period_end = true WHERE user_id = %s", (user.id,))
+    sql.execute("UPDATE subscriptions SET cancel_at_period_end = true WHERE user_id = %s", (user.id,))
     invalidate(user.id)
     assert me_of(user)["plan"] == "premium"  # cached until period_end: no renewal is coming
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
 from helpers import assert_problem
 
@@ -33,11 +32,11 @@ def test_unpublished_unknown_and_malformed_ids_are_404_and_reads_need_a_token(ap
 
 
 def test_songs_are_listed_newest_first_in_pages(api, new_user, catalog):
-    from sauti import db
+    from sauti_dev import sql
 
     ids = [catalog.song(f"Song {n}") for n in range(5)]
     for age, song_id in enumerate(reversed(ids)):
-        db.execute(
+        sql.execute(
             "UPDATE songs SET published_at = now() - make_interval(mins => %s) WHERE id = %s", (age, song_id)
         )
     catalog.song("Hidden", status="taken_down")
@@ -58,36 +57,34 @@ def test_songs_are_listed_newest_first_in_pages(api, new_user, catalog):
     assert_problem(api.get("/songs", token=user.token, query={"limit": 0}), 422)
 
 
-def test_an_artist_comes_with_top_songs_most_played_over_the_last_30_days_first(
-    api, new_user, catalog, monkeypatch
-):
+def test_an_artist_comes_with_top_songs_most_played_over_the_last_30_days_first(api, new_user, catalog):
     import uuid
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
-    from sauti.analytics import rollup
+    from sauti import clock
     from sauti.analytics.plays import CountedPlay, record_play
     from sauti.analytics.rollup import roll_up_day
     from sauti.catalog import logic
 
     loud, quiet, unplayed = catalog.song("Loud"), catalog.song("Quiet"), catalog.song("Unplayed")
-    now = datetime.now(UTC)
-    monkeypatch.setattr(rollup, "today_utc", lambda: now.date())  # midnight may not pass mid-test
-    for song_id, count, days_ago in ((loud, 3, 1), (quiet, 1, 2), (unplayed, 9, 40)):  # 40 days: too old
-        for _ in range(count):
-            record_play(CountedPlay(str(uuid.uuid4()), song_id, now - timedelta(days=days_ago), 60_000))
-        roll_up_day((now - timedelta(days=days_ago)).date())
-    logic.update_song(quiet, title="Quiet")  # drops the cached artist
+    now = clock.now()
+    with clock.frozen(now):  # midnight may not pass mid-test
+        for song_id, count, days_ago in ((loud, 3, 1), (quiet, 1, 2), (unplayed, 9, 40)):  # 40: too old
+            for _ in range(count):
+                record_play(CountedPlay(str(uuid.uuid4()), song_id, now - timedelta(days=days_ago), 60_000))
+            roll_up_day((now - timedelta(days=days_ago)).date())
+        logic.update_song(quiet, title="Quiet")  # drops the cached artist
 
-    artist = api.get(f"/artists/{catalog.artist_id}", token=new_user().token).json()
+        artist = api.get(f"/artists/{catalog.artist_id}", token=new_user().token).json()
 
     assert artist["name"] == "Amani Wave"
     assert [song["id"] for song in artist["top_songs"]] == [loud, quiet, unplayed]
 
 
 def test_the_per_play_counter_table_is_gone(stack):
-    from sauti import db
+    from sauti_dev import sql
 
-    assert db.fetch_one("SELECT to_regclass('song_play_counts') IS NULL AS gone")["gone"]
+    assert sql.fetch_one("SELECT to_regclass('song_play_counts') IS NULL AS gone")["gone"]
 
 
 def test_an_album_lists_its_published_songs_in_track_order(api, new_user, catalog):
@@ -145,11 +142,17 @@ def test_an_unknown_song_is_remembered_briefly_and_forgotten_once_created(catalo
 
 @pytest.fixture
 def redis_down(monkeypatch):
-    """Every catalog cache call fails as it would with Redis unreachable."""
-    from sauti.catalog import cache
+    """Redis unreachable: the configured URL points where nothing listens."""
+    from sauti import cache
+    from sauti.config import config
 
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.05, decode_responses=True)
-    monkeypatch.setattr(cache, "redis_client", lambda: dead)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    config.cache_clear()
+    cache.redis_client.cache_clear()
+    yield
+    monkeypatch.undo()
+    config.cache_clear()
+    cache.redis_client.cache_clear()
 
 
 def test_with_redis_down_catalog_reads_are_still_right(catalog, redis_down):
@@ -158,8 +161,8 @@ def test_with_redis_down_catalog_reads_are_still_right(catalog, redis_down):
     song_id = catalog.song("Mawimbi")
     logic.update_song(song_id, title="Renamed")
 
-    assert logic.get_song(song_id)["title"] == "Renamed"
-    assert logic.get_album(catalog.album_id)["songs"][0]["title"] == "Renamed"
+    assert logic.get_song(song_id).title == "Renamed"
+    assert logic.get_album(catalog.album_id).songs[0].title == "Renamed"
 
 
 def test_a_takedown_reaches_every_spelling_of_the_songs_id(api, new_user, catalog):
@@ -204,10 +207,12 @@ def test_the_reads_other_modules_use(new_user, catalog):
 def test_a_reader_that_loaded_a_song_before_its_takedown_does_not_cache_it_back(
     api, new_user, catalog, start
 ):
+    from sauti import db
     from sauti.catalog import cache, logic, store
 
     song_id = catalog.song()
-    before = store.song(song_id)
+    with db.transaction() as conn:
+        before = store.song(conn, song_id)
 
     def slow_load():
         logic.set_song_status(song_id, "taken_down")  # the takedown commits and invalidates meanwhile

@@ -236,9 +236,11 @@ def _end(api, user, session_id, listened_ms):
 
 
 def _plays(user_id):
-    from sauti import db
+    from sauti_dev import sql
 
-    return db.fetch_all("SELECT song_id::text, listened_ms, source FROM plays WHERE user_id = %s", (user_id,))
+    return sql.fetch_all(
+        "SELECT song_id::text, listened_ms, source FROM plays WHERE user_id = %s", (user_id,)
+    )
 
 
 def test_a_25_second_listen_does_not_count(api, new_user, catalog, start):
@@ -346,8 +348,9 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     from datetime import datetime
 
     from sauti.catalog import logic
-    from sauti.config import config
+    from sauti.settings import settings
     from sauti.signing.links import stream_signer
+    from sauti.signing.settings import StreamSettings
 
     video_id = logic.create_video(
         catalog.artist_id, "Mawimbi (live)", "5d5bc37ffcf54c9b82e996823bffbb81", 180_000
@@ -365,8 +368,8 @@ def test_a_video_session_gets_a_stream_manifest_whose_token_names_the_video(api,
     assert claims["sub"] == "5d5bc37ffcf54c9b82e996823bffbb81"
     assert claims["exp"] == datetime.fromisoformat(session["stream"]["expires_at"]).timestamp()
     assert claims["exp"] - claims["nbf"] <= 400
-    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": config().get("STREAM_KEY_ID")}
-    assert claims["kid"] == config().get("STREAM_KEY_ID")
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": settings(StreamSettings).stream_key_id}
+    assert claims["kid"] == settings(StreamSettings).stream_key_id
     logic.set_video_status(video_id, "taken_down")
     assert_problem(start(user, video_id=video_id), 404)
 

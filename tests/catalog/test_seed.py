@@ -10,13 +10,13 @@ import requests
 
 
 def test_the_seed_is_idempotent_and_its_songs_play_through_the_edge(api, new_user, edge):
-    from sauti import db
+    from sauti_dev import sql
 
     seed = importlib.import_module("sauti_dev.seeds.20_catalog").seed
     seed()
     seed()
 
-    counts = db.fetch_one(
+    counts = sql.fetch_one(
         """SELECT (SELECT count(*) FROM songs WHERE status = 'published') AS songs,
                   (SELECT count(*) FROM videos) AS videos, (SELECT count(*) FROM ads) AS ads"""
     )

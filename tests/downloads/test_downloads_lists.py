@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 from helpers import assert_problem, cold_start
-from sauti import db
+from sauti_dev import sql
 from sauti_dev.events import http_event
 from sauti_offline.device import DeviceKey
 
@@ -32,7 +32,7 @@ def _all_pages(api, user, path: str, **query) -> tuple[list[dict], int]:
 
 
 def _insert_downloads(user_id: str, device_id: str, count: int, issued_at: datetime) -> set[str]:
-    rows = db.fetch_all(
+    rows = sql.fetch_all(
         """INSERT INTO downloads (user_id, device_id, song_id, issued_at, expires_at)
            SELECT %s, %s, gen_random_uuid(), %s, %s + interval '30 days' FROM generate_series(1, %s)
            RETURNING id::text""",

@@ -16,18 +16,19 @@ from sauti_offline.client import NotDownloaded
 
 
 def _send_stripe(api: Any, event: dict[str, Any]) -> None:
-    from sauti.config import config
+    from sauti.billing.settings import StripeSettings
+    from sauti.settings import settings
 
     payload = json.dumps(event)
-    signature = samples.stripe_signature(payload, config().get("STRIPE_WEBHOOK_SECRET"))
+    signature = samples.stripe_signature(payload, settings(StripeSettings).stripe_webhook_secret)
     response = api.post("/webhooks/stripe", body=payload, headers={"stripe-signature": signature})
     assert response.status == 200 and response.json()["outcome"] == "applied", response.body
 
 
 def test_premium_bought_on_stripe_ends_after_grace_and_the_phone_wipes_everything(
-    new_user, catalog, phone, api, functions, stack, monkeypatch
+    new_user, catalog, phone, api, functions, stack
 ):
-    from sauti.billing import entitlements
+    from sauti import clock
 
     user = new_user()
     now = datetime.now(UTC)
@@ -63,28 +64,28 @@ def test_premium_bought_on_stripe_ends_after_grace_and_the_phone_wipes_everythin
     job = scheduled_event(grace_until.date())
     fired = datetime.fromisoformat(job["time"].replace("Z", "+00:00"))
     assert fired > grace_until
-    monkeypatch.setattr(entitlements, "utcnow", lambda: fired)
-    assert functions.invoke("BillingReconcileFunction", job)["plan_changes"] >= 1
+    with clock.frozen(fired):
+        assert functions.invoke("BillingReconcileFunction", job)["plan_changes"] >= 1
 
-    # the bus delivers plan.changed to DownloadsPlanEventsFunction: every key is revoked on the server
-    assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) >= 1
-    assert api.get("/downloads", token=user.token).json()["items"] == []
+        # the bus delivers plan.changed to DownloadsPlanEventsFunction: every key is revoked on the server
+        assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) >= 1
+        assert api.get("/downloads", token=user.token).json()["items"] == []
 
-    # and the phone's next sync wipes everything
-    answer = handset.sync()
-    assert answer["wipe_all"] is True
-    assert handset.keystore.key_ids() == []
-    for key_id in (first, second):
-        with pytest.raises(NotDownloaded):
-            handset.play(key_id)
-    assert not list((handset.home / "files").glob("*.sauti"))
+        # and the phone's next sync wipes everything
+        answer = handset.sync()
+        assert answer["wipe_all"] is True
+        assert handset.keystore.key_ids() == []
+        for key_id in (first, second):
+            with pytest.raises(NotDownloaded):
+                handset.play(key_id)
+        assert not list((handset.home / "files").glob("*.sauti"))
 
 
 def test_the_plan_event_consumer_reads_the_plan_uncached(
     new_user, make_premium, catalog, phone, api, functions
 ):
-    from sauti import db
     from sauti.billing.entitlements import invalidate
+    from sauti_dev import sql
 
     user = new_user()
     make_premium(user.id)
@@ -104,7 +105,7 @@ def test_the_plan_event_consumer_reads_the_plan_uncached(
     assert functions.invoke("DownloadsPlanEventsFunction", plan_changed("free")) == {"revoked": 0}
 
     # premium ended, and the cache has not caught up yet: the consumer still sees it
-    db.execute("UPDATE subscriptions SET status = 'canceled' WHERE user_id = %s", (user.id,))
+    sql.execute("UPDATE subscriptions SET status = 'canceled' WHERE user_id = %s", (user.id,))
     assert functions.invoke("DownloadsPlanEventsFunction", plan_changed("free")) == {"revoked": 1}
     invalidate(user.id)
     assert api.get("/downloads", token=user.token).json()["items"] == []

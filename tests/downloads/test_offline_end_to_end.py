@@ -89,10 +89,10 @@ def test_premium_ending_after_grace_wipes_everything_on_the_next_sync(new_user, 
     handset.make_offline_device()
     key_id = handset.download(catalog.song())  # grace still counts as premium
 
-    from sauti import db
     from sauti.billing.entitlements import invalidate
+    from sauti_dev import sql
 
-    db.execute(
+    sql.execute(
         "UPDATE subscriptions SET grace_until = now() - interval '1 minute' WHERE user_id = %s", (user.id,)
     )
     invalidate(user.id)
@@ -112,12 +112,12 @@ def test_billing_s_plan_change_event_revokes_keys_through_the_bus(
     handset.make_offline_device()
     handset.download(catalog.song())
 
-    from sauti import db
     from sauti.billing.entitlements import invalidate
     from sauti.events import publish_event
+    from sauti_dev import sql
     from sauti_dev.queues import drain_once
 
-    db.execute("UPDATE subscriptions SET status = 'canceled' WHERE user_id = %s", (user.id,))
+    sql.execute("UPDATE subscriptions SET status = 'canceled' WHERE user_id = %s", (user.id,))
     invalidate(user.id)
     publish_event("billing", "plan.changed", {"user_id": user.id, "plan": "free", "previous_plan": "premium"})
     assert drain_once(functions, stack.queue_urls, rule_queues=stack.rule_queues) >= 1
@@ -272,12 +272,12 @@ def test_the_sample_events_invoke_their_functions(functions):
     assert functions.invoke(
         "DownloadsPlanEventsFunction", sample_event("DownloadsPlanEventsFunction.json")
     ) == {"revoked": 0}
-    from sauti import db
+    from sauti_dev import sql
 
     event = sample_event("DownloadsFunction.json")
     user_id = event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"]
     assert functions.invoke("DownloadsFunction", event)["statusCode"] == 401  # no such account (deleted)
-    db.execute(
+    sql.execute(
         "INSERT INTO users (id, email, display_name) VALUES (%s, 'amina@example.com', 'Amina')", (user_id,)
     )
     assert functions.invoke("DownloadsFunction", event)["statusCode"] == 201

@@ -53,4 +53,4 @@ def rank_now(functions: Any) -> dict[str, Any]:
     """What the schedule does every five minutes (`sauti run-job playlists-rank`)."""
     from sauti_dev.events import scheduled_event
 
-    return functions.invoke("PlaylistsRankFunction", scheduled_event())
+    return functions.invoke("PlaylistsJobsFunction", scheduled_event())

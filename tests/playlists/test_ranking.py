@@ -169,10 +169,10 @@ def test_premium_lapse_hides_public_playlists_and_its_return_restores_them(
     playlists.get(fan, public["id"])
     rank_now(functions)
     assert _top(api, fan, "day") == [(public["id"], 1)]
-    drain_queue(stack.rule_queues["PlaylistsEventsFunction"])
+    drain_queue(stack.rule_queues["PlaylistsJobsFunction"])
 
     # a stale "free" while premium changes nothing
-    assert functions.invoke("PlaylistsEventsFunction", _plan_changed(owner.id, "free")) == {
+    assert functions.invoke("PlaylistsJobsFunction", _plan_changed(owner.id, "free")) == {
         "visibility_changed": 0
     }
 
@@ -193,13 +193,13 @@ def test_premium_lapse_hides_public_playlists_and_its_return_restores_them(
     mine = playlists.get(owner, public["id"]).json()
     assert mine["visibility"] == "public" and mine["visible_to_others"] is False
     # a duplicate of the event changes nothing more
-    assert functions.invoke("PlaylistsEventsFunction", _plan_changed(owner.id, "free")) == {
+    assert functions.invoke("PlaylistsJobsFunction", _plan_changed(owner.id, "free")) == {
         "visibility_changed": 0
     }
 
     db.execute("UPDATE subscriptions SET status = 'active' WHERE user_id = %s", (owner.id,))
     invalidate(owner.id)
-    assert functions.invoke("PlaylistsEventsFunction", _plan_changed(owner.id, "premium")) == {
+    assert functions.invoke("PlaylistsJobsFunction", _plan_changed(owner.id, "premium")) == {
         "visibility_changed": 1
     }
     back = playlists.get(fan, public["id"]).json()
@@ -262,14 +262,14 @@ def test_a_deleted_account_loses_its_playlists_follows_and_collaborations(
         "detail": {"user_id": leaving.id},
     }
 
-    result = functions.invoke("PlaylistsEventsFunction", event)
+    result = functions.invoke("PlaylistsJobsFunction", event)
 
     assert result == {"playlists_deleted": 1, "follows_ended": 1, "collaborations_ended": 1}
     assert_problem(playlists.get(friend, own["id"]), 404)
     kept = playlists.get(friend, theirs["id"]).json()
     assert kept["followers"] == 0 and kept["track_count"] == 1
     assert kept["tracks"]["items"][0]["added_by"] is None
-    assert functions.invoke("PlaylistsEventsFunction", event) == {
+    assert functions.invoke("PlaylistsJobsFunction", event) == {
         "playlists_deleted": 0,
         "follows_ended": 0,
         "collaborations_ended": 0,
@@ -282,14 +282,14 @@ def test_the_ranking_job_is_declared_for_run_job_and_acts_on_a_given_day(
     from sauti import clock
     from sauti_dev.template import load_template
 
-    assert load_template().function_for_job("playlists-rank").logical_id == "PlaylistsRankFunction"
+    assert load_template().function_for_job("playlists-rank").logical_id == "PlaylistsJobsFunction"
     owner, viewer = premium_user(), new_user()
     playlist = playlists.create(owner, visibility="public")
     with clock.frozen(DAY):
         playlists.get(viewer, playlist["id"])
     # a week later, the job run for that day (`sauti run-job playlists-rank --date 2026-11-24`) still finds it
-    assert functions.invoke("PlaylistsRankFunction", scheduled_event(DAY.date()))["ranked"]["day"] == 1
-    assert functions.invoke("PlaylistsRankFunction", {**scheduled_event(), "detail": {"date": "nope"}}) == {
+    assert functions.invoke("PlaylistsJobsFunction", scheduled_event(DAY.date()))["ranked"]["day"] == 1
+    assert functions.invoke("PlaylistsJobsFunction", {**scheduled_event(), "detail": {"date": "nope"}}) == {
         "flushed": 0,
         "ranked": {},
     }
@@ -315,7 +315,7 @@ def test_a_moderator_takedown_hides_a_public_playlist_until_restored(
     assert api.get("/me/playlists", token=fan.token).json()["items"] == []
     assert playlists.get(owner, playlist["id"]).json()["visible_to_others"] is False
     # premium coming and going meanwhile does not bring it back
-    assert functions.invoke("PlaylistsEventsFunction", _plan_changed(owner.id, "premium")) == {
+    assert functions.invoke("PlaylistsJobsFunction", _plan_changed(owner.id, "premium")) == {
         "visibility_changed": 0
     }
 

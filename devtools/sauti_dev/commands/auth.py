@@ -19,10 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_role_change(args: argparse.Namespace) -> int:
     with local_stack():
-        from sauti.auth import logic
+        from sauti.auth import public
         from sauti.errors import DomainError
 
-        change = logic.grant_role if args.grant else logic.revoke_role
+        change = public.grant_role if args.grant else public.revoke_role
         try:
             user = change(args.email, args.role)
         except (DomainError, ValueError) as exc:

@@ -7,6 +7,7 @@ import json
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import requests
 
@@ -83,12 +84,24 @@ def _post(path: str, body: str, headers: dict[str, str]) -> int:
     return 0 if response.ok else 1
 
 
-def _local_setting(name: str) -> str:
-    from sauti.config import config
-
+def _use_local_data() -> None:
     os.environ.setdefault("SAUTI_DATA_DIR", str(PROJECT_ROOT / ".local"))  # where `make dev` keeps its data
 
-    return config().get(name)
+
+def _stripe_webhook_secret() -> str:
+    from sauti.billing.settings import StripeSettings
+    from sauti.settings import settings
+
+    _use_local_data()
+    return settings(StripeSettings).stripe_webhook_secret
+
+
+def _apple() -> Any:
+    from sauti.billing.settings import AppleSettings
+    from sauti.settings import settings
+
+    _use_local_data()
+    return settings(AppleSettings)
 
 
 def run_stripe_trigger(args: argparse.Namespace) -> int:
@@ -113,7 +126,7 @@ def run_stripe_trigger(args: argparse.Namespace) -> int:
             cancel_at_period_end=args.cancel_at_period_end,
         )
     payload = json.dumps(samples.stripe_event(args.event, obj, created=now))
-    signature = samples.stripe_signature(payload, _local_setting("STRIPE_WEBHOOK_SECRET"))
+    signature = samples.stripe_signature(payload, _stripe_webhook_secret())
     print(f"{args.event} for subscription {subscription_id} -> {_base_url()}/webhooks/stripe")
     return _post("/webhooks/stripe", payload, {"stripe-signature": signature})
 
@@ -122,7 +135,7 @@ def run_apple_notify(args: argparse.Namespace) -> int:
     from sauti.config import config
     from sauti_dev.apple_chain import local_chain_directory
 
-    _local_setting("APP_ENV")
+    _use_local_data()
     now = datetime.now(UTC)
     original = args.original_transaction_id or str(int(uuid.UUID(args.user_id).hex[:12], 16))
     revoked = now if args.type in ("REFUND", "REVOKE") else None
@@ -136,15 +149,15 @@ def run_apple_notify(args: argparse.Namespace) -> int:
         original_transaction_id=original,
         expires=expires,
         revoked=revoked,
-        bundle_id=_local_setting("APPLE_BUNDLE_ID"),
-        environment=_local_setting("APPLE_ENVIRONMENT"),
+        bundle_id=_apple().apple_bundle_id,
+        environment=_apple().apple_environment,
     )
     grace = now + timedelta(days=args.grace_days) if args.subtype == "GRACE_PERIOD" else None
     renewal = samples.apple_renewal(
         original,
         auto_renew=args.subtype != "AUTO_RENEW_DISABLED",
         grace_expires=grace,
-        environment=_local_setting("APPLE_ENVIRONMENT"),
+        environment=_apple().apple_environment,
     )
     body = samples.apple_notification(
         args.type,
@@ -152,8 +165,8 @@ def run_apple_notify(args: argparse.Namespace) -> int:
         local_chain_directory(config().data_dir),
         subtype=args.subtype,
         renewal=renewal,
-        bundle_id=_local_setting("APPLE_BUNDLE_ID"),
-        environment=_local_setting("APPLE_ENVIRONMENT"),
+        bundle_id=_apple().apple_bundle_id,
+        environment=_apple().apple_environment,
     )
     print(f"{args.type} {args.subtype or ''} for transaction {original} -> {_base_url()}/webhooks/apple")
     return _post("/webhooks/apple", json.dumps(body), {})

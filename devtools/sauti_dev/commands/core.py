@@ -110,6 +110,15 @@ def run_dev(_args: argparse.Namespace) -> int:
         functions = LocalFunctions()
         server = serve(LocalGateway(functions), port)
         edge = serve_edge(edge_port)
+        from sauti_dev.stream_fake import http_deliver, start_fake_stream
+
+        stream_port = int(os.environ.get("STREAM_FAKE_PORT", "3002"))
+        fake_stream = None
+        if not os.environ.get("STREAM_API_BASE"):  # a real Stream account configured: no fake
+            fake_stream = start_fake_stream(
+                http_deliver(f"http://127.0.0.1:{port}/webhooks/stream"), stream_port
+            )
+            print(f"Cloudflare Stream (local fake) on {fake_stream.base_url}")
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"media edge (local Cloudflare) on http://127.0.0.1:{edge_port}")
         if getattr(stack, "fcm_base_url", None):
@@ -126,4 +135,6 @@ def run_dev(_args: argparse.Namespace) -> int:
             stop_feeding.set()
             server.shutdown()
             edge.shutdown()
+            if fake_stream is not None:
+                fake_stream.stop()
     return 0

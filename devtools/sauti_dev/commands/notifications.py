@@ -60,7 +60,8 @@ def latest_pushes(limit: int) -> list[dict[str, Any]]:
         answer.raise_for_status()
     except requests.RequestException:
         return []
-    return answer.json()["messages"]
+    messages: list[dict[str, Any]] = answer.json()["messages"]
+    return messages
 
 
 def run_inbox(args: argparse.Namespace) -> int:

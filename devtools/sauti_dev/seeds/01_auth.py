@@ -11,9 +11,11 @@ DEMO_ACCOUNTS = (
 
 def seed() -> None:
     from sauti.auth import hashing, store
+    from sauti.db import transaction
 
     for email, display_name, roles in DEMO_ACCOUNTS:
-        if store.user_by_email(email) is None:
-            store.insert_user(email, display_name, hashing.hash_password(DEMO_PASSWORD))
-        for role in roles:
-            store.add_role(email, role)
+        with transaction() as conn:
+            if store.user_by_email(conn, email) is None:
+                store.insert_user(conn, email, display_name, hashing.hash_password(DEMO_PASSWORD))
+            for role in roles:
+                store.add_role(conn, email, role)

@@ -5,12 +5,15 @@ local R2 bucket, a few videos, and the ad inventory. Idempotent; re-uploads obje
 from __future__ import annotations
 
 import array
+import functools
 import io
 import math
 import wave
+from collections.abc import Callable
+from typing import Any
 
-from sauti import db
-from sauti.catalog import logic
+from sauti.catalog import public as logic
+from sauti_dev import sql
 
 SECONDS = 32  # long enough for a play to count
 RENDITIONS = (  # quality, sample rate, bytes per sample, codec, bitrate
@@ -18,7 +21,7 @@ RENDITIONS = (  # quality, sample rate, bytes per sample, codec, bitrate
     ("normal", 11025, 2, "pcm_s16le", 176),
     ("high", 22050, 2, "pcm_s16le", 353),
 )
-CATALOG = {
+CATALOG: dict[str, dict[str, Any]] = {
     "Amani Wave": {
         "bio": "Coastal benga, Mombasa.",
         "albums": {"Pwani Nights": ["Mawimbi", "Taa za Bandari", "Upepo"]},
@@ -56,15 +59,16 @@ def tone_wav(seed: int, seconds: float, rate: int, width: int) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(key: str, make: callable) -> int:  # type: ignore[valid-type]
+def _upload(key: str, make: Callable[[], bytes]) -> int:
     from botocore.exceptions import ClientError
 
-    from sauti.config import config
+    from sauti.settings import settings
     from sauti.signing.r2 import client
+    from sauti.signing.settings import MediaSettings
 
-    bucket = config().get("MEDIA_BUCKET")
+    bucket = settings(MediaSettings).media_bucket
     try:
-        return client().head_object(Bucket=bucket, Key=key)["ContentLength"]
+        return int(client().head_object(Bucket=bucket, Key=key)["ContentLength"])
     except ClientError:
         body = make()
         client().put_object(Bucket=bucket, Key=key, Body=body, ContentType="audio/wav")
@@ -75,7 +79,7 @@ def _song_renditions(slug: str, seed: int) -> list[dict]:
     renditions = []
     for quality, rate, width, codec, bitrate in RENDITIONS:
         key = f"audio/{slug}/{quality}.wav"
-        size = _upload(key, lambda rate=rate, width=width: tone_wav(seed, SECONDS, rate, width))
+        size = _upload(key, functools.partial(tone_wav, seed, SECONDS, rate, width))
         renditions.append(
             {
                 "quality": quality,
@@ -90,7 +94,7 @@ def _song_renditions(slug: str, seed: int) -> list[dict]:
 
 def seed() -> None:
     seeded = (
-        db.fetch_one("SELECT 1 AS found FROM artists WHERE name = %s", (next(iter(CATALOG)),)) is not None
+        sql.fetch_one("SELECT 1 AS found FROM artists WHERE name = %s", (next(iter(CATALOG)),)) is not None
     )
     number = 0
     songs: dict[str, str] = {}
@@ -120,11 +124,11 @@ def seed() -> None:
             )
     for index, (title, advertiser, seconds) in enumerate(ADS):
         key = f"ads/ad-{index + 1}.wav"
-        _upload(key, lambda seconds=seconds, index=index: tone_wav(100 + index, seconds, 11025, 2))
+        _upload(key, functools.partial(tone_wav, 100 + index, seconds, 11025, 2))
         if not seeded:
             logic.create_ad(title, advertiser, key, seconds * 1000, click_url="https://sauti.app/premium")
     if not seeded:
         for title, stream_uid in VIDEOS:
             song_title = title.split(" (")[0]
-            row = db.fetch_one("SELECT artist_id::text FROM songs WHERE id = %s", (songs[song_title],))
+            row = sql.fetch_one("SELECT artist_id::text FROM songs WHERE id = %s", (songs[song_title],))
             logic.create_video(row["artist_id"], title, stream_uid, 180_000, song_id=songs[song_title])  # type: ignore[index]

@@ -9,7 +9,7 @@ PLAYS_PER_DAY = 300
 
 def seed() -> None:
     from sauti.analytics.rollup import catch_up
-    from sauti.db import fetch_one
+    from sauti_dev.sql import fetch_one
 
     if not fetch_one("SELECT 1 FROM plays WHERE source = %s LIMIT 1", (SEED_SOURCE,)):
         _insert_plays()

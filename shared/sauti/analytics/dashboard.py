@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from sauti.analytics import rollup, store
-from sauti.catalog import logic as catalog
+from sauti import clock
+from sauti.analytics import store
+from sauti.catalog import public as catalog
 from sauti.db import transaction
 from sauti.errors import Forbidden, NotFound
 from sauti.principal import ARTIST, Principal
 
-Range = Literal["last_7_days", "last_30_days", "last_365_days", "all_time"]
+if TYPE_CHECKING:  # loaded where a response is built: the jobs importing this module skip pydantic
+    from sauti.analytics.models import ArtistStats, Range, SongStats
+
 RANGE_DAYS: dict[str, int | None] = {
     "last_7_days": 7,
     "last_30_days": 30,
@@ -29,17 +32,23 @@ TOP_SONGS = 10
 REFRESH_BATCH = 100
 
 
-def artist_stats(caller: Principal, artist_id: str, range_: Range, *, today: date | None = None) -> Any:
+def artist_stats(
+    caller: Principal, artist_id: str, range_: Range, *, today: date | None = None
+) -> ArtistStats:
+    from sauti.analytics.models import ArtistStats
+
     _require_dashboard_role(caller)
     found = catalog.artist_account(artist_id)
     if found is None:
         raise NotFound("no such artist")
     if not caller.is_admin and found["user_id"] != caller.user_id:
         raise Forbidden("only this artist's own account or an admin can see these numbers")
-    return _cached("artist", found["id"], range_, today or rollup.today_utc())
+    return ArtistStats.model_validate(_cached("artist", found["id"], range_, today or clock.today()))
 
 
-def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> Any:
+def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | None = None) -> SongStats:
+    from sauti.analytics.models import SongStats
+
     _require_dashboard_role(caller)
     found = catalog.song_summary(song_id)
     if found is None:
@@ -50,20 +59,7 @@ def song_stats(caller: Principal, song_id: str, range_: Range, *, today: date | 
         if found["status"] != "published":
             raise NotFound("no such song")
         raise Forbidden("only this song's artist or an admin can see these numbers")
-    return _cached("song", found["id"], range_, today or rollup.today_utc())
-
-
-def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None = None) -> list[str]:
-    """The most played of ``song_ids`` over the last ``days`` finished days (UTC), most first (ties in
-    the order given); songs without plays there are left out. For the catalog's artist pages."""
-    if not song_ids:
-        return []
-    through = (today or rollup.today_utc()) - timedelta(days=1)
-    with transaction() as conn:
-        rows = store.plays_per_song(conn, song_ids, through - timedelta(days=days - 1), through)
-    position = {song_id: index for index, song_id in enumerate(song_ids)}
-    ranked = sorted(rows, key=lambda row: (-int(row["plays"]), position.get(row["song_id"], len(position))))
-    return [row["song_id"] for row in ranked[:limit]]
+    return SongStats.model_validate(_cached("song", found["id"], range_, today or clock.today()))
 
 
 def _require_dashboard_role(caller: Principal) -> None:
@@ -98,7 +94,7 @@ def refresh_stale(
     """Recompute every saved answer a rollup (or the date moving on) made stale, in batches of
     ``batch`` rows in key order, while ``keep_going()``; returns how many. What is left when time runs
     out is recomputed on its next read, as before."""
-    through = (today or rollup.today_utc()) - timedelta(days=1)
+    through = (today or clock.today()) - timedelta(days=1)
     after: tuple[str, str, str] | None = None
     refreshed = 0
     while keep_going():

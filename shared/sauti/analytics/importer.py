@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sauti import clock
 from sauti.analytics import store
+from sauti.analytics.plays import MIN_COUNTED_MS
 from sauti.db import transaction
 from sauti.ids import canonical_id
 
-MIN_COUNTED_MS = 30_000  # a play counts when at least 30 s were listened (the contract's rule)
 MAX_LISTENED_MS = 24 * 3600 * 1000
 IMPORT_SOURCE = "import"
 PLAY_ID_NAMESPACE = uuid.UUID("4f2b8a3e-6c1d-4e7a-9b0f-5a6d7c8e9f10")
@@ -88,7 +89,7 @@ def _timestamp(value: Any) -> datetime:
 
 def import_plays(lines: Iterable[bytes | str], *, now: datetime | None = None) -> ImportReport:
     """Import every good line in one transaction; ``lines`` is read once, as a stream."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = ImportReport()
     with transaction() as conn:
         store.set_statement_timeout(conn, "0")

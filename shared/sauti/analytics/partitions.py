@@ -14,10 +14,12 @@ from datetime import date, datetime, timedelta
 
 from psycopg.errors import LockNotAvailable
 
-from sauti.analytics import plays, rollup, store
-from sauti.config import config
+from sauti import clock
+from sauti.analytics import plays, store
+from sauti.analytics.settings import AnalyticsSettings
 from sauti.db import transaction
 from sauti.observability import logger
+from sauti.settings import settings
 
 DAYS_AHEAD = 7
 DETACHED_KEPT_DAYS = 7
@@ -34,10 +36,14 @@ def _day_of(name: str) -> date:
     return datetime.strptime(name[-8:], "%Y%m%d").date()
 
 
-def maintain_partitions(today: date | None = None) -> Upkeep:
-    today = today or rollup.today_utc()
+def maintain_partitions(
+    today: date | None = None, *, lock_timeout: str = plays.PARTITION_LOCK_TIMEOUT
+) -> Upkeep:
+    """Create the next days' partitions, detach rolled-up days past the retention (each waiting at most
+    ``lock_timeout`` for its locks, else left to the next run) and drop long-detached ones."""
+    today = today or clock.today()
     upkeep = Upkeep(created=plays.ensure_daily_partitions(today + timedelta(days=1), DAYS_AHEAD, today=today))
-    oldest_kept = today - timedelta(days=config().int("ANALYTICS_RAW_RETENTION_DAYS"))
+    oldest_kept = today - timedelta(days=settings(AnalyticsSettings).analytics_raw_retention_days)
     with transaction() as conn:
         attached = store.attached_day_partitions(conn)
     for name in sorted(attached):
@@ -45,7 +51,7 @@ def maintain_partitions(today: date | None = None) -> Upkeep:
         if day >= oldest_kept:
             continue
         try:
-            if _detach(day, today):
+            if _detach(day, today, lock_timeout):
                 upkeep.detached.append(name)
         except LockNotAvailable:
             logger.warning("partition not detached: lock timeout, next run retries", extra={"day": str(day)})
@@ -59,7 +65,7 @@ def maintain_partitions(today: date | None = None) -> Upkeep:
     return upkeep
 
 
-def _detach(day: date, today: date) -> bool:
+def _detach(day: date, today: date, lock_timeout: str) -> bool:
     """Detach the day's partition if the day is rolled up; one transaction, bounded lock waits."""
     name, detached = plays.partition_name(day), f"plays_detached_{day:%Y%m%d}"
     with transaction() as conn:
@@ -69,7 +75,7 @@ def _detach(day: date, today: date) -> bool:
         if not store.is_done(conn, day):
             return False
         # DETACH takes ACCESS EXCLUSIVE on plays: waiting for it would queue every insert behind it.
-        store.set_lock_timeout(conn, plays.PARTITION_LOCK_TIMEOUT)
+        store.set_lock_timeout(conn, lock_timeout)
         store.detach_partition(conn, name, detached, today)
         store.mark_archived(conn, day)
     return True

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sauti import clock
 from sauti.analytics import store
 from sauti.db import transaction
 from sauti.events import domain_event, publish_events
@@ -50,7 +51,7 @@ def publish_counted_plays(
     *, now: datetime | None = None, publish: Publisher = publish_events, limit: int | None = None
 ) -> Published:
     """Publish the next batch (at most ``limit``, default ``PLAYS_PER_RUN``) of settled plays."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     limit = limit or PLAYS_PER_RUN
     settled = now - timedelta(seconds=SETTLE_SECONDS)
     with transaction() as conn:
@@ -86,7 +87,7 @@ def publish_counted_plays(
 
 def _play(row: dict[str, Any]) -> dict[str, Any]:
     play = {name: value for name, value in row.items() if name != "recorded_at"}
-    return {**play, "played_at": row["played_at"].astimezone(UTC).isoformat().replace("+00:00", "Z")}
+    return {**play, "played_at": clock.iso(row["played_at"])}
 
 
 def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:

@@ -8,9 +8,12 @@ from datetime import date, datetime, timedelta
 from psycopg import Connection
 from psycopg.errors import LockNotAvailable
 
-from sauti.analytics import rollup, store
+from sauti import clock
+from sauti.analytics import store
 from sauti.db import Row, transaction
 from sauti.observability import logger
+
+MIN_COUNTED_MS = 30_000  # a play counts when at least 30 s were listened (the contract's rule)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,19 @@ def recently_played(user_id: str, *, limit: int, before: tuple[datetime, str] | 
 PARTITION_LOCK_TIMEOUT = "5s"
 
 
+def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None = None) -> list[str]:
+    """The most played of ``song_ids`` over the last ``days`` finished days (UTC), most first (ties in
+    the order given); songs without plays there are left out. For the catalog's artist pages."""
+    if not song_ids:
+        return []
+    through = (today or clock.today()) - timedelta(days=1)
+    with transaction() as conn:
+        rows = store.plays_per_song(conn, song_ids, through - timedelta(days=days - 1), through)
+    position = {song_id: index for index, song_id in enumerate(song_ids)}
+    ranked = sorted(rows, key=lambda row: (-int(row["plays"]), position.get(row["song_id"], len(position))))
+    return [row["song_id"] for row in ranked[:limit]]
+
+
 class TodayHasNoPartition(ValueError):
     """Today's partition is never created on a live table: it would lock out today's inserts."""
 
@@ -78,7 +94,7 @@ def ensure_daily_partitions(first_day: date, days: int, *, today: date | None = 
     default partition again. A day whose locks are not granted within ``PARTITION_LOCK_TIMEOUT`` is
     skipped (logged) and left to the next run.
     """
-    today = today or rollup.today_utc()
+    today = today or clock.today()
     wanted = [first_day + timedelta(days=offset) for offset in range(days)]
     if today in wanted:
         raise TodayHasNoPartition(f"{today} is today (UTC): its plays stay in the default partition")

@@ -1,4 +1,6 @@
-"""What other modules may call in analytics (docs/analytics.md)."""
+"""What other modules may call of analytics (docs/analytics.md): record a counted play (playback), a
+user's recent plays (playback), the 30-second rule, the most played songs of a list (the catalog's artist
+pages), and offline plays in bulk (downloads)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from sauti.analytics.offline import (
     OfflinePlay,
     record_offline_plays,
 )
-from sauti.analytics.plays import CountedPlay, recently_played, record_play
+from sauti.analytics.plays import MIN_COUNTED_MS, CountedPlay, recently_played, record_play, top_songs
 
 __all__ = [
     "DAY_ARCHIVED",
     "DUPLICATE",
+    "MIN_COUNTED_MS",
     "OVERLAPPING",
     "CountedPlay",
     "OfflineOutcome",
@@ -22,4 +25,5 @@ __all__ = [
     "recently_played",
     "record_offline_plays",
     "record_play",
+    "top_songs",
 ]

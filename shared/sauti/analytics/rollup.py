@@ -10,13 +10,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from sauti import clock
 from sauti.analytics import store
-from sauti.config import config
+from sauti.analytics.errors import DayArchived, DayNotFinished
+from sauti.analytics.settings import AnalyticsSettings
 from sauti.db import transaction
 from sauti.errors import DomainError
 from sauti.observability import logger
+from sauti.settings import settings
 
 ROLLUP_STATEMENT_TIMEOUT = "10min"
 ROLLUP_WORK_MEM = "128MB"
@@ -26,14 +29,6 @@ LATE_PLAYS_WINDOW_DAYS = 7
 # although it committed after: the day counts as rolled up as of its start minus this margin, so
 # such a play is found as late (a redone day is harmless, a lost play is not).
 LATE_SETTLE_SECONDS = 60
-
-
-class DayNotFinished(DomainError):
-    status, code, title = 422, "day_not_finished", "That day is not over yet"
-
-
-class DayArchived(DomainError):
-    status, code, title = 409, "day_archived", "That day's raw plays are archived"
 
 
 def _refuse_archived(archived: set[date]) -> None:
@@ -54,19 +49,13 @@ class DayRollup:
     duration_ms: int
 
 
-def today_utc() -> date:
-    """Analytics' one clock: every default "today" of the module comes from here, read through this
-    module (``rollup.today_utc()``), so a test that fixes it fixes the jobs and routes too."""
-    return datetime.now(UTC).date()
-
-
 def daily_cap() -> int:
-    return config().int("ANALYTICS_DAILY_PLAY_CAP")
+    return settings(AnalyticsSettings).analytics_daily_play_cap
 
 
 def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
     """Roll up one finished day; running it again gives the same totals. An archived day is refused."""
-    today = today or today_utc()
+    today = today or clock.today()
     if day >= today:
         raise DayNotFinished(
             f"{day.isoformat()} is not over yet (UTC); the latest day is {today - timedelta(1)}"
@@ -94,7 +83,7 @@ def roll_up_day(day: date, *, today: date | None = None) -> DayRollup:
 def roll_up_range(first: date, last: date, *, today: date | None = None) -> list[DayRollup]:
     """Backfill: every day from ``first`` to ``last`` inclusive, oldest first; refused whole if any
     of them is archived."""
-    today = today or today_utc()
+    today = today or clock.today()
     if last < first:
         raise DomainError(f"the range ends ({last}) before it starts ({first})")
     if last >= today:
@@ -115,10 +104,10 @@ def catch_up(
     ``keep_going(longest_day_ms)`` is asked before each day (a Lambda stops starting days when its
     time runs short); whatever is left is found again by the next run.
     """
-    today = today or today_utc()
+    today = today or clock.today()
     with transaction() as conn:
         days = store.days_to_roll_up(conn, today - timedelta(days=1), LATE_PLAYS_WINDOW_DAYS)
-    done = []
+    done: list[DayRollup] = []
     for day in days:
         if not keep_going(max((d.duration_ms for d in done), default=0)):
             logger.warning("catch-up stopped early", extra={"left": len(days) - len(done)})

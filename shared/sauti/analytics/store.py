@@ -249,7 +249,8 @@ def rollup_day(conn: Connection[Row], day: date, cap: int) -> Row:
 def database_time(conn: Connection[Row]) -> datetime:
     row = conn.execute("SELECT clock_timestamp() AS now").fetchone()
     assert row is not None
-    return row["now"]
+    now: datetime = row["now"]
+    return now
 
 
 def mark_done(

@@ -17,15 +17,17 @@ would otherwise wait on a frozen Redis). docs/auth.md gives the measured cost.
 from __future__ import annotations
 
 import math
-import time
+from typing import cast
 
 import redis
 
+from sauti import clock
 from sauti.auth.errors import AccountSuspended, AccountUnavailable
 from sauti.cache import redis_client
-from sauti.config import config
+from sauti.core_settings import TokenSettings
 from sauti.errors import Unauthorized
 from sauti.observability import logger
+from sauti.settings import settings
 
 DELETED, SUSPENDED, ENDED = "deleted", "suspended", "ended"
 # The gateway's clock leeway on `iat`/`exp` plus a margin: a block lasts this long past a token's life.
@@ -37,7 +39,7 @@ def block_key(user_id: str) -> str:
 
 
 def _lifetime() -> int:
-    return config().int("ACCESS_TOKEN_TTL_SECONDS") + TOKEN_LEEWAY_SECONDS
+    return settings(TokenSettings).access_token_ttl_seconds + TOKEN_LEEWAY_SECONDS
 
 
 def block(user_id: str, state: str, *, at: float | None = None) -> None:
@@ -46,14 +48,14 @@ def block(user_id: str, state: str, *, at: float | None = None) -> None:
     suspended with its tokens still working."""
     # Whole seconds, like `iat`: a token issued in the block's own second is refused, whether just
     # before or just after it (the safe side; only a token refreshed in that very second is lost).
-    second = math.floor(at if at is not None else time.time())
+    second = math.floor(at if at is not None else clock.epoch())
     redis_client().set(block_key(user_id), f"{state}:{second}", ex=_lifetime())
 
 
 def unblock_suspension(user_id: str) -> None:
     """A suspension is lifted: tokens from before it stay refused (401, sign in again), new ones work."""
     client = redis_client()
-    found = client.get(block_key(user_id))
+    found = cast(str | None, client.get(block_key(user_id)))  # decode_responses: text
     if found and found.startswith(SUSPENDED + ":"):
         ttl = client.ttl(block_key(user_id))
         client.set(block_key(user_id), ENDED + found[len(SUSPENDED) :], ex=ttl if ttl > 0 else _lifetime())
@@ -69,8 +71,10 @@ def _issued_at(value: object) -> float:
 def _from_database(user_id: str) -> str | None:
     """The block PostgreSQL implies, when Redis cannot say: deleted or suspended, whenever."""
     from sauti.auth import store
+    from sauti.db import transaction
 
-    state = store.account_state(user_id)
+    with transaction() as conn:
+        state = store.account_state(conn, user_id)
     return None if state is None else f"{state}:{math.inf}"
 
 
@@ -78,7 +82,7 @@ def check_access(user_id: str, issued_at: object) -> None:
     """Raise 401 (deleted, or a token from before a lifted suspension) or 403 ``account_suspended``
     unless a token of ``user_id`` issued at ``issued_at`` (epoch seconds, any form) may be used."""
     try:
-        found = redis_client().get(block_key(user_id))
+        found = cast(str | None, redis_client().get(block_key(user_id)))
     except redis.RedisError:
         logger.warning("Redis unavailable: account state read from PostgreSQL")
         found = _from_database(user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sauti.auth import store
-from sauti.db import Row
+from sauti.db import Row, transaction
 from sauti.ids import canonical_id
 
 
@@ -15,10 +15,11 @@ def public_user(user: Row) -> dict[str, Any]:
 
 def get_user(user_id: str) -> dict[str, Any] | None:
     """A live user's id, email, display name and roles; None when deleted, unknown or malformed."""
-    user_id = canonical_id(user_id)
-    if user_id is None:
+    key = canonical_id(user_id)
+    if key is None:
         return None
-    user = store.user_by_id(user_id)
+    with transaction() as conn:
+        user = store.user_by_id(conn, key)
     if user is None:
         return None
     return {**public_user(user), "roles": sorted(user["roles"])}

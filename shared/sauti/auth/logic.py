@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
 import redis
 
-from sauti import paging
+from sauti import clock, paging
 from sauti.auth import access, normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
 from sauti.auth.errors import (
@@ -22,17 +23,19 @@ from sauti.auth.errors import (
     InvalidRefreshToken,
     InvalidToken,
 )
-from sauti.billing.entitlements import entitlements_for
-from sauti.config import config
+from sauti.auth.settings import AuthSettings
+from sauti.billing.public import entitlements_for
+from sauti.core_settings import TokenSettings
 from sauti.db import Row, transaction
 from sauti.errors import NotFound, RateLimited, ValidationFailed
 from sauti.ids import canonical_id
-from sauti.observability import logger
+from sauti.observability import count, logger
 from sauti.principal import ALL_ROLES
+from sauti.settings import settings
 
 RESET = "reset"
 VERIFY = "verify"
-SESSIONS_PAGE, SESSIONS_PAGE_MAX = sessions.MAX_SESSIONS_PER_USER, 100
+SESSIONS_PAGE = sessions.MAX_SESSIONS_PER_USER
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,6 @@ def _signer() -> ModuleType:
     return tokens
 
 
-def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
-
-
 def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
     access_token, lifetime = _signer().issue_access_token(
         str(user["id"]), list(user["roles"]), session_id=session_id
@@ -96,7 +95,8 @@ def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
 
 
 def _signed_in(user: Row, client: Client) -> dict[str, Any]:
-    session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    with transaction() as conn:
+        session_id, refresh_token = sessions.start(conn, str(user["id"]), client.device())
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
@@ -124,7 +124,7 @@ def _notify(
 
 
 def _link(page: str, token: str) -> str:
-    return f"{config().get('AUTH_LINK_BASE_URL').rstrip('/')}/{page}?{urlencode({'token': token})}"
+    return f"{settings(AuthSettings).auth_link_base_url.rstrip('/')}/{page}?{urlencode({'token': token})}"
 
 
 # -- accounts --------------------------------------------------------------------------------------
@@ -135,9 +135,10 @@ def signup(email: str, password: str, display_name: str, client: Client) -> dict
     ratelimit.take((ratelimit.SIGNUPS_PER_ACCOUNT, email), (ratelimit.signups_per_address(), client.address))
     passwords.check_password(password, context=(email, display_name))
     password_hash = _hashing().hash_password(password)
-    with transaction():  # no account without its first session, and no session without its account
-        user = store.insert_user(email, display_name, password_hash)
-        session_id, refresh_token = sessions.start(str(user["id"]), client.device())
+    with transaction() as conn:  # no account without its first session, and no session without its account
+        user = store.insert_user(conn, email, display_name, password_hash)
+        session_id, refresh_token = sessions.start(conn, str(user["id"]), client.device())
+    count("SignUps")
     try:
         _send_verification(user)
     except redis.RedisError:  # the account exists: answer it; /auth/email/verify/resend sends the link
@@ -157,21 +158,28 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
         (ratelimit.login_failures_per_address(), client.address),
     )
     ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
-    user = store.user_by_email(normalised) if normalised else None
+    with transaction() as conn:
+        user = store.user_by_email(conn, normalised) if normalised else None
     hashing = _hashing()
     if not hashing.verify_password(user["password_hash"] if user else None, password) or user is None:
+        count("LoginFailures")
         raise InvalidCredentials("the email or the password is wrong")
     ratelimit.give_back(*limits)
     if user["suspended_at"] is not None:
         raise AccountSuspended("this account is suspended")
     ratelimit.reset(*limits[0])
-    if hashing.needs_rehash(user["password_hash"]):
-        store.replace_password_hash(str(user["id"]), user["password_hash"], hashing.hash_password(password))
+    new_hash = hashing.hash_password(password) if hashing.needs_rehash(user["password_hash"]) else None
     device = client.device()
     user_agent = normalize.user_agent(device.user_agent)  # as sessions store it
-    known = store.knows_device(str(user["id"]), user_agent, device.platform, device.device_name)
-    store.prune_sessions(str(user["id"]))  # after: ended sessions still tell which devices are known
+    with transaction() as conn:
+        if new_hash is not None:
+            store.replace_password_hash(conn, str(user["id"]), user["password_hash"], new_hash)
+        known = store.knows_device(conn, str(user["id"]), user_agent, device.platform, device.device_name)
+        store.prune_sessions(
+            conn, str(user["id"])
+        )  # after: ended sessions still tell which devices are known
     signed_in = _signed_in(user, client)
+    count("Logins")
     if not known:  # security topic: a sign-in from a device this account never used
         described = device.device_name or (user_agent or "")[:80] or device.platform or "a new device"
         _notify("auth.new_sign_in", user, {"device": described}, channels=("email", "push"))
@@ -183,7 +191,8 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     session = sessions.find(refresh_token)
     if session is None:
         raise InvalidRefreshToken("unknown or expired refresh token")
-    user = store.user_by_id(session.user_id)
+    with transaction() as conn:
+        user = store.user_by_id(conn, session.user_id)
     if user is None or user["suspended_at"] is not None:
         sessions.revoke(session.user_id, session.id)
         if user is None:
@@ -201,7 +210,8 @@ def logout(refresh_token: str) -> None:
 
 
 def _live_user(user_id: str) -> Row:
-    user = store.user_by_id(user_id)
+    with transaction() as conn:
+        user = store.user_by_id(conn, user_id)
     if user is None:
         raise AccountUnavailable("this account no longer exists")
     return user
@@ -215,7 +225,7 @@ def profile(user_id: str) -> dict[str, Any]:
         **public_user(user),
         "roles": sorted(user["roles"]),
         "email_verified": user["email_verified_at"] is not None,
-        "created_at": iso(user["created_at"]),
+        "created_at": clock.iso(user["created_at"]),
         "plan": entitlements.plan,
         "entitlements": entitlements.flags(),
         "subscription": entitlements.subscription,
@@ -223,7 +233,9 @@ def profile(user_id: str) -> dict[str, Any]:
 
 
 def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
-    if store.set_display_name(user_id, display_name) is None:
+    with transaction() as conn:
+        changed = store.set_display_name(conn, user_id, display_name)
+    if changed is None:
         raise AccountUnavailable("this account no longer exists")
     return profile(user_id)
 
@@ -231,11 +243,11 @@ def update_profile(user_id: str, display_name: str) -> dict[str, Any]:
 def delete_account(user_id: str) -> None:
     """Anonymise the account, end its sessions and refuse its tokens at once, then tell every module that
     holds personal data (``user.deleted``). docs/auth.md says what is kept."""
-    with transaction():
-        deleted_at = store.anonymise_user(user_id)
+    with transaction() as conn:
+        deleted_at = store.anonymise_user(conn, user_id)
         if deleted_at is None:
             raise AccountUnavailable("this account no longer exists")
-        ended = store.delete_sessions(user_id)
+        ended = store.delete_sessions(conn, user_id)
         access.block(user_id, access.DELETED)  # last: if Redis refuses, nothing is deleted (503)
     sessions.uncache(ended)
     publish_deletion(user_id, deleted_at)
@@ -256,7 +268,7 @@ def publish_deletion(user_id: str, deleted_at: datetime) -> bool:
 
     detail = {
         "event_id": str(uuid.uuid5(DELETION_EVENTS, user_id)),
-        "occurred_at": iso(deleted_at),
+        "occurred_at": clock.iso(deleted_at),
         "user_id": user_id,
     }
     try:
@@ -266,15 +278,17 @@ def publish_deletion(user_id: str, deleted_at: datetime) -> bool:
             "user.deleted not published; the auth-deletions job will", extra={"user_id": user_id}
         )
         return False
-    store.mark_deletion_published(user_id)
+    with transaction() as conn:
+        store.mark_deletion_published(conn, user_id)
     return True
 
 
 def publish_pending_deletions(*, now: datetime | None = None) -> int:
     """The auth-deletions job: publish every ``user.deleted`` the bus has not taken yet; returns how many
     went."""
-    now = now or datetime.now(UTC)
-    pending = store.unpublished_deletions(now - DELETION_REPUBLISH_AFTER, DELETION_BATCH)
+    now = now or clock.now()
+    with transaction() as conn:
+        pending = store.unpublished_deletions(conn, now - DELETION_REPUBLISH_AFTER, DELETION_BATCH)
     return sum(publish_deletion(str(row["id"]), row["deleted_at"]) for row in pending)
 
 
@@ -294,9 +308,9 @@ def list_sessions(
                 "name": row["device_name"],
                 "user_agent": row["user_agent"],
             },
-            "created_at": iso(row["created_at"]),
-            "last_used_at": iso(row["last_used_at"]),
-            "expires_at": iso(min(row["idle_expires_at"], row["expires_at"])),
+            "created_at": clock.iso(row["created_at"]),
+            "last_used_at": clock.iso(row["last_used_at"]),
+            "expires_at": clock.iso(min(row["idle_expires_at"], row["expires_at"])),
             "current": str(row["id"]) == current_session_id,
         }
 
@@ -331,31 +345,33 @@ def request_password_reset(email: str, client: Client) -> None:
     except RateLimited:
         logger.info("password reset request over the limit: dropped")
         return
-    user = store.user_by_email(email)
+    with transaction() as conn:
+        user = store.user_by_email(conn, email)
     if user is not None and (user["deleted_at"] is not None or user["suspended_at"] is not None):
         user = None
-    ttl = config().int("PASSWORD_RESET_TTL_SECONDS")
-    grants = {"user_id": str(user["id"]), "stamp": iso(user["password_changed_at"])} if user else {}
+    ttl = settings(AuthSettings).password_reset_ttl_seconds
+    grants = {"user_id": str(user["id"]), "stamp": clock.iso(user["password_changed_at"])} if user else {}
     token = onetime.issue(RESET, grants, ttl)
-    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
-    data = {"token": token, "link": _link("reset-password", token), "expires_at": iso(expires_at)}
+    expires_at = clock.now() + timedelta(seconds=ttl)
+    data = {"token": token, "link": _link("reset-password", token), "expires_at": clock.iso(expires_at)}
     _notify("auth.password_reset", user, data)
 
 
 def reset_password(token: str, new_password: str) -> None:
     """Set a new password from a reset link (single use) and end every session of the account."""
     grant = onetime.peek(RESET, token)
-    user = store.user_by_id(grant["user_id"]) if grant else None
+    with transaction() as conn:
+        user = store.user_by_id(conn, grant["user_id"]) if grant else None
     # A link dies when the password changes, whichever link or route changed it.
-    if user is None or grant is None or grant["stamp"] != iso(user["password_changed_at"]):
+    if user is None or grant is None or grant["stamp"] != clock.iso(user["password_changed_at"]):
         raise InvalidToken("this reset link is invalid, expired or already used")
     passwords.check_password(new_password, context=(user["email"], user["display_name"]))
     password_hash = _hashing().hash_password(new_password)
     # The new password and the end of every session commit together or not at all.
-    with transaction():
-        if not store.set_password(str(user["id"]), password_hash, user["password_changed_at"]):
+    with transaction() as conn:
+        if not store.set_password(conn, str(user["id"]), password_hash, user["password_changed_at"]):
             raise InvalidToken("this reset link is invalid, expired or already used")
-        ended = store.revoke_sessions(str(user["id"]))
+        ended = store.revoke_sessions(conn, str(user["id"]))
     sessions.uncache(ended)
     try:
         onetime.consume(RESET, token)  # tidiness: the password change already killed the link
@@ -365,13 +381,13 @@ def reset_password(token: str, new_password: str) -> None:
 
 
 def _send_verification(user: Row) -> None:
-    ttl = config().int("EMAIL_VERIFICATION_TTL_SECONDS")
+    ttl = settings(AuthSettings).email_verification_ttl_seconds
     token = onetime.issue(VERIFY, {"user_id": str(user["id"]), "email": user["email"]}, ttl)
-    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+    expires_at = clock.now() + timedelta(seconds=ttl)
     _notify(
         "auth.email_verification",
         user,
-        {"token": token, "link": _link("verify-email", token), "expires_at": iso(expires_at)},
+        {"token": token, "link": _link("verify-email", token), "expires_at": clock.iso(expires_at)},
     )
 
 
@@ -387,7 +403,11 @@ def resend_verification(user_id: str, client: Client) -> None:
 
 def verify_email(token: str) -> None:
     grant = onetime.consume(VERIFY, token)
-    if grant is None or not store.mark_email_verified(grant["user_id"], grant["email"]):
+    if grant is None:
+        raise InvalidToken("this verification link is invalid, expired or already used")
+    with transaction() as conn:
+        verified = store.mark_email_verified(conn, grant["user_id"], grant["email"])
+    if not verified:
         raise InvalidToken("this verification link is invalid, expired or already used")
 
 
@@ -402,7 +422,8 @@ def _check_role(role: str) -> None:
 def grant_role(email: str, role: str) -> dict[str, Any]:
     """Give the user with this email a role; it reaches their tokens at their next refresh."""
     _check_role(role)
-    user = store.add_role(normalize.email(email), role)
+    with transaction() as conn:
+        user = store.add_role(conn, normalize.email(email), role)
     if user is None:
         raise NotFound(f"no account with the email {email}")
     return {**public_user(user), "roles": sorted(user["roles"])}
@@ -410,7 +431,8 @@ def grant_role(email: str, role: str) -> dict[str, Any]:
 
 def revoke_role(email: str, role: str) -> dict[str, Any]:
     _check_role(role)
-    user = store.remove_role(normalize.email(email), role)
+    with transaction() as conn:
+        user = store.remove_role(conn, normalize.email(email), role)
     if user is None:
         raise NotFound(f"no account with the email {email}")
     return {**public_user(user), "roles": sorted(user["roles"])}
@@ -420,10 +442,10 @@ def suspend_user(user_id: str) -> None:
     """Suspend an account: no login, no refresh, every session ended, and every access token refused
     at once (403 ``account_suspended``)."""
     user_id = canonical_id(user_id) or ""
-    with transaction():
-        if not user_id or not store.set_suspended(user_id, True):
+    with transaction() as conn:
+        if not user_id or not store.set_suspended(conn, user_id, True):
             raise NotFound("no such user")
-        ended = store.revoke_sessions(user_id)
+        ended = store.revoke_sessions(conn, user_id)
         access.block(user_id, access.SUSPENDED)  # last: if Redis refuses, nothing is suspended (503)
     sessions.uncache(ended)
 
@@ -431,8 +453,8 @@ def suspend_user(user_id: str) -> None:
 def unsuspend_user(user_id: str) -> None:
     """Lift a suspension: the account may log in again; tokens from before the suspension stay dead."""
     user_id = canonical_id(user_id) or ""
-    with transaction():
-        if not user_id or not store.set_suspended(user_id, False):
+    with transaction() as conn:
+        if not user_id or not store.set_suspended(conn, user_id, False):
             raise NotFound("no such user")
         access.unblock_suspension(user_id)
 
@@ -442,11 +464,12 @@ def unsuspend_user(user_id: str) -> None:
 
 def published_keys() -> dict[str, Any]:
     """The JWKS: the public half of every signing key, current or not (docs/auth.md, rotation)."""
-    return _signer().key_set().jwks()
+    keys: dict[str, Any] = _signer().key_set().jwks()
+    return keys
 
 
 def openid_configuration() -> dict[str, Any]:
-    issuer = config().get("JWT_ISSUER").rstrip("/")
+    issuer = settings(TokenSettings).jwt_issuer.rstrip("/")
     return {
         "issuer": issuer,
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
@@ -454,3 +477,58 @@ def openid_configuration() -> dict[str, Any]:
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
     }
+
+
+# -- for the admin module (docs/admin.md) ----------------------------------------------------------
+
+
+def _admin_view(user: Row) -> dict[str, Any]:
+    return {
+        "id": str(user["id"]),
+        "email": user["email"],
+        "display_name": user["display_name"],
+        "roles": sorted(user["roles"]),
+        "suspended": user["suspended_at"] is not None,
+        "created_at": user["created_at"],
+    }
+
+
+def list_users(email: str | None, role: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Live users, newest first; ``email`` is a prefix (a whole address or its start)."""
+    prefix = None
+    if email:
+        prefix = unicodedata.normalize("NFKC", email).strip().lower()
+        prefix = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # LIKE, literally
+    after = paging.decode_cursor(cursor)
+    with transaction() as conn:
+        rows = store.users_page(conn, prefix, role, limit + 1, after)
+    return paging.page(rows, limit, _admin_view, lambda row: (row["created_at"], row["id"]))
+
+
+def user_for_admin(user_id: str) -> dict[str, Any] | None:
+    """The user with roles and suspension; None when unknown, deleted or not an id."""
+    key = canonical_id(user_id)
+    if key is None:
+        return None
+    with transaction() as conn:
+        user = store.admin_user(conn, key)
+    return _admin_view(user) if user else None
+
+
+def user_id_by_email(email: str) -> str | None:
+    with transaction() as conn:
+        user = store.user_by_email(conn, normalize.email(email))
+    return str(user["id"]) if user and user["deleted_at"] is None else None
+
+
+def change_role(user_id: str, role: str, *, grant: bool) -> tuple[dict[str, Any], bool] | None:
+    """(the user after, refused): removing the last super admin is refused; None if no such user."""
+    _check_role(role)
+    key = canonical_id(user_id)
+    if key is None:
+        return None
+    with transaction() as conn:
+        user = store.change_role(conn, key, role, grant)
+    if user is None:
+        return None
+    return _admin_view(user), bool(user.get("refused"))

@@ -1,13 +1,15 @@
-"""Request bodies of the auth routes. Emails, names and passwords are normalised on the way in."""
+"""Request bodies (emails, names and passwords normalised on the way in) and answers of the auth routes."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sauti.auth import normalize
 from sauti.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from sauti.billing.models import EntitlementFlags, Subscription
+from sauti.models import ApiModel, Page
 
 Platform = Literal["ios", "android", "web"]
 
@@ -66,3 +68,70 @@ class ProfileUpdate(_Body):
     display_name: str = Field(max_length=200)
 
     _display_name = field_validator("display_name")(normalize.display_name)
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+
+class PublicUser(ApiModel):
+    id: str
+    email: str | None
+    display_name: str
+
+
+class Tokens(ApiModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int  # seconds
+
+
+class SignedIn(Tokens):
+    user: PublicUser
+
+
+class Accepted(ApiModel):
+    status: Literal["accepted"]
+
+
+class Profile(PublicUser):
+    """GET /me: the account, its roles, plan, entitlements and subscription."""
+
+    roles: list[str]
+    email_verified: bool
+    created_at: str | None
+    plan: Literal["free", "premium"]
+    entitlements: EntitlementFlags
+    subscription: Subscription | None
+
+
+class SessionDevice(ApiModel):
+    platform: str | None
+    name: str | None
+    user_agent: str | None
+
+
+class SessionInfo(ApiModel):
+    id: str
+    device: SessionDevice
+    created_at: str | None
+    last_used_at: str | None
+    expires_at: str | None
+    current: bool  # the session the caller's access token came from
+
+
+class Jwks(ApiModel):
+    model_config = ConfigDict(extra="allow")
+
+    keys: list[dict[str, Any]]
+
+
+class OpenIdConfiguration(ApiModel):
+    issuer: str
+    jwks_uri: str
+    id_token_signing_alg_values_supported: list[str]
+    response_types_supported: list[str]
+    subject_types_supported: list[str]
+
+
+SessionPage = Page[SessionInfo]

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from sauti.auth.settings import AuthSettings
 from sauti.cache import redis_client
-from sauti.config import config
 from sauti.errors import RateLimited
+from sauti.settings import settings
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,15 @@ EMAILS_PER_ACCOUNT = Limit("email-account", 3, 60 * 60)  # reset and verificatio
 # Per client address: settings (docs/auth.md), since a mobile carrier's NAT puts thousands of people
 # behind a few addresses and the right ceiling depends on the market, not on the code.
 def login_failures_per_address() -> Limit:
-    return Limit("login-address", config().int("AUTH_LOGIN_FAILURES_PER_ADDRESS"), 15 * 60)
+    return Limit("login-address", settings(AuthSettings).auth_login_failures_per_address, 15 * 60)
 
 
 def signups_per_address() -> Limit:
-    return Limit("signup-address", config().int("AUTH_SIGNUPS_PER_ADDRESS"), 60 * 60)
+    return Limit("signup-address", settings(AuthSettings).auth_signups_per_address, 60 * 60)
 
 
 def emails_per_address() -> Limit:
-    return Limit("email-address", config().int("AUTH_EMAILS_PER_ADDRESS"), 60 * 60)
+    return Limit("email-address", settings(AuthSettings).auth_emails_per_address, 60 * 60)
 
 
 # KEYS: counters; ARGV: limit and window of each. 0 when taken, else the seconds until a unit frees up.

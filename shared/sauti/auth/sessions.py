@@ -23,16 +23,20 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 import redis
+from psycopg import Connection
 
+from sauti import clock
 from sauti.auth import normalize, store
 from sauti.auth.errors import InvalidRefreshToken, RefreshTokenReused
+from sauti.auth.settings import AuthSettings
 from sauti.cache import redis_client
-from sauti.config import config
-from sauti.db import Row
+from sauti.db import Row, transaction
 from sauti.observability import logger
+from sauti.settings import settings
 
 MAX_TOKEN_LENGTH = 200
 # Logging in beyond this many live sessions ends the least recently used ones.
@@ -101,17 +105,20 @@ def uncache(ended: list[Row]) -> None:
         logger.warning("ended sessions left in Redis", extra={"sessions": len(ended)})
 
 
-def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple[str, str]:
-    """Open a session; returns its id and its first refresh token.
+def start(
+    conn: Connection[Row], user_id: str, device: Device, *, now: datetime | None = None
+) -> tuple[str, str]:
+    """Open a session in the caller's transaction; returns its id and its first refresh token.
 
-    Inside a caller's ``transaction()`` the row commits with the caller's; were that
-    to fail, the Redis copy would point at a row that does not exist: found, then refused.
+    Were that transaction to fail, the Redis copy would point at a row that does not
+    exist: found, then refused.
     """
-    settings = config()
-    now = now or datetime.now(UTC)
+    auth_settings = settings(AuthSettings)
+    now = now or clock.now()
     family, secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session_id = str(uuid.uuid4())
     record = {
-        "id": str(uuid.uuid4()),
+        "id": session_id,
         "user_id": user_id,
         "family_hash": _sha256(family),
         "secret_hash": _sha256(secret),
@@ -120,13 +127,13 @@ def start(user_id: str, device: Device, *, now: datetime | None = None) -> tuple
         "device_name": device.device_name,
         "created_at": now,
         "last_used_at": now,
-        "idle_expires_at": now + timedelta(seconds=settings.int("REFRESH_TOKEN_TTL_SECONDS")),
-        "expires_at": now + timedelta(seconds=settings.int("SESSION_MAX_AGE_SECONDS")),
+        "idle_expires_at": now + timedelta(seconds=auth_settings.refresh_token_ttl_seconds),
+        "expires_at": now + timedelta(seconds=auth_settings.session_max_age_seconds),
     }
-    store.insert_session(record)  # durable before the token is handed out
-    uncache(store.revoke_sessions_beyond(user_id, MAX_SESSIONS_PER_USER))
+    store.insert_session(conn, record)  # durable before the token is handed out
+    uncache(store.revoke_sessions_beyond(conn, user_id, MAX_SESSIONS_PER_USER))
     _cache(record)
-    return record["id"], f"{family}.{secret}"
+    return session_id, f"{family}.{secret}"
 
 
 def find(refresh_token: str) -> LiveSession | None:
@@ -137,13 +144,14 @@ def find(refresh_token: str) -> LiveSession | None:
     family_hash = _sha256(family)
     try:
         client = redis_client()
-        session_id = client.get(_family_key(family_hash))
-        user_id = client.hget(_session_key(session_id), "user_id") if session_id else None
+        session_id = cast(str | None, client.get(_family_key(family_hash)))  # decode_responses: text
+        user_id = cast(str | None, client.hget(_session_key(session_id), "user_id") if session_id else None)
     except redis.RedisError:
         logger.warning("Redis unavailable: session looked up in PostgreSQL")
         session_id = user_id = None
     if session_id is None or user_id is None:
-        record = store.live_session_by_family(family_hash)
+        with transaction() as conn:
+            record = store.live_session_by_family(conn, family_hash)
         if record is None:
             return None
         _cache(record)
@@ -153,16 +161,19 @@ def find(refresh_token: str) -> LiveSession | None:
 
 def rotate(session: LiveSession, *, now: datetime | None = None) -> str:
     """Replace the session's token; an already-rotated token revokes the whole session."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     secret = secrets.token_urlsafe(32)
-    idle_expires_at = now + timedelta(seconds=config().int("REFRESH_TOKEN_TTL_SECONDS"))
-    rotated = store.rotate_session(
-        session.id, session.presented_secret_hash, _sha256(secret), now, idle_expires_at
-    )
+    idle_expires_at = now + timedelta(seconds=settings(AuthSettings).refresh_token_ttl_seconds)
+    with transaction() as conn:
+        rotated = store.rotate_session(
+            conn, session.id, session.presented_secret_hash, _sha256(secret), now, idle_expires_at
+        )
     if rotated is not None:
         _cache(rotated)
         return f"{session.family}.{secret}"
-    if store.live_session_by_family(session.family_hash) is not None:
+    with transaction() as conn:
+        reused = store.live_session_by_family(conn, session.family_hash) is not None
+    if reused:
         logger.warning("refresh token reused: session revoked", extra={"session_id": session.id})
         revoke(session.user_id, session.id)
         raise RefreshTokenReused("this refresh token was already used; the session has been ended")
@@ -172,17 +183,20 @@ def rotate(session: LiveSession, *, now: datetime | None = None) -> str:
 
 def revoke(user_id: str, session_id: str) -> bool:
     """End one of the user's sessions; False if there was no such live session."""
-    ended = store.revoke_sessions(user_id, session_id=session_id)
+    with transaction() as conn:
+        ended = store.revoke_sessions(conn, user_id, session_id=session_id)
     uncache(ended)
     return bool(ended)
 
 
 def revoke_all(user_id: str, *, keep: str | None = None) -> int:
     """End every session of the user (but ``keep``); PostgreSQL first, so none can be restored."""
-    ended = store.revoke_sessions(user_id, keep=keep)
+    with transaction() as conn:
+        ended = store.revoke_sessions(conn, user_id, keep=keep)
     uncache(ended)
     return len(ended)
 
 
 def live(user_id: str, limit: int, after: tuple[datetime, str] | None = None) -> list[Row]:
-    return store.live_sessions(user_id, limit, after)
+    with transaction() as conn:
+        return store.live_sessions(conn, user_id, limit, after)

@@ -22,25 +22,28 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sauti import clock
 from sauti.billing import store, vendor_time
+from sauti.billing.errors import InvalidSignature, MalformedPayload, PurchaseLinkedElsewhere
 from sauti.billing.logic import (
     Applied,
-    InvalidSignature,
-    MalformedPayload,
     SourceState,
     after_commit,
     apply_state,
     as_user_id,
+    counted_webhook,
     handle_event,
     refuse_event,
     subscription_view,
     sync_plan,
-    utcnow,
 )
-from sauti.config import ConfigurationError, config
+from sauti.billing.models import SubscriptionView
+from sauti.billing.settings import AppleSettings
+from sauti.config import config
 from sauti.db import transaction
-from sauti.errors import Conflict, Forbidden, ServiceUnavailable, ValidationFailed
+from sauti.errors import Forbidden, ServiceUnavailable, ValidationFailed
 from sauti.observability import logger
+from sauti.settings import settings
 
 BUNDLED_ROOT = Path(__file__).parent / "certs" / "AppleRootCA-G3.pem"
 ENVIRONMENTS = ("Production", "Sandbox")  # never Xcode or LocalTesting: those skip verification
@@ -59,14 +62,10 @@ STATUS_BY_TYPE: dict[str, str | None] = {
 }
 
 
-class PurchaseLinkedElsewhere(Conflict):
-    code, title = "purchase_linked_elsewhere", "Purchase belongs to another account"
-
-
 def root_paths() -> list[Path]:
     """The trusted roots: Apple's (bundled) unless APPLE_ROOT_CERTIFICATES names others (the local stack
     adds its test root there)."""
-    value = config().get("APPLE_ROOT_CERTIFICATES")
+    value = settings(AppleSettings).apple_root_certificates
     return [Path(part.strip()) for part in value.split(",") if part.strip()] or [BUNDLED_ROOT]
 
 
@@ -82,25 +81,22 @@ def _der(path: Path) -> bytes:
 
 def environments() -> list[str]:
     """The environments to verify with, in order: the configured one, then Sandbox for App Review."""
-    settings = config()
-    environment = settings.get("APPLE_ENVIRONMENT")
-    if environment not in ENVIRONMENTS:
-        raise ConfigurationError("APPLE_ENVIRONMENT must be Production or Sandbox")
-    sandbox_too = settings.get("APPLE_SANDBOX_IN_PRODUCTION").strip().lower() in ("true", "1", "yes")
-    if environment == "Production" and sandbox_too:
+    apple = settings(AppleSettings)
+    environment = apple.apple_environment
+    if environment == "Production" and apple.apple_sandbox_in_production:
         return ["Production", "Sandbox"]
     return [environment]
 
 
 def verifier(environment: str) -> Any:
-    settings = config()
-    app_apple_id = settings.get("APPLE_APP_APPLE_ID") if environment == "Production" else ""
+    apple = settings(AppleSettings)
+    app_apple_id = apple.apple_app_apple_id if environment == "Production" else ""
     return _verifier(
         environment,
-        settings.get("APPLE_BUNDLE_ID"),
+        apple.apple_bundle_id,
         int(app_apple_id) if app_apple_id else None,
         tuple(str(path) for path in root_paths()),
-        not settings.is_local,
+        not config().is_local,
     )
 
 
@@ -148,6 +144,7 @@ def _time(milliseconds: Any, field: str) -> datetime | None:
     return vendor_time.from_milliseconds(milliseconds, field) if milliseconds else None
 
 
+@counted_webhook("apple")
 def handle_notification(signed_payload: str, now: datetime | None = None) -> str:
     """An App Store Server Notification V2; returns the outcome (``duplicate`` for a redelivery)."""
     notification, environment = _verified("verify_and_decode_notification", signed_payload)
@@ -169,7 +166,7 @@ def handle_notification(signed_payload: str, now: datetime | None = None) -> str
     if not transaction_info.originalTransactionId:
         raise MalformedPayload("the transaction has no originalTransactionId")
     try:
-        observed_at = _time(notification.signedDate, "signedDate") or utcnow()
+        observed_at = _time(notification.signedDate, "signedDate") or clock.now()
         state = notification_state(kind, notification.rawSubtype, transaction_info, renewal, observed_at)
     except vendor_time.TimestampOutOfRange as exc:
         refuse_event("apple", notification_id, kind, exc)
@@ -215,7 +212,7 @@ def _status_of(transaction_info: Any, at: datetime) -> str:
 
 def register_transaction(
     user_id: str, signed_transaction: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SubscriptionView:
     """A StoreKit 2 transaction the app sends after a purchase or restore; returns the subscription view."""
     transaction_info, environment = _verified("verify_and_decode_signed_transaction", signed_transaction)
     if transaction_info.rawType != AUTO_RENEWABLE or not transaction_info.originalTransactionId:
@@ -223,7 +220,7 @@ def register_transaction(
     token = transaction_info.appAccountToken
     if token and as_user_id(token) != user_id:
         raise Forbidden("this purchase was made for another account")
-    now = now or utcnow()
+    now = now or clock.now()
     observed_at = _time(transaction_info.signedDate, "signedDate") or now
     state = SourceState(
         source="apple",

@@ -16,11 +16,13 @@ from typing import Any, Literal
 
 import redis
 
+from sauti import clock
 from sauti.billing import store
+from sauti.billing.settings import BillingSettings
 from sauti.cache import redis_client
-from sauti.config import config
 from sauti.db import Row, transaction
 from sauti.observability import logger
+from sauti.settings import settings
 
 Plan = Literal["free", "premium"]
 CACHE_SECONDS = 300
@@ -68,22 +70,13 @@ def _cache_key(user_id: str) -> str:
     return f"entitlements:{user_id}"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-
 FOREVER = datetime.max.replace(tzinfo=UTC)
-
-
-def utcnow() -> datetime:
-    """Billing's one clock: every "now" of the module comes from here (tests move it)."""
-    return datetime.now(UTC)
 
 
 def renewal_margin() -> timedelta:
     """How long past its period end a renewing subscription keeps premium: Stripe and Apple report a
     renewal some time after the period ended, and a late webhook must not cost a paying user anything."""
-    return timedelta(hours=config().int("BILLING_RENEWAL_MARGIN_HOURS"))
+    return timedelta(hours=settings(BillingSettings).billing_renewal_margin_hours)
 
 
 def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | None:
@@ -94,14 +87,14 @@ def grants_premium(row: Row, now: datetime, margin: timedelta) -> datetime | Non
             return FOREVER
         until = period_end if row["cancel_at_period_end"] else period_end + margin
         return until if until > now else None
-    grace_until = row["grace_until"]
+    grace_until: datetime | None = row["grace_until"]
     if row["status"] in store.GRACE_STATUSES and grace_until is not None and grace_until > now:
         return grace_until
     return None
 
 
 def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitlements:
-    now = now or utcnow()
+    now = now or clock.now()
     with transaction() as conn:
         rows = store.subscriptions_of_user(conn, user_id)
     margin = renewal_margin()
@@ -112,15 +105,15 @@ def compute_entitlements(user_id: str, now: datetime | None = None) -> Entitleme
         subscription = {
             "status": shown["status"],
             "source": shown["source"],
-            "current_period_end": _iso(shown["current_period_end"]),
-            "grace_until": _iso(shown["grace_until"]),
+            "current_period_end": clock.iso(shown["current_period_end"]),
+            "grace_until": clock.iso(shown["grace_until"]),
             "cancel_at_period_end": shown["cancel_at_period_end"],
         }
     if not granting:
         return Entitlements.for_plan("free", subscription)
     premium_until = max(until for _, until in granting)
     return Entitlements.for_plan(
-        "premium", subscription, None if premium_until == FOREVER else _iso(premium_until)
+        "premium", subscription, None if premium_until == FOREVER else clock.iso(premium_until)
     )
 
 
@@ -132,7 +125,7 @@ def entitlements_for(user_id: str) -> Entitlements:
         cached = None
     if cached:
         value = Entitlements(**json.loads(cached))
-        if value.premium_until is None or datetime.fromisoformat(value.premium_until) > utcnow():
+        if value.premium_until is None or datetime.fromisoformat(value.premium_until) > clock.now():
             return value
     value = compute_entitlements(user_id)
     try:

@@ -13,15 +13,17 @@ redelivery changes nothing.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import psycopg
 
-from sauti.billing import entitlements, store
+from sauti import clock
+from sauti.billing import store
 from sauti.billing.entitlements import (
     Entitlements,
     Plan,
@@ -29,11 +31,15 @@ from sauti.billing.entitlements import (
     entitlements_for,
     invalidate,
 )
-from sauti.config import config
+from sauti.billing.settings import BillingSettings
 from sauti.db import transaction
 from sauti.errors import DomainError
 from sauti.ids import canonical_id
-from sauti.observability import logger
+from sauti.observability import count, logger
+from sauti.settings import settings
+
+if TYPE_CHECKING:  # loaded where a response is built: the jobs importing this module skip pydantic
+    from sauti.billing.models import SubscriptionView
 
 # Statuses in which a renewal is failing: entering one of them means "payment failed".
 FAILING_STATUSES = ("past_due", "in_grace", "billing_retry", "unpaid")
@@ -54,18 +60,6 @@ STATUS_PRECEDENCE = {
     "refunded": 3,
     "revoked": 3,
 }
-
-
-class BillingUnavailable(DomainError):
-    status, code, title = 503, "billing_unavailable", "Billing unavailable"
-
-
-class InvalidSignature(DomainError):
-    status, code, title = 400, "invalid_signature", "Invalid signature"
-
-
-class MalformedPayload(DomainError):
-    status, code, title = 400, "malformed_payload", "Malformed payload"
 
 
 @dataclass(frozen=True)
@@ -103,16 +97,12 @@ class PlanSync:
         return self.event is not None
 
 
-def utcnow() -> datetime:
-    return entitlements.utcnow()
-
-
 def as_user_id(value: Any) -> str | None:
     return canonical_id(value) if value else None
 
 
 def grace_period() -> timedelta:
-    return timedelta(days=config().int("BILLING_GRACE_PERIOD_DAYS"))
+    return timedelta(days=settings(BillingSettings).billing_grace_period_days)
 
 
 def _grace_until(state: SourceState, existing: dict[str, Any] | None) -> datetime | None:
@@ -121,7 +111,8 @@ def _grace_until(state: SourceState, existing: dict[str, Any] | None) -> datetim
     if state.grace_until is not None:
         return state.grace_until
     if existing and existing["status"] in store.GRACE_STATUSES and existing["grace_until"] is not None:
-        return existing["grace_until"]  # one grace per failure: retries never extend it
+        kept: datetime = existing["grace_until"]  # one grace per failure: retries never extend it
+        return kept
     return state.observed_at + grace_period()
 
 
@@ -137,6 +128,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         logger.warning(
             "subscription claimed by another user; kept with its owner", extra={"id": state.external_id}
         )
+    grace_until = _grace_until(state, existing)
     values = {
         "user_id": user_id,
         "source": state.source,
@@ -145,7 +137,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         "current_period_end": state.current_period_end
         if state.current_period_end is not None or existing is None
         else existing["current_period_end"],
-        "grace_until": _grace_until(state, existing),
+        "grace_until": grace_until,
         "cancel_at_period_end": state.cancel_at_period_end
         if state.cancel_at_period_end is not None
         else bool(existing and existing["cancel_at_period_end"]),
@@ -165,7 +157,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
         notify_user(
             "billing.payment_failed",
             user_id,
-            {"source": state.source, "grace_until": iso(values["grace_until"])},
+            {"source": state.source, "grace_until": clock.iso(grace_until)},
             key=f"payment_failed:{state.source}:{state.external_id}:{state.observed_at.isoformat()}",
         )
     return Applied("applied", user_id)
@@ -173,7 +165,7 @@ def apply_state(conn: store.Conn, state: SourceState) -> Applied:
 
 def _older(state: SourceState, existing: dict[str, Any]) -> bool:
     """Whether ``state`` is older news than the stored row; a tie goes by ``STATUS_PRECEDENCE``."""
-    stored_at = existing["source_updated_at"]
+    stored_at: datetime = existing["source_updated_at"]
     if state.observed_at != stored_at:
         return state.observed_at < stored_at
     return STATUS_PRECEDENCE.get(state.status, 1) < STATUS_PRECEDENCE.get(existing["status"], 1)
@@ -191,7 +183,7 @@ def sync_plan(conn: store.Conn, user_id: str, now: datetime, cause: str) -> Plan
     event_id = str(uuid.uuid4())
     detail = {
         "event_id": event_id,
-        "occurred_at": iso(now),
+        "occurred_at": clock.iso(now),
         "user_id": user_id,
         "plan": current.plan,
         "previous_plan": previous,
@@ -251,8 +243,28 @@ def notify_user(type_: str, user_id: str, data: dict[str, Any], key: str) -> Non
         logger.exception("notification not queued", extra={"type": type_})
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+P = ParamSpec("P")
+
+
+def counted_webhook(provider: str) -> Callable[[Callable[P, str]], Callable[P, str]]:
+    """Count a webhook handler's outcomes per provider: ``WebhookAccepted``, ``WebhookDuplicate``, and
+    ``WebhookRefused`` (a bad signature or payload: 400, nothing changed)."""
+
+    def decorate(handler: Callable[P, str]) -> Callable[P, str]:
+        @functools.wraps(handler)
+        def counted(*args: P.args, **kwargs: P.kwargs) -> str:
+            try:
+                outcome = handler(*args, **kwargs)
+            except DomainError as exc:
+                if exc.status == 400:
+                    count("WebhookRefused", provider=provider)
+                raise
+            count("WebhookDuplicate" if outcome == "duplicate" else "WebhookAccepted", provider=provider)
+            return outcome
+
+        return counted
+
+    return decorate
 
 
 def handle_event(
@@ -263,7 +275,7 @@ def handle_event(
     now: datetime | None = None,
 ) -> str:
     """Run ``act`` for a webhook event exactly once; returns the outcome (``duplicate`` for a redelivery)."""
-    now = now or utcnow()
+    now = now or clock.now()
     touched: set[str] = set()
     with transaction() as conn:
         if not store.record_event(conn, provider, event_id, event_type):
@@ -304,7 +316,7 @@ def apply_states(
     states: Iterable[SourceState], now: datetime | None = None, cause: str = "sync"
 ) -> list[str]:
     """Store states outside any webhook (a StoreKit transaction, a re-read); returns the users touched."""
-    now = now or utcnow()
+    now = now or clock.now()
     touched: set[str] = set()
     with transaction() as conn:
         for state in states:
@@ -316,8 +328,10 @@ def apply_states(
     return sorted(touched)
 
 
-def subscription_view(user_id: str) -> dict[str, Any]:
+def subscription_view(user_id: str) -> SubscriptionView:
     """GET /billing/subscription: /me's subscription object, plus ``plan`` and ``entitlements``."""
+    from sauti.billing.models import SubscriptionView
+
     current = entitlements_for(user_id)
     subscription = current.subscription or {
         "status": None,
@@ -326,9 +340,11 @@ def subscription_view(user_id: str) -> dict[str, Any]:
         "grace_until": None,
         "cancel_at_period_end": False,
     }
-    return {
-        **subscription,
-        "plan": current.plan,
-        "premium_until": current.premium_until,
-        "entitlements": current.flags(),
-    }
+    return SubscriptionView.model_validate(
+        {
+            **subscription,
+            "plan": current.plan,
+            "premium_until": current.premium_until,
+            "entitlements": current.flags(),
+        }
+    )

@@ -15,17 +15,16 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sauti import clock
 from sauti.billing import store
 from sauti.billing.entitlements import renewal_margin
+from sauti.billing.errors import BillingUnavailable
 from sauti.billing.logic import (
-    BillingUnavailable,
     after_commit,
     apply_states,
-    iso,
     notify_user,
     publish_plan_event,
     sync_plan,
-    utcnow,
 )
 from sauti.billing.stripe_billing import fetch_subscription, secret_key
 from sauti.db import transaction
@@ -50,7 +49,7 @@ class ReconcileReport:
 
 
 def reconcile(now: datetime | None = None) -> ReconcileReport:
-    now = now or utcnow()
+    now = now or clock.now()
     report = ReconcileReport()
     unverified: set[str] = set()
     if secret_key():
@@ -104,7 +103,7 @@ def _remind_graces_ending(now: datetime) -> int:
             notify_user(
                 "billing.grace_ending_soon",
                 str(row["user_id"]),
-                {"source": row["source"], "grace_until": iso(row["grace_until"])},
+                {"source": row["source"], "grace_until": clock.iso(row["grace_until"])},
                 key=f"grace_ending_soon:{row['id']}:{row['grace_until'].isoformat()}",
             )
             store.mark_grace_reminded(conn, row["id"], row["grace_until"])

@@ -17,29 +17,35 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
+from sauti import clock
 from sauti.billing import store, vendor_time
 from sauti.billing.entitlements import entitlements_for
-from sauti.billing.logic import (
-    Applied,
+from sauti.billing.errors import (
+    AlreadySubscribed,
     BillingUnavailable,
     InvalidSignature,
     MalformedPayload,
+    NoStripeCustomer,
+)
+from sauti.billing.logic import (
+    Applied,
     SourceState,
     apply_state,
     as_user_id,
+    counted_webhook,
     handle_event,
     refuse_event,
-    utcnow,
 )
-from sauti.config import ConfigurationError, config
+from sauti.billing.settings import StripeSettings
 from sauti.db import transaction
-from sauti.errors import Conflict, ValidationFailed
+from sauti.errors import ValidationFailed
 from sauti.observability import logger
+from sauti.settings import settings
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 CHECKOUT_IDEMPOTENCY_WINDOW = timedelta(minutes=10)
@@ -57,19 +63,8 @@ HANDLED_EVENTS = (
 )
 
 
-class AlreadySubscribed(Conflict):
-    code, title = "already_subscribed", "Already premium"
-
-
-class NoStripeCustomer(Conflict):
-    code, title = "no_stripe_customer", "No Stripe customer"
-
-
 def secret_key() -> str | None:
-    try:
-        return config().get("STRIPE_SECRET_KEY") or None
-    except ConfigurationError:
-        return None
+    return settings(StripeSettings).stripe_secret_key or None
 
 
 def client() -> Any:
@@ -80,7 +75,7 @@ def client() -> Any:
     import stripe
 
     return stripe.StripeClient(
-        key, base_addresses={"api": config().get("STRIPE_API_BASE")}, max_network_retries=1
+        key, base_addresses={"api": settings(StripeSettings).stripe_api_base}, max_network_retries=1
     )
 
 
@@ -139,7 +134,7 @@ def create_checkout(
         customer = store.stripe_customer(conn, user_id)
     params: dict[str, Any] = {
         "mode": "subscription",
-        "line_items": [{"price": config().get("STRIPE_PREMIUM_PRICE_ID"), "quantity": 1}],
+        "line_items": [{"price": settings(StripeSettings).stripe_premium_price_id, "quantity": 1}],
         "success_url": success_url,
         "cancel_url": cancel_url,
         "client_reference_id": user_id,
@@ -148,13 +143,13 @@ def create_checkout(
     }
     if customer:
         params["customer"] = customer
-    key = idempotency_key or checkout_idempotency_key(user_id, params, utcnow())
+    key = idempotency_key or checkout_idempotency_key(user_id, params, clock.now())
     options = {"idempotency_key": key}
     try:
         session = _call(lambda: stripe_client.v1.checkout.sessions.create(params=params, options=options))
     except _NotFound as exc:
         raise BillingUnavailable("the premium price is not known to Stripe") from exc
-    return session.url
+    return str(session.url)
 
 
 def create_portal(user_id: str, return_url: str) -> str:
@@ -166,7 +161,7 @@ def create_portal(user_id: str, return_url: str) -> str:
         raise NoStripeCustomer("this account has never paid through Stripe")
     params = {"customer": customer, "return_url": return_url}
     try:
-        return _call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url
+        return str(_call(lambda: stripe_client.v1.billing_portal.sessions.create(params=params)).url)
     except _NotFound as exc:
         raise NoStripeCustomer("Stripe no longer knows this account's customer") from exc
 
@@ -175,7 +170,7 @@ def fetch_subscription(subscription_id: str) -> SourceState | None:
     """The subscription's current state, read from Stripe now (dated when the read began: it is at
     least that new); None when Stripe does not know it."""
     stripe_client = client()
-    started = utcnow()
+    started = clock.now()
     try:
         subscription = _call(lambda: stripe_client.v1.subscriptions.retrieve(subscription_id))
     except _NotFound:
@@ -191,7 +186,7 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event, if ``payload`` carries a valid ``Stripe-Signature`` within the tolerance; else 400."""
     import stripe
 
-    secret = config().get("STRIPE_WEBHOOK_SECRET")
+    secret = settings(StripeSettings).stripe_webhook_secret
     try:
         stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:
@@ -214,11 +209,12 @@ def _refuse_future_signature(signature: str | None) -> None:
         signed_at = vendor_time.from_seconds(stamps[0].strip(), "t") if stamps else None
     except (ValueError, vendor_time.TimestampOutOfRange):
         signed_at = None
-    latest = datetime.now(UTC) + timedelta(seconds=SIGNATURE_TOLERANCE_SECONDS)
+    latest = clock.now() + timedelta(seconds=SIGNATURE_TOLERANCE_SECONDS)
     if signed_at is None or signed_at > latest:
         raise InvalidSignature("the Stripe-Signature timestamp is outside the tolerance")
 
 
+@counted_webhook("stripe")
 def handle_webhook(payload: bytes, signature: str | None, now: datetime | None = None) -> str:
     event = verify(payload, signature)
     event_type = str(event["type"])

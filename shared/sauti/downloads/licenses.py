@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
-from sauti import tokens
-from sauti.config import config
+from sauti import clock, tokens
+from sauti.core_settings import TokenSettings
+from sauti.downloads.settings import DownloadsSettings
+from sauti.settings import settings
 
 LICENSE_AUDIENCE = "sauti-offline"
 LICENSE_TYPE = "sauti-license+jwt"
@@ -15,10 +15,10 @@ def issue_license(
     *, download_id: str, key_id: str, device_id: str, user_id: str, song_id: str, now: float | None = None
 ) -> tuple[str, int]:
     """The license and its expiry (unix seconds): offline play is allowed until then without reconnecting."""
-    issued_at = int(time.time() if now is None else now)
-    expires_at = issued_at + config().int("OFFLINE_LICENSE_DAYS") * 86_400
+    issued_at = int(clock.epoch() if now is None else now)
+    expires_at = issued_at + settings(DownloadsSettings).offline_license_days * 86_400
     claims = {
-        "iss": config().get("JWT_ISSUER"),
+        "iss": settings(TokenSettings).jwt_issuer,
         "aud": LICENSE_AUDIENCE,
         "sub": user_id,
         "download_id": download_id,

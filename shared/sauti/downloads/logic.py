@@ -4,40 +4,39 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg.errors import ForeignKeyViolation
 
-from sauti import paging
-from sauti.billing.entitlements import compute_entitlements, entitlements_for
-from sauti.config import config
+from sauti import clock, paging
+from sauti.billing.public import compute_entitlements, entitlements_for
 from sauti.db import Row, transaction
 from sauti.downloads import store
-from sauti.errors import Conflict, NotFound, PremiumRequired, RateLimited, Unauthorized
+from sauti.downloads.errors import (
+    DailyDownloadLimit,
+    DeviceDownloadLimit,
+    DeviceNotFound,
+    DownloadNotFound,
+    NotOfflineDevice,
+)
+from sauti.downloads.settings import DownloadsSettings
+from sauti.errors import NotFound, PremiumRequired, Unauthorized
 from sauti.ids import canonical_id
+from sauti.observability import count
+from sauti.settings import settings
+
+if TYPE_CHECKING:  # loaded where an answer is built: the plan-events job skips pydantic
+    from sauti.downloads.models import (
+        Device,
+        DevicePage,
+        DownloadPage,
+        IssuedDownload,
+        OfflineDevice,
+        SyncAnswer,
+    )
 
 DOWNLOAD_QUALITY_ORDER = ("high", "normal", "low")
 PAGE = 50  # GET /devices and GET /downloads, when no limit is given
-
-
-class DeviceNotFound(NotFound):
-    code, title = "device_not_found", "Device not found"
-
-
-class DownloadNotFound(NotFound):
-    code, title = "download_not_found", "Download not found"
-
-
-class NotOfflineDevice(Conflict):
-    code, title = "not_offline_device", "Not the offline device"
-
-
-class DeviceDownloadLimit(Conflict):
-    code, title = "device_download_limit", "Too many downloads on this device"
-
-
-class DailyDownloadLimit(RateLimited):
-    code, title = "daily_download_limit", "Daily download limit reached"
 
 
 # Sealing keys (joserfc, cryptography) and signing licenses (PyJWT, cryptography) are the slowest imports
@@ -58,10 +57,6 @@ def _licenses() -> ModuleType:
     return licenses
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
-
-
 def _valid_id(value: str, error: type[NotFound]) -> str:
     canonical = canonical_id(value)
     if canonical is None:
@@ -75,8 +70,8 @@ def device_view(row: Row) -> dict[str, Any]:
         "name": row["name"],
         "platform": row["platform"],
         "is_offline": row["is_offline"],
-        "created_at": _iso(row["created_at"]),
-        "last_synced_at": _iso(row["last_synced_at"]),
+        "created_at": clock.iso(row["created_at"]),
+        "last_synced_at": clock.iso(row["last_synced_at"]),
     }
 
 
@@ -86,34 +81,42 @@ def download_view(row: Row) -> dict[str, Any]:
         "key_id": str(row["key_id"]),
         "song_id": str(row["song_id"]),
         "device_id": str(row["device_id"]),
-        "issued_at": _iso(row["issued_at"]),
-        "expires_at": _iso(row["expires_at"]),
+        "issued_at": clock.iso(row["issued_at"]),
+        "expires_at": clock.iso(row["expires_at"]),
     }
 
 
 # -- devices -----------------------------------------------------------------------------------------
 
 
-def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> dict[str, Any]:
+def register_device(user_id: str, name: str, platform: str, public_key: dict[str, Any]) -> Device:
+    from sauti.downloads.models import Device
+
     key = _sealing().parse_device_public_key(public_key)
     try:
         with transaction() as conn:
             row = store.insert_device(conn, user_id, name, platform, key.as_dict(private=False))
     except ForeignKeyViolation as exc:  # a still-valid token of a deleted account
         raise Unauthorized("this account no longer exists") from exc
-    return device_view(row)
+    return Device.model_validate(device_view(row))
 
 
-def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) -> dict[str, Any]:
+def list_devices(user_id: str, *, limit: int = PAGE, cursor: str | None = None) -> DevicePage:
     """The user's devices, oldest first, a page at a time."""
+    from sauti.downloads.models import DevicePage
+
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.devices(conn, user_id, limit + 1, after)
-    return paging.page(rows, limit, device_view, lambda row: (row["created_at"], row["id"]))
+    return DevicePage.model_validate(
+        paging.page(rows, limit, device_view, lambda row: (row["created_at"], row["id"]))
+    )
 
 
-def make_offline_device(user_id: str, device_id: str) -> dict[str, Any]:
+def make_offline_device(user_id: str, device_id: str) -> OfflineDevice:
     """Make this the user's one offline device; every other device's download keys are revoked at once."""
+    from sauti.downloads.models import OfflineDevice
+
     device_id = _valid_id(device_id, DeviceNotFound)
     with transaction() as conn:
         store.lock_user_devices(conn, user_id)
@@ -123,7 +126,7 @@ def make_offline_device(user_id: str, device_id: str) -> dict[str, Any]:
         revoked = store.revoke_other_devices_downloads(conn, user_id, device_id)
         row = store.device(conn, user_id, device_id)
     assert row is not None
-    return {**device_view(row), "revoked_downloads": revoked}
+    return OfflineDevice.model_validate({**device_view(row), "revoked_downloads": revoked})
 
 
 # -- issuing -----------------------------------------------------------------------------------------
@@ -133,24 +136,25 @@ def _audio_object_key(song: dict[str, Any]) -> str:
     renditions = song.get("renditions") or {}
     for quality in DOWNLOAD_QUALITY_ORDER:
         if quality in renditions:
-            return renditions[quality]["object_key"]
+            return str(renditions[quality]["object_key"])
     raise NotFound("this song has no audio to download")
 
 
 def issue_download(
     user_id: str, song_id: str, device_id: str, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> IssuedDownload:
     """A new content key for one song on the offline device: sealed to the device, never stored."""
-    from sauti.catalog.logic import published_song
+    from sauti.catalog.public import published_song
+    from sauti.downloads.models import IssuedDownload
     from sauti.signing.links import sign_object
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     device_id = _valid_id(device_id, DeviceNotFound)
     if not entitlements_for(user_id).offline_downloads:
         raise PremiumRequired("offline downloads are part of premium")
     song = published_song(song_id)
     link = sign_object(_audio_object_key(song), now=now.timestamp())  # before anything is written
-    settings = config()
+    limits = settings(DownloadsSettings)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction() as conn:
         device = store.device(conn, user_id, device_id, for_update=True)
@@ -158,14 +162,12 @@ def issue_download(
             raise DeviceNotFound()
         if not device["is_offline"]:
             raise NotOfflineDevice("make this device the offline device first")
-        if store.active_count(conn, device_id) >= settings.int("DOWNLOADS_PER_DEVICE"):
-            raise DeviceDownloadLimit(
-                f"a device holds at most {settings.int('DOWNLOADS_PER_DEVICE')} downloads"
-            )
-        if store.issued_since(conn, user_id, day_start) >= settings.int("DOWNLOADS_PER_DAY"):
+        if store.active_count(conn, device_id) >= limits.downloads_per_device:
+            raise DeviceDownloadLimit(f"a device holds at most {limits.downloads_per_device} downloads")
+        if store.issued_since(conn, user_id, day_start) >= limits.downloads_per_day:
             tomorrow = day_start + timedelta(days=1)
             raise DailyDownloadLimit(int((tomorrow - now).total_seconds()), "try again tomorrow (UTC)")
-        license_expiry = now + timedelta(days=settings.int("OFFLINE_LICENSE_DAYS"))
+        license_expiry = now + timedelta(days=limits.offline_license_days)
         row = store.insert_download(conn, user_id, device_id, str(song["id"]), license_expiry)
     key_id, download_id = str(row["key_id"]), str(row["id"])
     sealing = _sealing()
@@ -179,29 +181,36 @@ def issue_download(
         song_id=str(song["id"]),
         now=now.timestamp(),
     )
-    return {
-        "download_id": download_id,
-        "key_id": key_id,
-        "song_id": str(song["id"]),
-        "device_id": device_id,
-        "sealed_key": sealed,
-        "url": link.url,
-        "url_expires_at": _iso(datetime.fromtimestamp(link.expires_at, UTC)),
-        "expires_at": _iso(license_expiry),
-        "license": license_token,
-    }
+    count("DownloadsIssued")
+    return IssuedDownload.model_validate(
+        {
+            "download_id": download_id,
+            "key_id": key_id,
+            "song_id": str(song["id"]),
+            "device_id": device_id,
+            "sealed_key": sealed,
+            "url": link.url,
+            "url_expires_at": clock.iso(datetime.fromtimestamp(link.expires_at, UTC)),
+            "expires_at": clock.iso(license_expiry),
+            "license": license_token,
+        }
+    )
 
 
 def list_downloads(
     user_id: str, device_id: str | None, *, limit: int = PAGE, cursor: str | None = None
-) -> dict[str, Any]:
+) -> DownloadPage:
     """The user's active downloads (of one device if given), newest first, a page at a time."""
+    from sauti.downloads.models import DownloadPage
+
     if device_id is not None:
         device_id = _valid_id(device_id, DeviceNotFound)
     after = paging.decode_cursor(cursor)
     with transaction() as conn:
         rows = store.active_downloads(conn, user_id, device_id, limit + 1, after)
-    return paging.page(rows, limit, download_view, lambda row: (row["issued_at"], row["id"]))
+    return DownloadPage.model_validate(
+        paging.page(rows, limit, download_view, lambda row: (row["issued_at"], row["id"]))
+    )
 
 
 def remove_download(user_id: str, download_id: str) -> None:
@@ -215,16 +224,18 @@ def remove_download(user_id: str, download_id: str) -> None:
 
 
 def _still_published(song_ids: set[str]) -> set[str]:
-    from sauti.catalog.logic import songs
+    from sauti.catalog.public import songs
 
     return {song_id for song_id, song in songs(sorted(song_ids)).items() if song.get("status") == "published"}
 
 
 def sync_device(
     user_id: str, device_id: str, key_ids: list[str], *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SyncAnswer:
     """What the device must keep (with renewed licenses) and wipe. Unknown keys are always wiped."""
-    now = now or datetime.now(UTC)
+    from sauti.downloads.models import SyncAnswer
+
+    now = now or clock.now()
     device_id = _valid_id(device_id, DeviceNotFound)
     held = list(dict.fromkeys(key_ids))
     valid_ids = [key_id for key_id in held if canonical_id(key_id)]
@@ -235,10 +246,10 @@ def sync_device(
             raise DeviceNotFound()
         store.mark_synced(conn, device_id)
         if not device["is_offline"]:
-            return {"keep": [], "wipe": held, "wipe_all": True}
+            return SyncAnswer(keep=[], wipe=held, wipe_all=True)
         if not premium:
             store.revoke_user_downloads(conn, user_id, "premium_ended")
-            return {"keep": [], "wipe": held, "wipe_all": True}
+            return SyncAnswer(keep=[], wipe=held, wipe_all=True)
         rows = [
             row for row in store.downloads_by_key(conn, device_id, valid_ids) if row["revoked_at"] is None
         ]
@@ -246,7 +257,7 @@ def sync_device(
         gone = [str(row["id"]) for row in rows if str(row["song_id"]) not in published]
         store.revoke_downloads(conn, gone, "song_unavailable")
         kept_rows = [row for row in rows if str(row["song_id"]) in published]
-        expiry = now + timedelta(days=config().int("OFFLINE_LICENSE_DAYS"))
+        expiry = now + timedelta(days=settings(DownloadsSettings).offline_license_days)
         for row in kept_rows:
             store.renew(conn, str(row["id"]), expiry)
     keep = []
@@ -259,9 +270,10 @@ def sync_device(
             song_id=str(row["song_id"]),
             now=now.timestamp(),
         )
-        keep.append({"key_id": str(row["key_id"]), "license": token, "expires_at": _iso(expiry)})
+        keep.append({"key_id": str(row["key_id"]), "license": token, "expires_at": clock.iso(expiry)})
     kept_ids = {item["key_id"] for item in keep}
-    return {"keep": keep, "wipe": [key_id for key_id in held if key_id not in kept_ids], "wipe_all": False}
+    wipe = [key_id for key_id in held if key_id not in kept_ids]
+    return SyncAnswer.model_validate({"keep": keep, "wipe": wipe, "wipe_all": False})
 
 
 def revoke_after_plan_change(user_id: str, plan: str) -> int:

@@ -1,4 +1,4 @@
-"""Request bodies of the downloads routes: every field and list bounded."""
+"""Request bodies and answers of the downloads routes: every request field and list bounded."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from sauti.models import ApiModel, RequestModel
+from sauti.models import ApiModel, Page, RequestModel
 
 # A sync renews a signed license (about 1 KB) for every key it keeps: 1,000 keys answer about 1.1 MB,
 # far under Lambda's 6 MB response limit, and sign in about a second. A device holding more syncs in
@@ -63,3 +63,56 @@ class OfflinePlaysResult(ApiModel):
     accepted: int
     duplicates: int
     refused: list[RefusedPlay]
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+
+class Device(ApiModel):
+    device_id: str
+    name: str
+    platform: str
+    is_offline: bool
+    created_at: str | None
+    last_synced_at: str | None
+
+
+class OfflineDevice(Device):
+    revoked_downloads: int  # download keys of the user's other devices revoked by this change
+
+
+class Download(ApiModel):
+    download_id: str
+    key_id: str
+    song_id: str
+    device_id: str
+    issued_at: str | None
+    expires_at: str | None
+
+
+class IssuedDownload(ApiModel):
+    download_id: str
+    key_id: str
+    song_id: str
+    device_id: str
+    sealed_key: str  # compact JWE (ECDH-ES, A256GCM) of the content key, to the device's public key
+    url: str
+    url_expires_at: str | None
+    expires_at: str | None
+    license: str  # compact JWS, checked offline against /.well-known/jwks.json
+
+
+class KeptKey(ApiModel):
+    key_id: str
+    license: str
+    expires_at: str | None
+
+
+class SyncAnswer(ApiModel):
+    keep: list[KeptKey]
+    wipe: list[str]
+    wipe_all: bool
+
+
+DevicePage = Page[Device]
+DownloadPage = Page[Download]

@@ -60,8 +60,8 @@ def record_offline_plays(
         for play, play_id, key_id in zip(plays, play_ids, cited, strict=True):
             key = keys.get(key_id or "")
             reason = _refusal(play, key, device, durations, now)
-            if reason:
-                refused.setdefault(play_id, reason)
+            if reason or key is None:
+                refused.setdefault(play_id, reason or "unknown_key")
             else:
                 counted.append(
                     analytics.OfflinePlay(play_id, key["song_id"], play.played_at, play.listened_ms)

@@ -11,7 +11,7 @@ from email.utils import make_msgid
 from urllib.parse import urlencode
 
 from sauti.aws import client
-from sauti.config import config
+from sauti.core_settings import CoreSettings
 from sauti.notifications.settings import NotificationsSettings
 from sauti.notifications.templates import render_email, render_html
 from sauti.settings import settings
@@ -45,7 +45,7 @@ def _signature(payload: str) -> str:
 
 
 def unsubscribe_url(user_id: str, topic: str) -> str:
-    base = config().get("PUBLIC_BASE_URL").rstrip("/")
+    base = settings(CoreSettings).public_base_url.rstrip("/")
     return f"{base}{UNSUBSCRIBE_PATH}?{urlencode({'token': unsubscribe_token(user_id, topic)})}"
 
 

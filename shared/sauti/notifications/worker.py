@@ -16,13 +16,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from sauti.auth.directory import get_user
+from sauti.auth.public import get_user
 from sauti.cache import redis_client
 from sauti.notifications import email, logic
 from sauti.notifications.fcm import Push, PushResult, build_message, fcm_client
 from sauti.notifications.models import NotificationMessage
 from sauti.notifications.templates import render_push
-from sauti.observability import logger, metrics
+from sauti.observability import count, logger, metrics
 
 __all__ = ["DeliveryInProgress", "NotificationMessage", "RetryLater", "backoff_seconds", "deliver"]
 
@@ -83,8 +83,10 @@ def deliver(message: NotificationMessage) -> bool:
             redis.expire(done_key, DELIVERED_MEMORY_SECONDS)
     except BaseException:
         redis.delete(key)
+        count("NotificationsFailed", type=message.type)
         raise
     redis.set(key, "delivered", ex=DELIVERED_MEMORY_SECONDS)
+    count("NotificationsDelivered", type=message.type)
     return True
 
 

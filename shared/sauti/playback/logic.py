@@ -8,16 +8,19 @@ the caches are warm, signs locally, and imports neither boto3 nor PyJWT.
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sauti import paging
-from sauti.billing.entitlements import entitlements_for
-from sauti.catalog import logic as catalog
-from sauti.errors import NotFound, ValidationFailed
+from sauti import clock, paging
+from sauti.billing.public import entitlements_for
+from sauti.catalog import public as catalog
+from sauti.errors import ValidationFailed
+from sauti.ids import is_uuid
+from sauti.observability import count
 from sauti.playback import sessions
+from sauti.playback.errors import SessionNotFound
+from sauti.playback.models import HeartbeatAnswer, PlayEnded, PlaySession, RecentPlayPage
 from sauti.signing import links
 
 # The quality ladder (docs/catalog.md): a plan caps the rendition a session may get.
@@ -29,8 +32,6 @@ PLAN_CAP = {"free": "normal", "premium": "high"}
 AD_EVERY_SONGS = 3
 AD_INTERVAL_SECONDS = 15 * 60
 
-# The 30-second rule.
-MIN_LISTENED_MS = 30_000
 PLAUSIBILITY_TOLERANCE_MS = 2_000  # clock skew and request latency between client and server
 PREFETCH_TRACKS = 2
 # A heartbeat answers a fresh link when the current one expires sooner than this (heartbeats come
@@ -38,12 +39,8 @@ PREFETCH_TRACKS = 2
 STREAM_REFRESH_SECONDS = 60
 
 
-class SessionNotFound(NotFound):
-    code = "session_not_found"
-
-
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+    return clock.iso(datetime.fromtimestamp(epoch, UTC)) or ""
 
 
 def choose_quality(available: dict[str, Any], requested: str | None, plan: str) -> str:
@@ -120,10 +117,10 @@ def _prefetch(
     return prefetch
 
 
-def start_session(user_id: str, request: dict[str, Any], *, now: float | None = None) -> dict[str, Any]:
+def start_session(user_id: str, request: dict[str, Any], *, now: float | None = None) -> PlaySession:
     """POST /playback/sessions: ``request`` holds song_id or video_id, and optionally quality, device_id,
     source, source_id, next_song_ids."""
-    now = time.time() if now is None else now
+    now = clock.epoch() if now is None else now
     song_id, video_id = request.get("song_id"), request.get("video_id")
     if bool(song_id) == bool(video_id):
         raise ValidationFailed(
@@ -139,7 +136,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
         if request.get("source") or request.get("next_song_ids"):
             prefetch = _prefetch(song, request, plan, now)
     else:
-        video = catalog.published_video(video_id)
+        video = catalog.published_video(str(video_id))
         kind, content_id, duration_ms = "video", video["id"], video["duration_ms"]
         stream = _video_link(video, now)
     session_id = str(uuid.uuid4())
@@ -179,16 +176,17 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
     }
     if prefetch is not None:
         answer["prefetch"] = prefetch
-    return answer
+    count("PlaysStarted", kind=kind)
+    return PlaySession.model_validate(answer)
 
 
 def heartbeat(
     user_id: str, session_id: str, report: dict[str, Any], *, now: float | None = None
-) -> dict[str, Any]:
+) -> HeartbeatAnswer:
     """``{continue, reason, stream}``: ``stream`` is a fresh link (same content and quality) when the
     current one expires within ``STREAM_REFRESH_SECONDS``, else null."""
-    now = time.time() if now is None else now
-    if not catalog.is_uuid(session_id):
+    now = clock.epoch() if now is None else now
+    if not is_uuid(session_id):
         raise SessionNotFound("no such play session")
     beat = sessions.heartbeat(
         session_id,
@@ -206,7 +204,9 @@ def heartbeat(
         stream = _fresh_stream(beat, now)
         if stream is not None:
             sessions.set_stream_expiry(session_id, _epoch(stream["expires_at"]))
-    return {"continue": beat.outcome == "ok", "reason": beat.reason, "stream": stream}
+    return HeartbeatAnswer.model_validate(
+        {"continue": beat.outcome == "ok", "reason": beat.reason, "stream": stream}
+    )
 
 
 def _fresh_stream(beat: sessions.Beat, now: float) -> dict[str, Any] | None:
@@ -232,28 +232,30 @@ def heard_ms(session: dict[str, str], now: float) -> float:
     return (horizon - float(session["started_at"])) * 1000 - paused
 
 
-def end_session(
-    user_id: str, session_id: str, listened_ms: int, *, now: float | None = None
-) -> dict[str, Any]:
+def end_session(user_id: str, session_id: str, listened_ms: int, *, now: float | None = None) -> PlayEnded:
     """POST .../end: counts the play when the 30-second rule holds, at most once per session."""
-    from sauti.analytics.plays import CountedPlay, record_play
+    from sauti.analytics.public import (  # the 30-second rule: analytics'
+        MIN_COUNTED_MS,
+        CountedPlay,
+        record_play,
+    )
 
-    now = time.time() if now is None else now
-    session = sessions.load(session_id) if catalog.is_uuid(session_id) else {}
+    now = clock.epoch() if now is None else now
+    session = sessions.load(session_id) if is_uuid(session_id) else {}
     if not session or session.get("user_id") != user_id:
         raise SessionNotFound("no such play session")
     sessions.finish(session_id, user_id, now)
     if session["kind"] != "song":
-        return {"counted": False, "reason": "not_a_song"}
-    if listened_ms < MIN_LISTENED_MS:
-        return {"counted": False, "reason": "too_short"}
+        return PlayEnded(counted=False, reason="not_a_song")
+    if listened_ms < MIN_COUNTED_MS:
+        return PlayEnded(counted=False, reason="too_short")
     if listened_ms > heard_ms(session, now) + PLAUSIBILITY_TOLERANCE_MS:
-        return {"counted": False, "reason": "implausible"}
+        return PlayEnded(counted=False, reason="implausible")
     claim = sessions.claim_count(session_id)
     if claim == "missing":
         raise SessionNotFound("no such play session")
     if claim == "already":
-        return {"counted": False, "reason": "already_counted"}
+        return PlayEnded(counted=False, reason="already_counted")
     play = CountedPlay(
         user_id=user_id,
         song_id=session["content_id"],
@@ -271,11 +273,12 @@ def end_session(
         from sauti.playlists.public import record_play as record_playlist_play
 
         record_playlist_play(session["context_id"], user_id, session["content_id"])
-    return {"counted": True, "reason": None}
+    count("PlaysCounted")
+    return PlayEnded(counted=True, reason=None)
 
 
-def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
-    from sauti.analytics.plays import recently_played as plays_of
+def recently_played(user_id: str, limit: int, cursor: str | None) -> RecentPlayPage:
+    from sauti.analytics.public import recently_played as plays_of
 
     rows = plays_of(user_id, limit=limit + 1, before=paging.decode_cursor(cursor))
     songs = catalog.songs([str(row["song_id"]) for row in rows[:limit]])
@@ -285,15 +288,17 @@ def recently_played(user_id: str, limit: int, cursor: str | None) -> dict[str, A
         return {
             "song_id": str(row["song_id"]),
             "song": catalog.song_view(doc) if doc and doc["status"] == "published" else None,
-            "played_at": row["played_at"].isoformat().replace("+00:00", "Z"),
+            "played_at": clock.iso(row["played_at"]),
             "listened_ms": row["listened_ms"],
             "source": row["source"],
         }
 
-    return paging.page(rows, limit, view, lambda row: (row["played_at"], row["id"]))
+    return RecentPlayPage.model_validate(
+        paging.page(rows, limit, view, lambda row: (row["played_at"], row["id"]))
+    )
 
 
 def end_account_sessions(user_id: str, *, now: float | None = None) -> None:
     """``user.deleted``: the account's play session stops at once and its ad state is forgotten. Plays
     already counted stay with analytics (docs/auth.md, what is kept)."""
-    sessions.end_account(user_id, time.time() if now is None else now)
+    sessions.end_account(user_id, clock.epoch() if now is None else now)

@@ -1,10 +1,13 @@
-"""Request bodies of the playback routes."""
+"""Request bodies and answers of the playback routes."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from sauti.catalog.models import Song
+from sauti.models import ApiModel, Page
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Milliseconds = Annotated[int, Field(ge=0, le=24 * 3600 * 1000)]
@@ -38,3 +41,64 @@ class Heartbeat(BaseModel):
 
 class EndSession(BaseModel):
     listened_ms: Milliseconds
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+
+class StreamLink(ApiModel):
+    url: str
+    expires_at: str
+    quality: Literal["low", "normal", "high", "auto"]
+
+
+class PrefetchLink(StreamLink):
+    song_id: str
+
+
+class Ad(ApiModel):
+    id: str
+    title: str
+    advertiser: str
+    duration_ms: int
+    click_url: str | None
+    url: str
+    expires_at: str
+
+
+class AdBreak(ApiModel):
+    position: Literal["pre_roll"]
+    ad: Ad
+
+
+class PlaySession(ApiModel):
+    session_id: str
+    kind: Literal["song", "video"]
+    stream: StreamLink
+    background_allowed: bool
+    ads: AdBreak | None
+    prefetch: list[PrefetchLink] | None = None  # when the request named what plays next (or an album)
+
+
+class HeartbeatAnswer(ApiModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    continue_: bool = Field(alias="continue")
+    reason: str | None
+    stream: StreamLink | None  # a fresh link when the current one is about to expire
+
+
+class PlayEnded(ApiModel):
+    counted: bool
+    reason: str | None
+
+
+class RecentPlay(ApiModel):
+    song_id: str
+    song: Song | None  # None when the song is no longer published
+    played_at: str
+    listened_ms: int
+    source: str
+
+
+RecentPlayPage = Page[RecentPlay]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from redis.commands.core import Script
 
@@ -204,7 +204,8 @@ def set_stream_expiry(session_id: str, expires_at: float) -> None:
 
 
 def load(session_id: str) -> dict[str, str]:
-    return redis_client().hgetall(session_key(session_id))
+    found = redis_client().hgetall(session_key(session_id))
+    return cast(dict[str, str], found)  # decode_responses: text
 
 
 def claim_count(session_id: str) -> str:

@@ -7,6 +7,8 @@ decides. Without ``If-Match`` the last write wins.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sauti import clock
 from sauti.db import Row, transaction
 from sauti.player import store
@@ -23,19 +25,14 @@ def get_player(user_id: str) -> PlayerState:
 
 
 def save_player(user_id: str, body: PlayerStateIn, if_match: str | None) -> PlayerState:
-    fields = {
-        "queue": body.queue,
-        "index": body.index,
-        "position_ms": body.position_ms,
-        "device_id": body.device_id,
-        "now": clock.now(),
-    }
+    state = store.PlayerFields(body.queue, body.index, body.position_ms, body.device_id, clock.now())
     with transaction() as conn:
+        row: dict[str, Any] | None
         if if_match is None:
-            row = store.save(conn, user_id, **fields)
+            row = store.save(conn, user_id, state)
         else:
             expected = parse_if_match(if_match)
-            row = None if expected is None else store.save_if_version(conn, user_id, expected, **fields)
+            row = None if expected is None else store.save_if_version(conn, user_id, expected, state)
             if row is None:
                 current = store.state(conn, user_id)
                 raise VersionConflict(current["version"] if current else None)

@@ -74,7 +74,7 @@ def count(kind: Kind, playlist_id: str, account_id: str, day: date, daily_budget
 def day_totals(day: date) -> list[tuple[str, int, int]]:
     """``(playlist_id, viewers, players)`` of every playlist counted on ``day``, as Redis has them now."""
     client = redis_client()
-    playlist_ids = sorted(client.smembers(dirty_key(day)))
+    playlist_ids = sorted(str(member) for member in client.smembers(dirty_key(day)))
     totals: list[tuple[str, int, int]] = []
     for start in range(0, len(playlist_ids), FLUSH_CHUNK):
         chunk = playlist_ids[start : start + FLUSH_CHUNK]
@@ -103,9 +103,10 @@ def cache_ranking(period: str, body: dict[str, Any]) -> None:
 def cached_ranking(period: str) -> str | None:
     """The ranking's JSON as the job stored it; None when Redis has none (or cannot answer)."""
     try:
-        return redis_client().get(TOP_KEY + period)
+        found = redis_client().get(TOP_KEY + period)
     except redis.RedisError:
         return None
+    return None if found is None else str(found)
 
 
 def first_in(key: str, seconds: int) -> bool:

@@ -408,7 +408,7 @@ def add_tracks(user_id: str, playlist_id: str, body: AddTracks, if_match: str | 
                 "track_count": len(added),
             },
         )
-    return TracksAdded(version=version, items=added)  # type: ignore[arg-type]
+    return TracksAdded.model_validate({"version": version, "items": added})
 
 
 def remove_tracks(user_id: str, playlist_id: str, body: RemoveTracks, if_match: str | None) -> Version:

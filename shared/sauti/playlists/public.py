@@ -11,7 +11,7 @@ from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.playlists import logic, store
 
-__all__ = ["record_play", "restore", "searchable_playlists", "take_down"]
+__all__ = ["exists", "record_play", "restore", "searchable_playlists", "take_down"]
 
 
 def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
@@ -25,6 +25,14 @@ def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
 
 
 SEARCH_BATCH_MAX = 5_000
+
+
+def exists(playlist_id: str) -> bool:
+    """For admin's reports: whether a playlist with this id exists (whatever its visibility)."""
+    if (found := canonical_id(playlist_id)) is None:
+        return False
+    with transaction() as conn:
+        return bool(store.playlists_by_id(conn, [found]))
 
 
 def searchable_playlists(

@@ -275,7 +275,8 @@ def insert_invite(conn: Connection[Row], playlist_id: str, token_hash: bytes, ex
            RETURNING id::text""",
         (playlist_id, token_hash, expires_at),
     ).fetchone()
-    return row["id"]  # type: ignore[index]
+    assert row is not None  # INSERT ... RETURNING always answers a row
+    return str(row["id"])
 
 
 def live_invite(conn: Connection[Row], token_hash: bytes, now: datetime) -> Row | None:

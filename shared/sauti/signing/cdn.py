@@ -21,12 +21,12 @@ import base64
 import hashlib
 import hmac
 import re
-import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sauti import clock
+
 TIME_BUCKET_SECONDS = 60
-SEPARATOR_LENGTH = 8  # "?verify=" or "&verify="
 _MESSAGE_MAC = re.compile(r"^(?P<message>.+)(?P<separator>[?&]verify=)(?P<ts>\d{10})-(?P<mac>.{43,})$")
 
 
@@ -50,7 +50,7 @@ def sign_path(
     path: str, *, secret: str, base_url: str, ttl_seconds: int, now: float | None = None
 ) -> SignedLink:
     """Sign ``path`` (optionally with a query of its own) for ``ttl_seconds`` from the current time bucket."""
-    now = time.time() if now is None else now
+    now = clock.epoch() if now is None else now
     issued = int(now) - int(now) % TIME_BUCKET_SECONDS
     separator = "&" if "?" in path else "?"
     mac = _mac(secret.encode(), path, issued)
@@ -63,7 +63,7 @@ def is_timed_hmac_valid(uri: str, *, secret: str, ttl_seconds: int, now: float |
     if match is None:
         return False
     issued = int(match["ts"])
-    now = time.time() if now is None else now
+    now = clock.epoch() if now is None else now
     # Expired, or dated further ahead than a link lives: our signer rounds down, so only a forger with
     # the secret or a broken clock dates a link ahead, and neither gets a link that outlives the ttl.
     if not now < issued + ttl_seconds or issued > now + ttl_seconds:

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import functools
 
-from sauti.config import config
+from sauti.settings import settings
 from sauti.signing import cdn
+from sauti.signing.settings import MediaSettings, StreamSettings
 from sauti.signing.stream import StreamSigner, StreamToken, load_private_key
 
 
-@functools.cache
 def _cdn_settings() -> tuple[str, str, int]:
-    settings = config()
-    return (
-        settings.get("CDN_TOKEN_SECRET"),
-        settings.get("CDN_BASE_URL"),
-        settings.int("MEDIA_LINK_TTL_SECONDS"),
-    )
+    media = settings(MediaSettings)
+    return media.cdn_token_secret, media.cdn_base_url, media.media_link_ttl_seconds
 
 
 def sign_object(object_key: str, *, now: float | None = None) -> cdn.SignedLink:
@@ -27,7 +23,7 @@ def sign_object(object_key: str, *, now: float | None = None) -> cdn.SignedLink:
     )
 
 
-def _generate_stream_key_pem() -> str:
+def generate_stream_key_pem() -> str:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -39,20 +35,18 @@ def _generate_stream_key_pem() -> str:
 
 @functools.cache
 def stream_signer() -> StreamSigner:
-    settings = config()
-    settings.generate_local_secret("STREAM_SIGNING_KEY", "stream-signing-key.pem", _generate_stream_key_pem)
+    stream = settings(StreamSettings)
     return StreamSigner(
-        settings.get("STREAM_KEY_ID"),
-        load_private_key(settings.get("STREAM_SIGNING_KEY")),
-        settings.get("STREAM_CUSTOMER_CODE"),
+        stream.stream_key_id, load_private_key(stream.stream_signing_key), stream.stream_customer_code
     )
 
 
 def sign_video(stream_uid: str, *, now: float | None = None) -> StreamToken:
-    return stream_signer().sign(stream_uid, ttl_seconds=config().int("MEDIA_LINK_TTL_SECONDS"), now=now)
+    return stream_signer().sign(
+        stream_uid, ttl_seconds=settings(MediaSettings).media_link_ttl_seconds, now=now
+    )
 
 
 def reset() -> None:
     """Forget the cached keys and settings (after the configuration changed)."""
-    _cdn_settings.cache_clear()
     stream_signer.cache_clear()

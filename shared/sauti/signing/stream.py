@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
+
+from sauti import clock
 
 NOT_BEFORE_SKEW_SECONDS = 30
 MAX_LIFETIME_SECONDS = 24 * 3600  # Stream refuses tokens that live longer
@@ -51,7 +52,7 @@ class StreamSigner:
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import padding
 
-        issued = int(time.time() if now is None else now)
+        issued = int(clock.epoch() if now is None else now)
         expires = issued + min(ttl_seconds, MAX_LIFETIME_SECONDS)
         claims = {
             "sub": video_uid,

@@ -1,0 +1,75 @@
+"""What other modules may call of auth: who a user is (notifications, admin), and the role and
+suspension changes (the `sauti grant-role` command, admin). Light on purpose: the password and token
+libraries load only when one of the functions that change an account is called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sauti.auth.directory import get_user, public_user
+
+__all__ = [
+    "change_role",
+    "get_user",
+    "grant_role",
+    "list_users",
+    "public_user",
+    "revoke_role",
+    "suspend_user",
+    "unsuspend_user",
+    "user_for_admin",
+    "user_id_by_email",
+]
+
+
+def grant_role(email: str, role: str) -> dict[str, Any]:
+    """Give the user with this email a role; it reaches their tokens at their next refresh."""
+    from sauti.auth import logic
+
+    return logic.grant_role(email, role)
+
+
+def revoke_role(email: str, role: str) -> dict[str, Any]:
+    from sauti.auth import logic
+
+    return logic.revoke_role(email, role)
+
+
+def change_role(user_id: str, role: str, *, grant: bool) -> tuple[dict[str, Any], bool] | None:
+    """(the user after, refused): removing the last super admin is refused; None if no such user."""
+    from sauti.auth import logic
+
+    return logic.change_role(user_id, role, grant=grant)
+
+
+def suspend_user(user_id: str) -> None:
+    """No login, no refresh, every session ended, every access token refused at once."""
+    from sauti.auth import logic
+
+    logic.suspend_user(user_id)
+
+
+def unsuspend_user(user_id: str) -> None:
+    from sauti.auth import logic
+
+    logic.unsuspend_user(user_id)
+
+
+def list_users(email: str | None, role: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Live users, newest first; ``email`` is a prefix (a whole address or its start)."""
+    from sauti.auth import logic
+
+    return logic.list_users(email, role, limit, cursor)
+
+
+def user_for_admin(user_id: str) -> dict[str, Any] | None:
+    """The user with roles and suspension; None when unknown, deleted or not an id."""
+    from sauti.auth import logic
+
+    return logic.user_for_admin(user_id)
+
+
+def user_id_by_email(email: str) -> str | None:
+    from sauti.auth import logic
+
+    return logic.user_id_by_email(email)
