@@ -50,7 +50,7 @@ def measure(name: str, call: Callable[[], object], calls: int, warm_up: int = 50
 
 
 def _user(email: str, premium: bool = False) -> str:
-    from sauti import db
+    from sauti_dev import sql as db
 
     user_id = str(
         db.fetch_one("INSERT INTO users (email, display_name) VALUES (%s, 'b') RETURNING id", (email,))["id"]
@@ -95,9 +95,10 @@ class Caller:
 def run() -> None:
     import psycopg
 
-    from sauti import db
     from sauti.catalog import logic as catalog
+    from sauti.db import transaction
     from sauti.playlists import counters
+    from sauti_dev import sql as db
 
     artist = catalog.create_artist("Bench Artist")
     renditions = [
@@ -158,7 +159,7 @@ def run() -> None:
         )
 
     def dense_shift() -> None:
-        with db.transaction() as conn, conn.transaction():
+        with transaction() as conn, conn.transaction():
             conn.execute("UPDATE playlist_items SET rank = rank + 100 WHERE playlist_id = %s", (medium,))
             raise psycopg.Rollback()
 
@@ -207,7 +208,7 @@ def run() -> None:
 
 
 def _first_item(playlist_id: str) -> str:
-    from sauti import db
+    from sauti_dev import sql as db
 
     return db.fetch_one(
         "SELECT id::text FROM playlist_items WHERE playlist_id = %s ORDER BY rank LIMIT 1", (playlist_id,)

@@ -196,7 +196,7 @@ def test_many_inserts_at_one_place_renumber_without_losing_the_order(new_user, c
         inserted.append(
             playlists.add(owner, playlist["id"], [song], before_item_id=last_id)["items"][0]["item_id"]
         )
-    from sauti import db
+    from sauti_dev import sql as db
 
     ranks = db.fetch_all(
         "SELECT rank FROM playlist_items WHERE playlist_id = %s ORDER BY rank", (playlist["id"],)

@@ -66,7 +66,7 @@ def test_owner_and_editor_views_never_count_and_a_viewer_counts_once_per_day(
         assert _top(api, other, "day") == [(playlist["id"], 2)]
         assert _top(api, other, "week") == [(playlist["id"], 3)]  # viewer once on each day, other once
 
-    from sauti import db
+    from sauti_dev import sql as db
 
     stats = db.fetch_all("SELECT day, viewers FROM playlist_daily_stats ORDER BY day")
     assert [(row["day"], row["viewers"]) for row in stats] == [
@@ -159,8 +159,8 @@ def _plan_changed(user_id: str, plan: str) -> dict[str, Any]:
 def test_premium_lapse_hides_public_playlists_and_its_return_restores_them(
     api, new_user, premium_user, playlists, functions, stack
 ):
-    from sauti import db
     from sauti.billing.entitlements import invalidate
+    from sauti_dev import sql as db
     from sauti_dev.queues import drain_once
 
     owner, fan = premium_user(), new_user()
@@ -218,9 +218,10 @@ def test_playlist_changed_events_tell_search_what_others_may_see(
     queue = sqs.create_queue(QueueName="playlists-test-listener")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events = client("events")
-    from sauti.config import config
+    from sauti.core_settings import CoreSettings
+    from sauti.settings import settings
 
-    bus = config().get("EVENT_BUS_NAME")
+    bus = settings(CoreSettings).event_bus_name
     events.put_rule(
         Name="playlists-test", EventBusName=bus, EventPattern=json.dumps({"source": ["sauti.playlists"]})
     )
