@@ -12,13 +12,11 @@ import time
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from sauti import clock, paging
 from sauti.db import Row, transaction
 from sauti.errors import Forbidden, PremiumRequired, ValidationFailed
 from sauti.ids import canonical_id
-from sauti.observability import logger, metrics
+from sauti.observability import count, logger
 from sauti.playlists import counters, store
 from sauti.playlists.errors import (
     CollaboratorNotFound,
@@ -238,7 +236,7 @@ def _count(name: str) -> None:
     """A business count (CloudWatch EMF); a metric never fails the request (Powertools raises on a full
     buffer without a namespace, as in a long-running local process)."""
     try:
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        count(name)
     except Exception:
         logger.debug("metric not recorded", extra={"metric": name})
 
