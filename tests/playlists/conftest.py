@@ -47,10 +47,3 @@ def premium_user(new_user: Any, make_premium: Any) -> Any:
         return user
 
     return make
-
-
-def rank_now(functions: Any) -> dict[str, Any]:
-    """What the schedule does every five minutes (`sauti run-job playlists-rank`)."""
-    from sauti_dev.events import scheduled_event
-
-    return functions.invoke("PlaylistsJobsFunction", scheduled_event())

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest import rank_now
-
 from helpers import assert_problem, drain_queue
+from playlists_helpers import rank_now
 from sauti_dev.events import scheduled_event
 
 DAY = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
