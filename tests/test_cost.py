@@ -13,13 +13,13 @@ from sauti_dev.template import Template, load_template
 
 def with_a_new_function(template: Template) -> Template:
     document = copy.deepcopy(template.document)
-    document["Resources"]["PlaylistsFunction"] = {
+    document["Resources"]["ExampleNewFunction"] = {  # a name and route no real function has
         "Type": "AWS::Serverless::Function",
         "Properties": {
-            "CodeUri": "functions/playlists/",
+            "CodeUri": "functions/example_new/",
             "Handler": "app.lambda_handler",
             "MemorySize": 2048,
-            "Events": {"List": {"Type": "HttpApi", "Properties": {"Path": "/playlists", "Method": "GET"}}},
+            "Events": {"List": {"Type": "HttpApi", "Properties": {"Path": "/examples", "Method": "GET"}}},
         },
     }
     return Template(document)
@@ -34,7 +34,7 @@ def test_a_function_added_to_the_template_is_billed_and_flagged():
     before = monthly_bill("prod", 20_000, template)
     after = monthly_bill("prod", 20_000, with_a_new_function(template))
 
-    assert "GET /playlists" in after.assumed
+    assert "GET /examples" in after.assumed
     assert line(after, "AWS Lambda", "compute").total > line(before, "AWS Lambda", "compute").total
     assert line(after, "API Gateway", "HTTP API").total > line(before, "API Gateway", "HTTP API").total
 

@@ -41,9 +41,5 @@ class StreamUnavailable(ServiceUnavailable):
     code, title = "stream_unavailable", "Cloudflare Stream unavailable"
 
 
-class PlaylistsUnavailable(ServiceUnavailable):
-    code, title = "playlists_unavailable", "Playlist moderation unavailable"
-
-
 class BadSignature(DomainError):
     status, code, title = 400, "invalid_signature", "Invalid signature"

@@ -15,7 +15,6 @@ from sauti.admin import audit, roles, store, stream
 from sauti.admin.errors import (
     ImportTooLarge,
     LastSuperAdmin,
-    PlaylistsUnavailable,
     ReportNotFound,
     ReportResolved,
     TargetNotFound,
@@ -416,15 +415,6 @@ def import_lines(
 # -- moderation ------------------------------------------------------------------------------------
 
 
-def _playlists() -> Any:
-    """The playlists module's public takedown functions (``take_down(id, reason)``, ``restore(id)``)."""
-    try:
-        from sauti.playlists import public as playlists  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise PlaylistsUnavailable("playlist moderation is not deployed yet") from None
-    return playlists
-
-
 def moderate(principal: Principal, kind: str, target_id: str, reason: str, *, restore: bool) -> Moderated:
     """Take down or restore a song, video or playlist: new links refuse it at once (the catalog cache is
     invalidated), play-session renewals end, search hears ``catalog.changed``, downloads at next sync."""
@@ -437,7 +427,8 @@ def moderate(principal: Principal, kind: str, target_id: str, reason: str, *, re
         elif kind == "video":
             before, after = catalog.set_video_state(target_id, change)
         else:
-            playlists = _playlists()
+            from sauti.playlists import public as playlists
+
             key = canonical_id(target_id)
             if key is None:
                 raise TargetNotFound("no such playlist")
@@ -511,11 +502,9 @@ def _target_exists(target_type: str, target_id: str) -> bool:
         return True
     if target_type == "user":
         return auth.user_for_admin(target_id) is not None
-    try:
-        from sauti.playlists import public as playlists  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return True  # not deployed yet: the moderator sees it in the queue
-    return bool(playlists.exists(target_id))
+    from sauti.playlists import public as playlists
+
+    return playlists.exists(target_id)
 
 
 def file_report(principal: Principal, body: ReportIn) -> Report:

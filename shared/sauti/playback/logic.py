@@ -140,6 +140,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
         kind, content_id, duration_ms = "video", video["id"], video["duration_ms"]
         stream = _video_link(video, now)
     session_id = str(uuid.uuid4())
+    context = request.get("context")
     background_allowed = entitlements.background_playback
     ad_due = sessions.start(
         session_id,
@@ -152,7 +153,9 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
             "quality": stream["quality"],
             "stream_expires_at": repr(_epoch(stream["expires_at"])),
             "device_id": request.get("device_id"),
-            "source": request.get("source") or "unknown",
+            "source": request.get("source") or (context or {}).get("type") or "unknown",
+            "context_type": (context or {}).get("type"),
+            "context_id": (context or {}).get("id"),
             "started_at": repr(now),
             "last_seen_at": repr(now),
             "last_state": "playing",
@@ -266,6 +269,10 @@ def end_session(user_id: str, session_id: str, listened_ms: int, *, now: float |
     except Exception:
         sessions.release_count(session_id)
         raise
+    if session.get("context_type") == "playlist" and session.get("context_id"):
+        from sauti.playlists.public import record_play as record_playlist_play
+
+        record_playlist_play(session["context_id"], user_id, session["content_id"])
     count("PlaysCounted")
     return PlayEnded(counted=True, reason=None)
 

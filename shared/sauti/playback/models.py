@@ -13,6 +13,13 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 Milliseconds = Annotated[int, Field(ge=0, le=24 * 3600 * 1000)]
 
 
+class PlayContext(BaseModel):
+    """Where the play was started from: a playlist's qualified plays count for its ranking."""
+
+    type: Literal["playlist", "album", "artist"]
+    id: Id
+
+
 class StartSession(BaseModel):
     song_id: Id | None = None
     video_id: Id | None = None
@@ -23,6 +30,7 @@ class StartSession(BaseModel):
     )
     source_id: Id | None = None
     next_song_ids: Annotated[list[Id], Field(max_length=10)] | None = None  # what plays next, to prefetch
+    context: PlayContext | None = None
 
 
 class Heartbeat(BaseModel):

@@ -2,15 +2,13 @@
 
 Each source is read for its current truth (never from an event's payload), so events delivered twice,
 late or out of order all end in the same index. The playlists feed can be replaced (``use_playlist_feed``)
-where the playlists module is not deployed, and by tests.
+by tests and the benchmark.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, Protocol
-
-from sauti.observability import logger
 
 BATCH = 5_000
 
@@ -25,18 +23,14 @@ class PlaylistFeed(Protocol):
 
 
 class PlaylistsModuleFeed:
-    """``sauti.playlists.public.searchable_playlists``, or nothing while that module is not deployed."""
+    """``sauti.playlists.public.searchable_playlists``: public playlists of premium owners, not taken down."""
 
     def visible_playlists(
         self, ids: list[str] | None = None, *, after: str | None = None, limit: int = BATCH
     ) -> list[dict[str, Any]]:
-        try:
-            from sauti.playlists.public import searchable_playlists  # type: ignore[import-not-found]
-        except ImportError:
-            logger.warning("no playlists module: playlists are not searchable")
-            return []
-        found: list[dict[str, Any]] = searchable_playlists(ids, after=after, limit=limit)
-        return found
+        from sauti.playlists.public import searchable_playlists
+
+        return searchable_playlists(ids, after=after, limit=limit)
 
 
 _playlists: PlaylistFeed = PlaylistsModuleFeed()

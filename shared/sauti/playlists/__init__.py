@@ -1,0 +1,1 @@
+"""Playlists: private and public, versioned edits, collaborators, followers, views and the ranking."""
