@@ -13,7 +13,8 @@ from sauti.analytics.dashboard import refresh_stale
 from sauti.analytics.rollup import catch_up, roll_up_day
 from sauti.analytics.settings import AnalyticsSettings
 from sauti.core_settings import CoreSettings, DatabaseSettings
-from sauti.observability import instrumented
+from sauti.events import domain_event, publish_events
+from sauti.observability import instrumented, logger
 from sauti.settings import require
 
 require(CoreSettings, DatabaseSettings, AnalyticsSettings)
@@ -33,6 +34,14 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 context.get_remaining_time_in_millis() > 2 * longest_ms + SAFETY_MARGIN_MS
             )
         )
+    if done:
+        # Search re-ranks by the new totals (docs/search.md); a lost event is caught up by the next one.
+        try:
+            publish_events(
+                domain_event("analytics", "rollup.completed", {"date": r.day.isoformat()}) for r in done
+            )
+        except Exception:
+            logger.exception("rollup.completed not published")
     # Then recompute the cached dashboards the rollup made stale, in the time left.
     refreshed = refresh_stale(keep_going=lambda: context.get_remaining_time_in_millis() > SAFETY_MARGIN_MS)
     return {

@@ -13,6 +13,7 @@ def all_models() -> list[type[Settings]]:
     from sauti.core_settings import ClientAddressSettings, CoreSettings, DatabaseSettings, TokenSettings
     from sauti.downloads.settings import DownloadsSettings
     from sauti.notifications.settings import NotificationsSettings
+    from sauti.search.settings import SearchSettings
     from sauti.signing.settings import MediaSettings, R2Settings, StreamSettings
 
     return [
@@ -30,4 +31,5 @@ def all_models() -> list[type[Settings]]:
         DownloadsSettings,
         AnalyticsSettings,
         NotificationsSettings,
+        SearchSettings,
     ]

@@ -76,6 +76,16 @@ def top_songs(song_ids: list[str], *, days: int, limit: int, today: date | None 
     return [row["song_id"] for row in ranked[:limit]]
 
 
+def song_plays(
+    *, days: int, after: str | None = None, limit: int = 10_000, today: date | None = None
+) -> list[Row]:
+    """``{song_id, plays}`` of every song played over the last ``days`` finished days (UTC), ordered by
+    song id, ``limit`` at a time after ``after`` (for search's ranking)."""
+    through = (today or clock.today()) - timedelta(days=1)
+    with transaction() as conn:
+        return store.song_plays(conn, through - timedelta(days=days - 1), through, after, limit)
+
+
 class TodayHasNoPartition(ValueError):
     """Today's partition is never created on a live table: it would lock out today's inserts."""
 

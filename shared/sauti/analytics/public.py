@@ -1,6 +1,6 @@
 """What other modules may call of analytics (docs/analytics.md): record a counted play (playback), a
 user's recent plays (playback), the 30-second rule, the most played songs of a list (the catalog's artist
-pages), and offline plays in bulk (downloads)."""
+pages), offline plays in bulk (downloads), and every song's recent plays (search's ranking)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from sauti.analytics.offline import (
     OfflinePlay,
     record_offline_plays,
 )
-from sauti.analytics.plays import MIN_COUNTED_MS, CountedPlay, recently_played, record_play, top_songs
+from sauti.analytics.plays import (
+    MIN_COUNTED_MS,
+    CountedPlay,
+    recently_played,
+    record_play,
+    song_plays,
+    top_songs,
+)
 
 __all__ = [
     "DAY_ARCHIVED",
@@ -25,5 +32,6 @@ __all__ = [
     "recently_played",
     "record_offline_plays",
     "record_play",
+    "song_plays",
     "top_songs",
 ]

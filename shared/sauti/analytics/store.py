@@ -504,3 +504,13 @@ def insert_offline_plays(
             "user": user_id,
         },
     ).fetchall()
+
+
+def song_plays(conn: Connection[Row], first: date, last: date, after: str | None, limit: int) -> list[Row]:
+    """``{song_id, plays}`` summed from ``first`` to ``last`` for the songs with plays, by song id."""
+    return conn.execute(
+        """SELECT song_id::text, sum(plays)::bigint AS plays FROM song_daily_stats
+           WHERE day BETWEEN %s AND %s AND (%s::uuid IS NULL OR song_id > %s::uuid)
+           GROUP BY song_id HAVING sum(plays) > 0 ORDER BY song_id LIMIT %s""",
+        (first, last, after, after, limit),
+    ).fetchall()

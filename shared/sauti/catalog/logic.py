@@ -153,6 +153,56 @@ def artist_song_titles(artist_id: str) -> dict[str, str]:
         return store.artist_song_titles(conn, key)
 
 
+# -- for search (sauti.search.sources): published content, by id --------------------------------------
+
+
+def _ids(values: list[str] | None) -> list[str] | None:
+    return None if values is None else [key for value in values if (key := canonical_id(value))]
+
+
+def _id(value: str | None) -> str | None:
+    return None if value is None else (canonical_id(value) or "00000000-0000-0000-0000-000000000000")
+
+
+def searchable_songs(
+    ids: list[str] | None = None,
+    *,
+    artist_id: str | None = None,
+    album_id: str | None = None,
+    after: str | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """For search: published songs ``{id, title, artist_id, artist_name, album_id, album_title, year, isrc,
+    duration_ms}`` ordered by id (those of ``ids``, of an artist or album, or every one after ``after``)."""
+    with transaction() as conn:
+        return store.searchable_songs(
+            conn,
+            ids=_ids(ids),
+            artist_id=_id(artist_id),
+            album_id=_id(album_id),
+            after=_id(after),
+            limit=limit,
+        )
+
+
+def searchable_albums(
+    ids: list[str] | None = None, *, artist_id: str | None = None, after: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """For search: published albums with a published song ``{id, title, artist_id, artist_name, year}``."""
+    with transaction() as conn:
+        return store.searchable_albums(
+            conn, ids=_ids(ids), artist_id=_id(artist_id), after=_id(after), limit=limit
+        )
+
+
+def searchable_artists(
+    ids: list[str] | None = None, *, after: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """For search: artists with a published song ``{id, name}``."""
+    with transaction() as conn:
+        return store.searchable_artists(conn, ids=_ids(ids), after=_id(after), limit=limit)
+
+
 # -- what clients see ------------------------------------------------------------------------------
 
 

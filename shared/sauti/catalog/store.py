@@ -548,3 +548,68 @@ def refs_known(conn: Connection[Row], kind: str, refs: list[str]) -> set[str]:
         "SELECT ref FROM catalog_external_refs WHERE kind = %s AND ref = ANY(%s)", (kind, refs)
     ).fetchall()
     return {row["ref"] for row in rows}
+
+
+# -- what search indexes (sauti.catalog.public.searchable_*) ----------------------------------------
+
+
+def searchable_songs(
+    conn: Connection[Row],
+    *,
+    ids: list[str] | None = None,
+    artist_id: str | None = None,
+    album_id: str | None = None,
+    after: str | None = None,
+    limit: int = 1000,
+) -> list[Row]:
+    """Published songs with their artist's name, album title and year, by id."""
+    return conn.execute(
+        """SELECT s.id::text, s.title, s.artist_id::text, a.name AS artist_name, s.album_id::text,
+                  al.title AS album_title, extract(year FROM al.release_date)::int AS year, s.isrc,
+                  s.duration_ms
+           FROM songs s JOIN artists a ON a.id = s.artist_id LEFT JOIN albums al ON al.id = s.album_id
+           WHERE s.status = 'published'
+             AND (%(ids)s::uuid[] IS NULL OR s.id = ANY(%(ids)s::uuid[]))
+             AND (%(artist)s::uuid IS NULL OR s.artist_id = %(artist)s::uuid)
+             AND (%(album)s::uuid IS NULL OR s.album_id = %(album)s::uuid)
+             AND (%(after)s::uuid IS NULL OR s.id > %(after)s::uuid)
+           ORDER BY s.id LIMIT %(limit)s""",
+        {"ids": ids, "artist": artist_id, "album": album_id, "after": after, "limit": limit},
+    ).fetchall()
+
+
+def searchable_albums(
+    conn: Connection[Row],
+    *,
+    ids: list[str] | None = None,
+    artist_id: str | None = None,
+    after: str | None = None,
+    limit: int = 1000,
+) -> list[Row]:
+    """Published albums holding a published song, with the artist's name and the year, by id."""
+    return conn.execute(
+        """SELECT al.id::text, al.title, al.artist_id::text, a.name AS artist_name,
+                  extract(year FROM al.release_date)::int AS year
+           FROM albums al JOIN artists a ON a.id = al.artist_id
+           WHERE al.status = 'published'
+             AND EXISTS (SELECT 1 FROM songs s WHERE s.album_id = al.id AND s.status = 'published')
+             AND (%(ids)s::uuid[] IS NULL OR al.id = ANY(%(ids)s::uuid[]))
+             AND (%(artist)s::uuid IS NULL OR al.artist_id = %(artist)s::uuid)
+             AND (%(after)s::uuid IS NULL OR al.id > %(after)s::uuid)
+           ORDER BY al.id LIMIT %(limit)s""",
+        {"ids": ids, "artist": artist_id, "after": after, "limit": limit},
+    ).fetchall()
+
+
+def searchable_artists(
+    conn: Connection[Row], *, ids: list[str] | None = None, after: str | None = None, limit: int = 1000
+) -> list[Row]:
+    """Artists with a published song, by id."""
+    return conn.execute(
+        """SELECT a.id::text, a.name FROM artists a
+           WHERE EXISTS (SELECT 1 FROM songs s WHERE s.artist_id = a.id AND s.status = 'published')
+             AND (%(ids)s::uuid[] IS NULL OR a.id = ANY(%(ids)s::uuid[]))
+             AND (%(after)s::uuid IS NULL OR a.id > %(after)s::uuid)
+           ORDER BY a.id LIMIT %(limit)s""",
+        {"ids": ids, "after": after, "limit": limit},
+    ).fetchall()

@@ -1,0 +1,1 @@
+"""Search: the module's own index of published songs, albums, artists and visible public playlists."""
