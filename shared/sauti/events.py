@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sauti import clock
@@ -18,6 +19,19 @@ from sauti.core_settings import CoreSettings
 from sauti.settings import settings
 
 MAX_ENTRIES_PER_CALL = 10
+Observer = Callable[[dict[str, Any]], None]
+_observers: list[Observer] = []
+
+
+@contextmanager
+def observed(observer: Observer) -> Iterator[None]:
+    """Call ``observer`` with each entry just before it goes to the bus, for the block (tests ask what
+    was committed at that moment, the way ``clock.frozen`` fixes the time, without patching modules)."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
 
 
 def domain_event(module: str, detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +66,9 @@ def publish_event(module: str, detail_type: str, detail: dict[str, Any]) -> None
 
 
 def _put(batch: list[dict[str, Any]]) -> None:
+    for observer in list(_observers):
+        for entry in batch:
+            observer(entry)
     response = client("events").put_events(Entries=batch)
     if response.get("FailedEntryCount"):
         raise RuntimeError(f"{response['FailedEntryCount']} domain events were not accepted")

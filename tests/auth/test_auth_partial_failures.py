@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-import redis
 
 from helpers import assert_problem, drain_queue
 from sauti import cache
@@ -34,8 +33,16 @@ def postgres_fails(operation: str, table: str = "auth_sessions") -> Iterator[Non
         sql.execute(f"DROP TRIGGER IF EXISTS test_connection_lost ON {table}")
 
 
-def _redis_down(*_args, **_kwargs):
-    raise redis.ConnectionError("Error 111 connecting to redis")
+@contextmanager
+def redis_refuses(*rules: str) -> Iterator[None]:
+    """Redis itself refuses commands (an ACL on its default user) for the block: ``-del`` refuses
+    deletes, ``-@all`` everything; the app sees the error a broken Redis gives."""
+    client = cache.redis_client()
+    client.execute_command("ACL", "SETUSER", "default", *rules, "+acl")
+    try:
+        yield
+    finally:
+        client.execute_command("ACL", "SETUSER", "default", "+@all")
 
 
 def _refresh(api, token: str):
@@ -73,25 +80,21 @@ def test_a_reset_that_fails_before_commit_changes_nothing_and_the_link_still_wor
     assert_problem(_refresh(api, current.json()["refresh_token"]), 401)
 
 
-def test_a_redis_failure_after_the_reset_commits_cannot_bring_sessions_back(
-    api, signup, login, reset_link, monkeypatch
-):
+def test_a_redis_failure_after_the_reset_commits_cannot_bring_sessions_back(api, signup, login, reset_link):
     account = signup()
     phone = login(account["email"]).json()
     token = reset_link(account["email"])
-    monkeypatch.setattr(cache.redis_client(), "delete", _redis_down)
+    with redis_refuses("-del", "-unlink"):
+        response = api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
 
-    response = api.post("/auth/password/reset", json={"token": token, "new_password": NEW_PASSWORD})
-
-    assert response.status == 204
-    assert cache.redis_client().keys("auth:family:*")  # the ended sessions are still mirrored...
-    for refresh_token in (account["refresh_token"], phone["refresh_token"]):
-        assert_problem(_refresh(api, refresh_token), 401)  # ...and refused all the same
-    monkeypatch.undo()
+        assert response.status == 204
+        assert cache.redis_client().keys("auth:family:*")  # the ended sessions are still mirrored...
+        for refresh_token in (account["refresh_token"], phone["refresh_token"]):
+            assert_problem(_refresh(api, refresh_token), 401)  # ...and refused all the same
     assert login(account["email"], NEW_PASSWORD).status == 200
 
 
-def test_deleting_an_account_is_all_or_nothing(api, signup, monkeypatch):
+def test_deleting_an_account_is_all_or_nothing(api, signup):
     account = signup()
     with postgres_fails("DELETE"):  # removing the sessions, after the account was anonymised
         assert_problem(api.delete("/me", token=account["access_token"]), 503)
@@ -99,9 +102,9 @@ def test_deleting_an_account_is_all_or_nothing(api, signup, monkeypatch):
     assert api.get("/me", token=account["access_token"]).json()["email"] == account["email"]
     fresh = _refresh(api, account["refresh_token"])
     assert fresh.status == 200
-    monkeypatch.setattr(cache.redis_client(), "delete", _redis_down)
-    assert api.delete("/me", token=account["access_token"]).status == 204
-    assert_problem(_refresh(api, fresh.json()["refresh_token"]), 401)
+    with redis_refuses("-del", "-unlink"):
+        assert api.delete("/me", token=account["access_token"]).status == 204
+        assert_problem(_refresh(api, fresh.json()["refresh_token"]), 401)
 
 
 def test_a_signup_whose_session_cannot_be_written_leaves_no_account(api):
@@ -123,17 +126,14 @@ def test_a_refresh_that_fails_in_postgresql_can_be_retried_with_the_same_token(a
     assert _refresh(api, retry.json()["refresh_token"]).status == 200
 
 
-def test_refresh_works_while_redis_is_down_and_reuse_is_still_detected(api, signup, monkeypatch):
+def test_refresh_works_while_redis_is_down_and_reuse_is_still_detected(api, signup):
     account = signup()
-    client = cache.redis_client()
-    for method in ("get", "hget", "pipeline", "delete"):
-        monkeypatch.setattr(client, method, _redis_down)
+    with redis_refuses("-@all"):
+        first = _refresh(api, account["refresh_token"])
+        assert first.status == 200
+        second = _refresh(api, first.json()["refresh_token"])
+        assert second.status == 200
+        assert_problem(_refresh(api, first.json()["refresh_token"]), 401, "refresh_token_reused")
 
-    first = _refresh(api, account["refresh_token"])
-    assert first.status == 200
-    second = _refresh(api, first.json()["refresh_token"])
-    assert second.status == 200
-    assert_problem(_refresh(api, first.json()["refresh_token"]), 401, "refresh_token_reused")
-
-    monkeypatch.undo()  # Redis is back, its copy stale: PostgreSQL still decides
+    # Redis is back, its copy stale: PostgreSQL still decides
     assert_problem(_refresh(api, second.json()["refresh_token"]), 401, "invalid_refresh_token")

@@ -82,33 +82,27 @@ def _wait_for_a_lock_wait(conn: psycopg.Connection[Any]) -> None:
 
 
 def test_plan_changed_is_published_after_the_commit_and_the_cache_invalidation(
-    new_user, send_stripe, subscription_of, plan_events, monkeypatch
+    new_user, send_stripe, subscription_of, plan_events
 ):
-    import sauti.events
+    from sauti import events
     from sauti.cache import redis_client
 
     user = new_user()
     assert subscription_of(user)["plan"] == "free"  # now cached as free
-    real_publish = sauti.events.publish_event
     seen: list[dict[str, Any]] = []
 
-    def spy(module: str, detail_type: str, detail: dict[str, Any]) -> None:
-        if detail.get("user_id") == user.id:
+    def at_publication(entry: dict[str, Any]) -> None:
+        if json.loads(entry["Detail"]).get("user_id") == user.id:
             with _connect() as other:  # another session sees only what is committed
                 row = other.execute(
                     "SELECT plan FROM billing_user_plans WHERE user_id = %s", (user.id,)
                 ).fetchone()
             cached = redis_client().get(f"entitlements:{user.id}")
             seen.append({"committed": row and row["plan"], "cached": cached and json.loads(cached)["plan"]})
-        real_publish(module, detail_type, detail)
 
-    monkeypatch.setattr(sauti.events, "publish_event", spy)
-    event, _ = (
-        samples.stripe_event("customer.subscription.created", samples.stripe_subscription(user.id)),
-        None,
-    )
-
-    assert send_stripe(event).json()["outcome"] == "applied"
+    event = samples.stripe_event("customer.subscription.created", samples.stripe_subscription(user.id))
+    with events.observed(at_publication):
+        assert send_stripe(event).json()["outcome"] == "applied"
 
     assert seen == [{"committed": "premium", "cached": None}]
     [change] = plan_events()

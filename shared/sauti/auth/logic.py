@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -146,8 +147,11 @@ def signup(email: str, password: str, display_name: str, client: Client) -> dict
     return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
 
 
-def login(email: str, password: str, client: Client) -> dict[str, Any]:
-    """Sign in. Unknown emails and wrong passwords cost the same: one Argon2 check each."""
+def login(
+    email: str, password: str, client: Client, *, verify: Callable[[str | None, str], bool] | None = None
+) -> dict[str, Any]:
+    """Sign in. Unknown emails and wrong passwords cost the same: one Argon2 check each (``verify``,
+    Argon2's check by default, is handed in by a test that counts the checks)."""
     try:
         normalised: str | None = normalize.email(email)
     except ValueError:
@@ -161,7 +165,8 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     with transaction() as conn:
         user = store.user_by_email(conn, normalised) if normalised else None
     hashing = _hashing()
-    if not hashing.verify_password(user["password_hash"] if user else None, password) or user is None:
+    check = verify or hashing.verify_password
+    if not check(user["password_hash"] if user else None, password) or user is None:
         count("LoginFailures")
         raise InvalidCredentials("the email or the password is wrong")
     ratelimit.give_back(*limits)

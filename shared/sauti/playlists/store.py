@@ -35,15 +35,19 @@ def insert_playlist(
     ).fetchone()
 
 
+# The caller's relation to playlist ``p`` (the ``%(user)s`` parameter), as two columns.
+_RELATION_COLUMNS = """EXISTS (SELECT 1 FROM playlist_collaborators c
+                           WHERE c.playlist_id = p.id AND c.user_id = %(user)s) AS is_editor,
+                   EXISTS (SELECT 1 FROM playlist_followers f
+                           WHERE f.playlist_id = p.id AND f.user_id = %(user)s) AS is_follower"""
+
+
 def playlist_for(conn: Connection[Row], playlist_id: str, user_id: str, *, lock: bool = False) -> Row | None:
     """The playlist with the caller's relation to it (``is_editor``, ``is_follower``) and its ``last_rank``;
     ``lock`` takes its row lock, so concurrent edits of one playlist run one after the other."""
     return conn.execute(
         f"""SELECT {_PLAYLIST_COLUMNS},
-                   EXISTS (SELECT 1 FROM playlist_collaborators c
-                           WHERE c.playlist_id = p.id AND c.user_id = %(user)s) AS is_editor,
-                   EXISTS (SELECT 1 FROM playlist_followers f
-                           WHERE f.playlist_id = p.id AND f.user_id = %(user)s) AS is_follower,
+                   {_RELATION_COLUMNS},
                    (SELECT max(rank) FROM playlist_items i WHERE i.playlist_id = p.id) AS last_rank
             FROM playlists p WHERE p.id = %(id)s {"FOR UPDATE OF p" if lock else ""}""",
         {"id": playlist_id, "user": user_id},
@@ -57,10 +61,7 @@ def playlist_with_page(
     page = _PAGE_AFTER if after else _PAGE_FIRST
     return conn.execute(
         f"""SELECT {_PLAYLIST_COLUMNS},
-                   EXISTS (SELECT 1 FROM playlist_collaborators c
-                           WHERE c.playlist_id = p.id AND c.user_id = %(user)s) AS is_editor,
-                   EXISTS (SELECT 1 FROM playlist_followers f
-                           WHERE f.playlist_id = p.id AND f.user_id = %(user)s) AS is_follower,
+                   {_RELATION_COLUMNS},
                    (SELECT coalesce(json_agg(json_build_object(
                                'item_id', t.id, 'song_id', t.song_id, 'added_by', t.added_by,
                                'added_at', t.added_at, 'rank', t.rank) ORDER BY t.rank, t.id), '[]'::json)
