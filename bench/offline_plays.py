@@ -28,8 +28,8 @@ BASELINE_BATCHES = 2
 
 def _offline_user(name: str, songs: list[str]) -> tuple[str, str, list[str]]:
     """A premium user with an offline device holding one download of each song: (user, device, keys)."""
-    from sauti import db
     from sauti.downloads import logic
+    from sauti_dev import sql as db
     from sauti_offline.device import DeviceKey
 
     user = db.fetch_one(
