@@ -27,11 +27,11 @@ def main() -> None:
 
 
 def run() -> None:
-    from sauti import db
     from sauti.auth import store
     from sauti.auth.access import check_access
     from sauti.catalog import logic
     from sauti.principal import principal_from_claims
+    from sauti_dev import sql as db
     from sauti_dev.events import http_event
     from sauti_dev.lambdas import LambdaContext, LocalFunctions
 

@@ -28,8 +28,8 @@ BASELINE_BATCHES = 2
 
 def _offline_user(name: str, songs: list[str]) -> tuple[str, str, list[str]]:
     """A premium user with an offline device holding one download of each song: (user, device, keys)."""
-    from sauti import db
     from sauti.downloads import logic
+    from sauti_dev import sql as db
     from sauti_offline.device import DeviceKey
 
     user = db.fetch_one(
@@ -44,9 +44,9 @@ def _offline_user(name: str, songs: list[str]) -> tuple[str, str, list[str]]:
         (user_id, f"sub_{name}"),
     )
     device = logic.register_device(user_id, "bench phone", "ios", DeviceKey.generate().public_jwk())
-    logic.make_offline_device(user_id, device["device_id"])
-    keys = [logic.issue_download(user_id, song, device["device_id"])["key_id"] for song in songs]
-    return user_id, device["device_id"], keys
+    logic.make_offline_device(user_id, device.device_id)
+    keys = [logic.issue_download(user_id, song, device.device_id).key_id for song in songs]
+    return user_id, device.device_id, keys
 
 
 def main() -> None:
