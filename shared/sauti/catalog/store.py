@@ -12,7 +12,7 @@ import psycopg
 from psycopg import Connection
 
 from sauti.clock import iso
-from sauti.db import Row
+from sauti.db import Row, lift_client_deadline
 
 QUALITY_ORDER = ("low", "normal", "high")
 
@@ -431,6 +431,7 @@ def import_catalog(
     """Upsert everything by external ref; answers ``{kind, ref, id, existed}`` for every ref imported.
     ``statement_timeout_ms`` (0: none) replaces the session's for this transaction: a big file takes long."""
     conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(statement_timeout_ms),))
+    lift_client_deadline(conn)  # the server's timeout above bounds the import, not the default deadline
     # The joins' hash tables and the staging index's sort stay in memory.
     conn.execute(
         "SELECT set_config('work_mem', '64MB', true), set_config('maintenance_work_mem', '256MB', true)"
