@@ -46,6 +46,10 @@ def test_the_application_role_reads_and_writes_rows_but_changes_no_schema(stack)
             for ddl in ("CREATE TABLE intruder (x int)", "DROP TABLE schema_migrations", "CREATE ROLE other"):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     conn.execute(ddl)
+            assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 0  # it may read...
+            for change in ("UPDATE audit_log SET action = 'rewritten'", "DELETE FROM audit_log"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):  # ...but never change it
+                    conn.execute(change)
             setting = conn.execute("SHOW idle_session_timeout").fetchone()[0]
             assert setting == "15min"
     finally:

@@ -105,6 +105,8 @@ _APP_ROLE_GRANTS = (
     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
     "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO {role}",
     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    # The audit log is append-only for the application twice over: no grant, and the trigger (0650).
+    "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {role}",
     # A connection left by a retired Lambda container is closed by the server, not kept forever.
     "ALTER ROLE {role} SET idle_session_timeout = '15min'",
 )
