@@ -63,7 +63,7 @@ class Inside:
 
     @staticmethod
     def _enter(namespace: str) -> None:
-        with open(f"/run/netns/{namespace}") as handle:
+        with Path(f"/run/netns/{namespace}").open() as handle:
             if ctypes.CDLL(None, use_errno=True).setns(handle.fileno(), CLONE_NEWNET) != 0:
                 raise OSError(ctypes.get_errno(), "setns failed")
 
@@ -81,10 +81,10 @@ class MakeDev:
         local.mkdir(exist_ok=True)
         assignments = [f"{name}={value}" for name, value in environment.items()]
         script = 'mount --bind "$1" "$2" && shift 2 && exec env -i "$@"'
+        bare = [f"PATH={BARE_PATH}", *assignments, "make", "-C", str(PROJECT_ROOT), "dev"]
         started = time.monotonic()
         self.process = subprocess.Popen(
-            ["ip", "netns", "exec", namespace, "sh", "-c", script, "sh", str(data_dir), str(local)]
-            + [f"PATH={BARE_PATH}", *assignments, "make", "-C", str(PROJECT_ROOT), "dev"],
+            ["ip", "netns", "exec", namespace, "sh", "-c", script, "sh", str(data_dir), str(local), *bare],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -107,8 +107,7 @@ class MakeDev:
     def command(self, *argv: str) -> subprocess.CompletedProcess[str]:
         """A command in the stack's own network and mounts, with no environment but PATH."""
         return subprocess.run(
-            ["nsenter", "--target", str(self.process.pid), "--net", "--mount", "--"]
-            + ["env", "-i", f"PATH={BARE_PATH}", *argv],
+            ["nsenter", "--target", str(self.process.pid), "--net", "--mount", "--", *bare_env(*argv)],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
@@ -124,6 +123,10 @@ class MakeDev:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
+
+
+def bare_env(*argv: str) -> list[str]:
+    return ["env", "-i", f"PATH={BARE_PATH}", *argv]
 
 
 def walk(api: str, stream_port: str) -> dict[str, Any]:
