@@ -239,7 +239,7 @@ class LocalStack:
         config.cache_clear()
         account = fcm_settings().firebase_service_account
         if not account.lstrip().startswith("{"):
-            account = Path(account).expanduser().read_text()
+            account = _follow_port(Path(account).expanduser(), f"{base}/token")
         self.fcm_base_url = base
         if port_is_open(port):  # the running `make dev` stack's fake
             return
@@ -258,6 +258,16 @@ class LocalStack:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             "MEDIA_BUCKET": LOCAL_MEDIA_BUCKET,
         }
+
+
+def _follow_port(key_file: Path, token_uri: str) -> str:
+    """The service-account key, its ``token_uri`` moved to the fake's port when it names another local one
+    (the key was generated when the fake listened elsewhere)."""
+    account = json.loads(key_file.read_text())
+    if account.get("token_uri", "").startswith("http://127.0.0.1:") and account["token_uri"] != token_uri:
+        account["token_uri"] = token_uri
+        key_file.write_text(json.dumps(account, indent=2))
+    return json.dumps(account)
 
 
 def _r2_key() -> tuple[str, str]:

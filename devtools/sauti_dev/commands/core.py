@@ -97,6 +97,7 @@ def run_dev(_args: argparse.Namespace) -> int:
         "PUBLIC_BASE_URL": ports.local_url(port),
         "JWT_ISSUER": ports.local_url(port),
         "CDN_BASE_URL": ports.local_url(edge_port),
+        "AUTH_LINK_BASE_URL": ports.local_url(edge_port),  # the edge serves the emails' pages (web_pages)
         "STREAM_API_BASE": ports.local_url(stream_port),
     }
     wants_fake_stream = not os.environ.get("STREAM_API_BASE")  # set: another Stream, no fake
