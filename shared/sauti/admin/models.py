@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from sauti.auth import public as auth
 from sauti.models import ApiModel, Page, RequestModel
 
 Quality = Literal["low", "normal", "high"]
@@ -28,6 +29,8 @@ class ArtistPatch(RequestModel):
 
 class AccountLink(RequestModel):
     email: str = Field(min_length=3, max_length=320)
+
+    _email = field_validator("email")(auth.normalize_email)
 
 
 class AlbumIn(RequestModel):
