@@ -58,6 +58,7 @@ from sauti.settings import settings
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 API_IMPORT_TIMEOUT_MS = 20_000  # inside the function's 29 s
+MAX_VIDEO_SECONDS = 86_400  # a "ready" notification saying longer than a day cannot be applied
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
@@ -315,19 +316,17 @@ def stream_notification(body: bytes, signature: str | None) -> dict[str, Any]:
     """Stream's webhook: a genuine, recent "ready" notification marks the video ready with its duration
     and thumbnail. Duplicates, replays of older notifications and unknown videos change nothing."""
     signed_at = stream.verify(body, signature)
-    payload = stream.parse_notification(body)
-    uid, state = payload.get("uid"), (payload.get("status") or {}).get("state")
-    duration = payload.get("duration")
-    if not isinstance(uid, str) or not payload.get("readyToStream") or state != "ready":
-        return {"received": True, "applied": False}
-    if not isinstance(duration, int | float) or not 0 < duration < 86_400:
-        return {"received": True, "applied": False}
-    thumbnail = payload.get("thumbnail") if isinstance(payload.get("thumbnail"), str) else None
+    notification = stream.parse_notification(body)
+    if not notification.ready_to_stream or notification.status.state != "ready":
+        return {"received": True, "applied": False}  # an error, or still processing: nothing to apply
+    duration = notification.duration
+    if duration is None or not 0 < duration < MAX_VIDEO_SECONDS:
+        raise ValidationFailed(f"duration: a ready video lasts between 0 and {MAX_VIDEO_SECONDS} seconds")
     with transaction() as conn:
         changed = catalog.mark_video_ready(
-            uid[:100],
+            notification.uid,
             round(duration * 1000),
-            thumbnail and thumbnail[:2000],
+            notification.thumbnail,
             datetime.fromtimestamp(signed_at, UTC),
         )
         if changed is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sauti.auth import public as auth
 from sauti.models import ApiModel, Page, RequestModel
@@ -160,6 +160,25 @@ class StreamUpload(ApiModel):
 class VideoCreated(ApiModel):
     video: AdminVideo
     upload: StreamUpload
+
+
+class StreamState(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    state: str = Field(max_length=100)
+
+
+class StreamNotification(BaseModel):
+    """What of Stream's webhook body is read (developers.cloudflare.com/stream/manage-video-library/
+    using-webhooks): its fields strictly typed (``duration: true`` is not one second), others ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, allow_inf_nan=False)
+
+    uid: str = Field(min_length=1, max_length=100)
+    ready_to_stream: bool = Field(default=False, alias="readyToStream")
+    status: StreamState
+    duration: float | None = None  # seconds; -1 while Stream does not know it yet
+    thumbnail: str | None = Field(default=None, max_length=2000)
 
 
 class AdIn(RequestModel):
