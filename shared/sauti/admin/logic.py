@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -235,6 +235,17 @@ def _uploaded(
         quality,
     ):
         raise UploadMissing("no upload of this object was handed out for this target")
+    if target_type == "song":
+        from sauti.admin import media
+
+        candidate = media.Candidate(
+            object_key, target_id, content_type=pending["content_type"], size_bytes=pending["size_bytes"]
+        )
+        [refusal] = media.refusals(conn, [candidate])
+        if refusal is not None:
+            raise UploadMissing(refusal)
+        store.delete_pending_upload(conn, object_key)
+        return pending
     try:
         found = r2.head(object_key)
     except (BotoCoreError, ClientError) as exc:
@@ -397,14 +408,20 @@ def import_catalog(principal: Principal, body: bytes) -> ImportResult:
 
 
 def import_lines(
-    actor_id: str | None, lines: Iterable[bytes | str], *, statement_timeout_ms: int = 0
+    actor_id: str | None,
+    lines: Iterable[bytes | str],
+    *,
+    statement_timeout_ms: int = 0,
+    lookup: Callable[[Sequence[str]], dict[str, dict[str, Any] | None]] | None = None,
 ) -> dict[str, Any]:
     """Import JSON Lines (any size: the CLI reads a whole file; 0 = no statement timeout) in one
-    transaction, with its audit entry."""
-    from sauti.admin import importer
+    transaction, with its audit entry. ``lookup`` finds the renditions' objects (default: R2's HEADs)."""
+    from sauti.admin import importer, media
 
     with transaction() as conn:
-        result = importer.run(lines, statement_timeout_ms=statement_timeout_ms)
+        result = importer.run(
+            conn, lines, statement_timeout_ms=statement_timeout_ms, lookup=lookup or media.r2_heads
+        )
         audit.record(
             conn, actor_id, "catalog.import", "catalog", None, after={"imported": result["imported"]}
         )

@@ -11,11 +11,10 @@ import json
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
-from typing import Any
 
-from sauti import clock
 from pydantic import ValidationError
 
+from sauti import clock
 from sauti.admin.errors import BadSignature, StreamUnavailable
 from sauti.admin.models import StreamNotification
 from sauti.admin.settings import AdminSettings
