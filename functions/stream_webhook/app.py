@@ -16,7 +16,7 @@ app = http_app(public=PUBLIC)
 require(AdminSettings)
 
 
-@app.post("/webhooks/stream", responses=errors(400))
+@app.post("/webhooks/stream", responses=errors(400, 422))
 def stream_webhook() -> Response[dict[str, Any]]:
     body = app.current_event.decoded_body or ""
     raw = body.encode() if isinstance(body, str) else body

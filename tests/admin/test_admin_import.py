@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from helpers import assert_problem
+import pytest
+
+from helpers import assert_problem, put_object
 
 LINES = [
     {"type": "artist", "ref": "a1", "name": "Sauti Sol", "bio": "Nairobi"},
@@ -26,6 +28,13 @@ LINES = [
     },
     {"type": "song", "ref": "s2", "artist": "a1", "title": "Demo", "duration_ms": 1000, "status": "draft"},
 ]
+
+
+@pytest.fixture(autouse=True)
+def delivered(stack):
+    """The label delivered its files to R2 (under audio/{song ref}/) before importing."""
+    for key in ("audio/s1/normal.m4a", "audio/s1/v2.m4a", "audio/s1/v2.flac"):
+        put_object(key)
 
 
 def _jsonl(lines):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from helpers import assert_problem
 from sauti_dev.template import load_template
 
 ROUTES = sorted(
@@ -59,3 +60,17 @@ def test_no_admin_route_answers_500_to_a_super_admin(api, new_user, method, temp
                 body[:60],
                 response.body,
             )
+
+
+@pytest.mark.parametrize(
+    "email", ["nobody", "a@b", "two@@example.com", "tab\t@example.com", "x@exa\u202emple.com"]
+)
+def test_linking_an_artist_to_what_is_not_an_email_is_422(api, admins, catalog, email):
+    answer = api.put(
+        f"/admin/artists/{catalog.artist_id}/account",
+        json={"email": email},
+        token=admins["content_manager"].token,
+    )
+
+    problem = assert_problem(answer, 422)
+    assert "email" in json.dumps(problem)

@@ -232,3 +232,33 @@ def test_a_lost_answer_sends_the_plays_again_as_duplicates(new_user, make_premiu
         plays = handset.sync()["plays"]
 
     assert (plays["accepted"], plays["duplicates"]) == (0, 1)
+
+
+def test_a_play_at_the_end_of_time_is_refused_alone_and_the_batch_s_others_count(
+    new_user, make_premium, catalog, phone, api
+):
+    user, handset = _offline_phone(new_user, make_premium, phone)
+    key_id = handset.download(catalog.song())
+    issued = _issued_at(api, user, key_id)
+    valid = _play(key_id, issued + timedelta(minutes=10))
+    absurd = {
+        "end_of_time": {**_play(key_id, issued), "played_at": "9999-12-31T23:59:59Z"},
+        "end_of_time_west": {**_play(key_id, issued), "played_at": "9999-12-31T23:59:59-12:00"},
+        "start_of_time_east": {**_play(key_id, issued), "played_at": "0001-01-01T00:00:00+14:00"},
+    }
+
+    with clock.frozen(issued + timedelta(hours=1)):
+        answer = api.post(
+            "/me/offline-plays",
+            json={"device_id": handset.device_id, "plays": [*absurd.values(), valid]},
+            token=user.token,
+        )
+
+    assert answer.status == 200, answer.body
+    assert answer.json()["accepted"] == 1
+    reasons = {item["play_id"]: item["reason"] for item in answer.json()["refused"]}
+    assert reasons == {
+        absurd["end_of_time"]["play_id"]: "in_future",
+        absurd["end_of_time_west"]["play_id"]: "in_future",
+        absurd["start_of_time_east"]["play_id"]: "before_download",
+    }

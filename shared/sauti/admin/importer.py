@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
+from sauti.admin import media
 from sauti.admin.errors import ImportInvalid
 from sauti.catalog import public as catalog
 
@@ -45,6 +46,8 @@ class RenditionLine(TypedDict):
     codec: Annotated[str, Field(min_length=1, max_length=40)]
     bitrate_kbps: Annotated[int, Field(ge=1, le=10_000)]
     object_key: Annotated[str, Field(min_length=1, max_length=500)]
+    content_type: NotRequired[Annotated[str, Field(pattern=r"^audio/[A-Za-z0-9.+-]{1,60}$")]]
+    size_bytes: NotRequired[Annotated[int, Field(ge=1, le=10_000_000_000)]]
 
 
 @with_config(STRICT)
@@ -73,7 +76,13 @@ def _invalid(number: int, message: str) -> ImportInvalid:
 
 def parse(lines: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Staged rows (the catalog store's COPY columns) from an iterable of lines (bytes or str)."""
-    staged: dict[str, list[tuple[Any, ...]]] = {"artists": [], "albums": [], "songs": [], "renditions": []}
+    staged: dict[str, list[tuple[Any, ...]]] = {
+        "artists": [],
+        "albums": [],
+        "songs": [],
+        "renditions": [],
+        "objects": [],  # (line number, song ref, rendition line): what media.refusals checks
+    }
     seen: dict[tuple[str, str], int] = {}
     wanted: dict[tuple[str, str], int] = {}  # (kind, ref) referred to -> first line referring to it
     number = 0
@@ -121,6 +130,7 @@ def parse(lines: Any) -> dict[str, list[tuple[Any, ...]]]:
         staged["renditions"].extend(
             (ref, r["quality"], r["codec"], r["bitrate_kbps"], r["object_key"]) for r in renditions
         )
+        staged["objects"].extend((number, ref, r) for r in renditions)
     if number == 0 or not seen:
         raise ImportInvalid("the file holds no objects", line=0)
     _check_refs(wanted, seen)
@@ -140,9 +150,37 @@ def _check_refs(wanted: dict[tuple[str, str], int], seen: dict[tuple[str, str], 
         raise _invalid(number, f"unknown {kind} ref {ref!r}")
 
 
-def run(lines: Any, *, statement_timeout_ms: int) -> dict[str, Any]:
-    """Parse, then import in one transaction; ``{imported: {kind: n}, ids: [{type, ref, id}]}``."""
+def check_objects(conn: Any, objects: list[tuple[Any, ...]], lookup: media.Lookup) -> None:
+    """Every rendition's key may back it (``media.refusals``, the upload path's rule); else the first line
+    whose key may not."""
+    song_ids: dict[str, str] = {}
+    refs = sorted({ref for _number, ref, _rendition in objects})
+    for start in range(0, len(refs), 10_000):
+        song_ids.update(catalog.ref_ids("song", refs[start : start + 10_000]))
+    candidates = [
+        media.Candidate(
+            rendition["object_key"],
+            song_ids.get(ref),
+            ref,
+            content_type=rendition.get("content_type"),
+            size_bytes=rendition.get("size_bytes"),
+        )
+        for _number, ref, rendition in objects
+    ]
+    for (number, _ref, rendition), refusal in zip(
+        objects, media.refusals(conn, candidates, lookup), strict=True
+    ):
+        if refusal is not None:
+            raise _invalid(number, f"renditions.{rendition['quality']}.object_key: {refusal}")
+
+
+def run(
+    conn: Any, lines: Any, *, statement_timeout_ms: int, lookup: media.Lookup = media.r2_heads
+) -> dict[str, Any]:
+    """Parse, check the objects, then import in one transaction; ``{imported: {kind: n}, ids: [{type,
+    ref, id}]}``. ``lookup`` finds the objects in R2 (a benchmark hands in one that knows them all)."""
     staged = parse(lines)
+    check_objects(conn, staged["objects"], lookup)
     ids = catalog.import_catalog(
         staged["artists"],
         staged["albums"],

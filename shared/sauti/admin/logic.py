@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,6 +58,7 @@ from sauti.settings import settings
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 API_IMPORT_TIMEOUT_MS = 20_000  # inside the function's 29 s
+MAX_VIDEO_SECONDS = 86_400  # a "ready" notification saying longer than a day cannot be applied
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
@@ -234,6 +235,17 @@ def _uploaded(
         quality,
     ):
         raise UploadMissing("no upload of this object was handed out for this target")
+    if target_type == "song":
+        from sauti.admin import media
+
+        candidate = media.Candidate(
+            object_key, target_id, content_type=pending["content_type"], size_bytes=pending["size_bytes"]
+        )
+        [refusal] = media.refusals(conn, [candidate])
+        if refusal is not None:
+            raise UploadMissing(refusal)
+        store.delete_pending_upload(conn, object_key)
+        return pending
     try:
         found = r2.head(object_key)
     except (BotoCoreError, ClientError) as exc:
@@ -315,19 +327,17 @@ def stream_notification(body: bytes, signature: str | None) -> dict[str, Any]:
     """Stream's webhook: a genuine, recent "ready" notification marks the video ready with its duration
     and thumbnail. Duplicates, replays of older notifications and unknown videos change nothing."""
     signed_at = stream.verify(body, signature)
-    payload = stream.parse_notification(body)
-    uid, state = payload.get("uid"), (payload.get("status") or {}).get("state")
-    duration = payload.get("duration")
-    if not isinstance(uid, str) or not payload.get("readyToStream") or state != "ready":
-        return {"received": True, "applied": False}
-    if not isinstance(duration, int | float) or not 0 < duration < 86_400:
-        return {"received": True, "applied": False}
-    thumbnail = payload.get("thumbnail") if isinstance(payload.get("thumbnail"), str) else None
+    notification = stream.parse_notification(body)
+    if not notification.ready_to_stream or notification.status.state != "ready":
+        return {"received": True, "applied": False}  # an error, or still processing: nothing to apply
+    duration = notification.duration
+    if duration is None or not 0 < duration < MAX_VIDEO_SECONDS:
+        raise ValidationFailed(f"duration: a ready video lasts between 0 and {MAX_VIDEO_SECONDS} seconds")
     with transaction() as conn:
         changed = catalog.mark_video_ready(
-            uid[:100],
+            notification.uid,
             round(duration * 1000),
-            thumbnail and thumbnail[:2000],
+            notification.thumbnail,
             datetime.fromtimestamp(signed_at, UTC),
         )
         if changed is not None:
@@ -398,14 +408,20 @@ def import_catalog(principal: Principal, body: bytes) -> ImportResult:
 
 
 def import_lines(
-    actor_id: str | None, lines: Iterable[bytes | str], *, statement_timeout_ms: int = 0
+    actor_id: str | None,
+    lines: Iterable[bytes | str],
+    *,
+    statement_timeout_ms: int = 0,
+    lookup: Callable[[Sequence[str]], dict[str, dict[str, Any] | None]] | None = None,
 ) -> dict[str, Any]:
     """Import JSON Lines (any size: the CLI reads a whole file; 0 = no statement timeout) in one
-    transaction, with its audit entry."""
-    from sauti.admin import importer
+    transaction, with its audit entry. ``lookup`` finds the renditions' objects (default: R2's HEADs)."""
+    from sauti.admin import importer, media
 
     with transaction() as conn:
-        result = importer.run(lines, statement_timeout_ms=statement_timeout_ms)
+        result = importer.run(
+            conn, lines, statement_timeout_ms=statement_timeout_ms, lookup=lookup or media.r2_heads
+        )
         audit.record(
             conn, actor_id, "catalog.import", "catalog", None, after={"imported": result["imported"]}
         )

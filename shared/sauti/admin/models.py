@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sauti.auth import public as auth
 from sauti.models import ApiModel, Page, RequestModel
 
 Quality = Literal["low", "normal", "high"]
@@ -28,6 +29,8 @@ class ArtistPatch(RequestModel):
 
 class AccountLink(RequestModel):
     email: str = Field(min_length=3, max_length=320)
+
+    _email = field_validator("email")(auth.normalize_email)
 
 
 class AlbumIn(RequestModel):
@@ -157,6 +160,25 @@ class StreamUpload(ApiModel):
 class VideoCreated(ApiModel):
     video: AdminVideo
     upload: StreamUpload
+
+
+class StreamState(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    state: str = Field(max_length=100)
+
+
+class StreamNotification(BaseModel):
+    """What of Stream's webhook body is read (developers.cloudflare.com/stream/manage-video-library/
+    using-webhooks): its fields strictly typed (``duration: true`` is not one second), others ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, allow_inf_nan=False)
+
+    uid: str = Field(min_length=1, max_length=100)
+    ready_to_stream: bool = Field(default=False, alias="readyToStream")
+    status: StreamState
+    duration: float | None = None  # seconds; -1 while Stream does not know it yet
+    thumbnail: str | None = Field(default=None, max_length=2000)
 
 
 class AdIn(RequestModel):

@@ -117,5 +117,13 @@ def pending_upload(conn: Connection[Row], object_key: str) -> Row | None:
     ).fetchone()
 
 
+def pending_uploads_of(conn: Connection[Row], object_keys: list[str]) -> list[Row]:
+    """The pending uploads handed out for any of ``object_keys``."""
+    return conn.execute(
+        "SELECT object_key, target_type, target_id::text FROM pending_uploads WHERE object_key = ANY(%s)",
+        (object_keys,),
+    ).fetchall()
+
+
 def delete_pending_upload(conn: Connection[Row], object_key: str) -> None:
     conn.execute("DELETE FROM pending_uploads WHERE object_key = %s", (object_key,))

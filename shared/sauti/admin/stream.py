@@ -11,11 +11,14 @@ import json
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
-from typing import Any
+
+from pydantic import ValidationError
 
 from sauti import clock
 from sauti.admin.errors import BadSignature, StreamUnavailable
+from sauti.admin.models import StreamNotification
 from sauti.admin.settings import AdminSettings
+from sauti.errors import ValidationFailed
 from sauti.settings import settings
 
 UPLOAD_URL_SECONDS = 3600  # Stream's default: a direct upload URL must be used within an hour
@@ -74,11 +77,12 @@ def verify(body: bytes, header: str | None) -> int:
     return timestamp
 
 
-def parse_notification(body: bytes) -> dict[str, Any]:
+def parse_notification(body: bytes) -> StreamNotification:
+    """The signed body as a notification; 422 (Stream stops retrying) when it is not one's shape."""
     try:
-        payload = json.loads(body)
-    except ValueError:
-        raise BadSignature("the body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise BadSignature("the body is not a JSON object")
-    return payload
+        return StreamNotification.model_validate_json(body)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise BadSignature("the body is not JSON") from None
+        names = sorted({".".join(str(part) for part in error["loc"]) or "body" for error in exc.errors()})
+        raise ValidationFailed(f"not a Stream notification: invalid fields: {', '.join(names)}") from None

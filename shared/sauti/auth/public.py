@@ -13,6 +13,7 @@ __all__ = [
     "get_user",
     "grant_role",
     "list_users",
+    "normalize_email",
     "public_user",
     "revoke_role",
     "suspend_user",
@@ -73,3 +74,11 @@ def user_id_by_email(email: str) -> str | None:
     from sauti.auth import logic
 
     return logic.user_id_by_email(email)
+
+
+def normalize_email(value: str) -> str:
+    """An address as auth stores it (NFKC, trimmed, lower-case); ValueError unless it can be one: for
+    another module's request model (a pydantic validator turns it into a 422 naming the field)."""
+    from sauti.auth import normalize
+
+    return normalize.email(value)

@@ -750,3 +750,18 @@ def import_catalog(
 def known_refs(kind: str, refs: list[str]) -> set[str]:
     with transaction() as conn:
         return store.refs_known(conn, kind, refs)
+
+
+def ref_ids(kind: str, refs: list[str]) -> dict[str, str]:
+    with transaction() as conn:
+        return store.ref_ids(conn, kind, refs)
+
+
+def media_owners(keys: list[str]) -> dict[str, set[tuple[str, str]]]:
+    """Who uses each of ``keys`` (object keys): ``{key: {(song|ad, id)}}``, keys nobody uses left out."""
+    owners: dict[str, set[tuple[str, str]]] = {}
+    with transaction() as conn:
+        for start in range(0, len(keys), 10_000):
+            for row in store.media_owners(conn, keys[start : start + 10_000]):
+                owners.setdefault(row["object_key"], set()).add((row["owner_type"], row["owner_id"]))
+    return owners

@@ -543,6 +543,25 @@ def import_catalog(
     return conn.execute("SELECT kind, ref, id::text, existed FROM import_ids ORDER BY kind, ref").fetchall()
 
 
+def ref_ids(conn: Connection[Row], kind: str, refs: list[str]) -> dict[str, str]:
+    """The ids of those of ``refs`` of ``kind`` imported before."""
+    rows = conn.execute(
+        "SELECT ref, id::text FROM catalog_external_refs WHERE kind = %s AND ref = ANY(%s)", (kind, refs)
+    ).fetchall()
+    return {row["ref"]: row["id"] for row in rows}
+
+
+def media_owners(conn: Connection[Row], keys: list[str]) -> list[Row]:
+    """``{object_key, owner_type, owner_id}`` of every song rendition and ad that uses one of ``keys``."""
+    return conn.execute(
+        """SELECT object_key, 'song' AS owner_type, song_id::text AS owner_id
+           FROM song_renditions WHERE object_key = ANY(%(keys)s)
+           UNION ALL
+           SELECT object_key, 'ad', id::text FROM ads WHERE object_key = ANY(%(keys)s)""",
+        {"keys": keys},
+    ).fetchall()
+
+
 def refs_known(conn: Connection[Row], kind: str, refs: list[str]) -> set[str]:
     """Which of ``refs`` of ``kind`` were imported before (an import may refer to them)."""
     rows = conn.execute(
