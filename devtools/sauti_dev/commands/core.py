@@ -121,6 +121,10 @@ def run_dev(_args: argparse.Namespace) -> int:
             print(f"Cloudflare Stream (local fake) on {fake_stream.base_url}")
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"media edge (local Cloudflare) on http://127.0.0.1:{edge_port}")
+        from sauti_dev.console import start_console
+
+        console = start_console(api_base=f"http://127.0.0.1:{port}")
+        print(f"console on {console.url}  (sign in as admin@sauti.local)")
         if getattr(stack, "fcm_base_url", None):
             print(f"FCM (local fake, `sauti inbox` shows what it got) on {stack.fcm_base_url}")
         print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
@@ -135,6 +139,7 @@ def run_dev(_args: argparse.Namespace) -> int:
             stop_feeding.set()
             server.shutdown()
             edge.shutdown()
+            console.stop()
             if fake_stream is not None:
                 fake_stream.stop()
     return 0
