@@ -10,10 +10,11 @@ import { UserList } from "./accounts/users";
 import { AuditLog } from "./audit/log";
 import { Dashboard } from "./artists/dashboard";
 import { Home } from "./Home";
+import { Layout } from "./Layout";
 
 /** Only what the signed-in role may use is offered; the API checks every call again. */
 export const App = () => (
-  <Admin dataProvider={dataProvider} authProvider={authProvider} dashboard={Home} requireAuth disableTelemetry title="Sauti console">
+  <Admin dataProvider={dataProvider} authProvider={authProvider} dashboard={Home} layout={Layout} requireAuth disableTelemetry title="Sauti console">
     {(roles: string[]) => (
       <>
         {can.staff(roles) && (

@@ -1,4 +1,4 @@
-"""The console on the local stack: built when its sources changed, served as the static files it is in production.
+"""The console on the local stack: built when its sources changed, served as the static files it is.
 
 The same ``dist/`` that Cloudflare serves in AWS (docs/console.md), plus the two things a deployment adds:
 ``config.json`` (where the API is) and the Content-Security-Policy header.
@@ -22,7 +22,14 @@ CONSOLE_DIR = PROJECT_ROOT / "console"
 DIST = CONSOLE_DIR / "dist"
 DEFAULT_PORT = 3004
 # What the build reads: a change to any of them (the OpenAPI document included) means a new build.
-_SOURCES = ("src", "index.html", "package-lock.json", "vite.config.ts", "tsconfig.json", "../docs/openapi.json")
+_SOURCES = (
+    "src",
+    "index.html",
+    "package-lock.json",
+    "vite.config.ts",
+    "tsconfig.json",
+    "../docs/openapi.json",
+)
 
 
 class ConsoleUnavailable(RuntimeError):
@@ -50,16 +57,22 @@ def build_console(log: Any = print) -> Path:
     """``npm ci`` when the lock file changed, ``npm run build`` when a source changed; the built folder."""
     npm = shutil.which("npm")
     if npm is None:
-        raise ConsoleUnavailable("npm is not installed: the console needs Node.js 20 or newer (apt-get install nodejs npm)")
+        raise ConsoleUnavailable(
+            "npm is not installed: the console needs Node.js 20 or newer (apt-get install nodejs npm)"
+        )
     lock = CONSOLE_DIR / "package-lock.json"
     installed = CONSOLE_DIR / "node_modules" / ".package-lock.json"
     if _newest(installed) < _newest(lock):
         log("console: installing its packages (npm ci, once)")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=CONSOLE_DIR, check=True)
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=CONSOLE_DIR, check=True
+        )
     built = DIST / "index.html"
     if _newest(built) < max(_newest((CONSOLE_DIR / source).resolve()) for source in _SOURCES):
         log("console: building (sources changed)")
-        subprocess.run([npm, "run", "--silent", "build"], cwd=CONSOLE_DIR, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "run", "--silent", "build"], cwd=CONSOLE_DIR, check=True, stdout=subprocess.DEVNULL
+        )
     return DIST
 
 
@@ -98,10 +111,14 @@ class ConsoleServer:
         self._server.server_close()
 
 
-def serve_console(api_base: str, port: int, directory: Path = DIST, upload_origins: list[str] | None = None) -> ConsoleServer:
+def serve_console(
+    api_base: str, port: int, directory: Path = DIST, upload_origins: list[str] | None = None
+) -> ConsoleServer:
     """Serve the built console on a thread; port 0 picks a free one. Uploads go to R2 (moto locally)."""
     if not (directory / "index.html").exists():
-        raise ConsoleUnavailable(f"the console is not built: {directory / 'index.html'} is missing (make lint builds it)")
+        raise ConsoleUnavailable(
+            f"the console is not built: {directory / 'index.html'} is missing (make lint builds it)"
+        )
     origins = upload_origins if upload_origins is not None else [os.environ.get("AWS_ENDPOINT_URL", "")]
     handler = type(
         "ConsoleHandler",

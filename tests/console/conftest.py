@@ -1,4 +1,4 @@
-"""The console in headless Chromium against the local stack: the API over HTTP, the built console, people with passwords.
+"""The console in headless Chromium against the local stack: the API over HTTP, the built console, people.
 
 Needs Debian's Chromium (``apt-get install -y chromium``; ``.ci/run`` installs it) and the built console
 (``make lint`` builds it). Playwright drives the system browser: its own browser downloads are not used.
@@ -56,7 +56,9 @@ def console_url(api_url: str) -> Iterator[str]:
     from sauti_dev.console import DIST, serve_console
 
     if not (DIST / "index.html").exists():
-        pytest.fail(f"the console is not built ({DIST}): run `make lint` (it builds it) or `npm run build` in console/")
+        pytest.fail(
+            f"the console is not built ({DIST}): `make lint` builds it (or `npm run build` in console/)"
+        )
     server = serve_console(api_url, 0)
     yield server.url
     server.stop()
@@ -72,9 +74,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
 

@@ -12,8 +12,9 @@ import {
   useRecordContext,
   useRefresh,
 } from "react-admin";
-import { Chip, MenuItem, Stack, TextField as Input } from "@mui/material";
+import { Chip, MenuItem, TextField as Input } from "@mui/material";
 import { api, unwrap, type Schemas } from "../api/client";
+import { Row } from "../Row";
 import { message } from "../errors";
 import { can } from "../roles";
 
@@ -40,7 +41,7 @@ const Roles = () => {
   };
   const granting = can.grantRoles(permissions);
   return (
-    <Stack direction="row" spacing={1} sx={{ alignItems: "center", flexWrap: "wrap" }}>
+    <Row>
       {user.roles.map((name) =>
         granting && GRANTABLE.includes(name) ? (
           <Chip key={name} label={name} onDelete={() => change("DELETE", name)} aria-label={`Revoke ${name}`} />
@@ -60,7 +61,7 @@ const Roles = () => {
           <Button label="Grant" disabled={!role} onClick={() => change("PUT", role)} />
         </>
       )}
-    </Stack>
+    </Row>
   );
 };
 

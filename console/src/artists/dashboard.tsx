@@ -1,9 +1,10 @@
 import { useEffect, useState } from "react";
 import { Button, Title, useNotify } from "react-admin";
 import { useNavigate, useParams } from "react-router-dom";
-import { Box, Card, CardContent, MenuItem, Stack, TextField as Input, Typography } from "@mui/material";
+import { Box, Card, CardContent, MenuItem, TextField as Input, Typography } from "@mui/material";
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, unwrap, type Schemas } from "../api/client";
+import { Row } from "../Row";
 import { message } from "../errors";
 import { csv, grouped, type Grain } from "./series";
 
@@ -45,10 +46,10 @@ const Picker = () => {
     <Card>
       <Title title="Artist dashboard" />
       <CardContent>
-        <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+        <Row>
           <Input size="small" label="Artist name" value={query} onChange={(e) => setQuery(e.target.value)} />
           <Button label="Find" onClick={find} disabled={!query.trim()} variant="outlined" />
-        </Stack>
+        </Row>
         {found.map((artist) => (
           <Button key={artist.id} label={artist.name} onClick={() => navigate(`/stats/${artist.id}`)} />
         ))}
@@ -93,7 +94,7 @@ export const Dashboard = () => {
     <Card>
       <Title title="Artist dashboard" />
       <CardContent>
-        <Stack direction="row" spacing={2} sx={{ alignItems: "center", flexWrap: "wrap", mb: 2 }}>
+        <Row>
           <Input select size="small" label="Range" value={range} onChange={(e) => setRange(e.target.value as Range)}>
             {RANGES.map((r) => (
               <MenuItem key={r.id} value={r.id}>
@@ -107,7 +108,7 @@ export const Dashboard = () => {
             <MenuItem value="month">month</MenuItem>
           </Input>
           <Button label="Download CSV" onClick={exportCsv} disabled={!stats} variant="outlined" />
-        </Stack>
+        </Row>
         {problem && <Typography color="error">{problem}</Typography>}
         {stats && (
           <>

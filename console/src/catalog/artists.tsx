@@ -19,7 +19,8 @@ import {
   useRefresh,
 } from "react-admin";
 import { Link } from "react-router-dom";
-import { Stack, TextField as Input } from "@mui/material";
+import { TextField as Input } from "@mui/material";
+import { Row } from "../Row";
 import { api, unwrap } from "../api/client";
 import { message } from "../errors";
 
@@ -83,10 +84,10 @@ const LinkAccount = () => {
     }
   };
   return (
-    <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+    <Row>
       <Input size="small" label="Account email" value={email} onChange={(event) => setEmail(event.target.value)} />
       <Button label="Link account" onClick={link} disabled={!email} variant="outlined" />
-    </Stack>
+    </Row>
   );
 };
 

@@ -27,7 +27,8 @@ import {
   useRefresh,
 } from "react-admin";
 import { useLocation } from "react-router-dom";
-import { LinearProgress, MenuItem, Stack, TextField as Input, Typography } from "@mui/material";
+import { Box, LinearProgress, MenuItem, TextField as Input, Typography } from "@mui/material";
+import { Row } from "../Row";
 import { api, unwrap } from "../api/client";
 import { message } from "../errors";
 import { can } from "../roles";
@@ -77,6 +78,7 @@ const Upload = () => {
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  const [picker, setPicker] = useState(0); // a new key empties the file input after an upload
   if (!record) return null;
   const send = async () => {
     if (!file) return;
@@ -87,6 +89,7 @@ const Upload = () => {
       notify(`The ${quality} rendition is stored.`, { type: "success" });
       setProgress(null);
       setFile(null);
+      setPicker((n) => n + 1);
       refresh();
     } catch (error) {
       setProgress(null);
@@ -94,25 +97,26 @@ const Upload = () => {
     }
   };
   return (
-    <Stack spacing={1} sx={{ maxWidth: 520 }}>
+    <Box sx={{ maxWidth: 640 }}>
       <Typography variant="subtitle2">Upload a rendition</Typography>
-      <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+      <Row>
         <Input select size="small" label="Quality" value={quality} onChange={(e) => setQuality(e.target.value as Quality)}>
           <MenuItem value="low">low</MenuItem>
           <MenuItem value="normal">normal</MenuItem>
           <MenuItem value="high">high</MenuItem>
         </Input>
         <input
+          key={picker}
           type="file"
           accept="audio/*"
           aria-label="Audio file"
           onChange={(event) => setFile(event.target.files?.[0] ?? null)}
         />
         <Button label={failed ? "Retry upload" : "Upload"} onClick={send} disabled={!file || progress !== null} variant="contained" />
-      </Stack>
+      </Row>
       {progress !== null && <LinearProgress variant="determinate" value={progress * 100} aria-label="Upload progress" />}
       {failed && <Typography color="error">{failed}</Typography>}
-    </Stack>
+    </Box>
   );
 };
 

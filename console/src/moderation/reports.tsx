@@ -11,7 +11,7 @@ import {
   useRefresh,
 } from "react-admin";
 import { Link } from "react-router-dom";
-import { Stack } from "@mui/material";
+import { Row } from "../Row";
 import { api, unwrap, type Schemas } from "../api/client";
 import { message } from "../errors";
 
@@ -52,10 +52,10 @@ const Resolve = () => {
   };
   const strong = TAKEDOWN[report.target_type];
   return (
-    <Stack direction="row" spacing={1}>
+    <Row>
       {strong && <Button label={strong === "suspend" ? "Suspend account" : "Take down"} color="error" onClick={() => resolve(strong)} />}
       <Button label="Dismiss" onClick={() => resolve("dismiss")} />
-    </Stack>
+    </Row>
   );
 };
 
