@@ -42,26 +42,21 @@ class Person:
 
 
 @pytest.fixture(scope="session")
-def api_url(gateway: Any) -> Iterator[str]:
-    """The local API Gateway over HTTP, where the browser sends its calls."""
-    from sauti_dev.gateway import serve
-
-    server = serve(gateway, 0)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def console_url(api_url: str) -> Iterator[str]:
+def console_url(functions: Any) -> Iterator[str]:
+    """The built console, and the API over HTTP allowing the console's origin (CORS) as in AWS."""
     from sauti_dev.console import DIST, serve_console
+    from sauti_dev.gateway import LocalGateway, serve
+    from sauti_dev.services import free_port
 
     if not (DIST / "index.html").exists():
-        pytest.fail(
-            f"the console is not built ({DIST}): `make lint` builds it (or `npm run build` in console/)"
-        )
-    server = serve_console(api_url, 0)
-    yield server.url
-    server.stop()
+        pytest.fail(f"the console is not built ({DIST}): run make lint, which builds it")
+    console_port = free_port()
+    origin = f"http://127.0.0.1:{console_port}"
+    api = serve(LocalGateway(functions, allowed_origins=[origin]), 0)
+    console = serve_console(f"http://127.0.0.1:{api.server_port}", console_port)
+    yield console.url
+    console.stop()
+    api.shutdown()
 
 
 @pytest.fixture(scope="session")
