@@ -138,3 +138,40 @@ def start_console(api_base: str) -> ConsoleServer:
     """What ``sauti dev`` runs: build if needed, serve on CONSOLE_PORT."""
     build_console()
     return serve_console(api_base, int(os.environ.get("CONSOLE_PORT", str(DEFAULT_PORT))))
+
+
+def write_deploy_files(directory: Path, api_base: str, upload_origins: list[str]) -> None:
+    """What a Cloudflare Pages deployment adds to the build: config.json and the ``_headers`` with the CSP."""
+    (directory / "config.json").write_text(json.dumps({"apiBase": api_base}) + "\n")
+    policy = content_security_policy(api_base, upload_origins)
+    (directory / "_headers").write_text(
+        "/*\n"
+        f"  Content-Security-Policy: {policy}\n"
+        "  X-Content-Type-Options: nosniff\n"
+        "  Referrer-Policy: no-referrer\n"
+        "  Strict-Transport-Security: max-age=31536000\n"
+        "/assets/*\n"
+        "  Cache-Control: public, max-age=31536000, immutable\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Build the console and add a deployment's config and headers."
+    )
+    parser.add_argument(
+        "--api-base", required=True, help="the API's public URL, e.g. https://api.example.com"
+    )
+    parser.add_argument(
+        "--upload-origin", action="append", default=[], help="R2's S3 endpoint the browser uploads to"
+    )
+    args = parser.parse_args(argv)
+    write_deploy_files(build_console(), args.api_base.rstrip("/"), args.upload_origin)
+    print(f"ready to deploy: {DIST}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

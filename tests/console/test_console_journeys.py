@@ -20,6 +20,8 @@ def _song_id(page: Any) -> str:
 def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publishes_and_it_plays(
     page, person, sign_in, screenshot, api, new_user, edge
 ):
+    refused = []  # the console works under its strict Content-Security-Policy: nothing is refused
+    page.on("console", lambda line: "Content Security Policy" in line.text and refused.append(line.text))
     sign_in(page, person("content_manager"))
     page.get_by_text("Create an artist").wait_for()
     screenshot(page, "home")
@@ -55,6 +57,7 @@ def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publis
     assert started.status == 201, started.body
     played = requests.get(started.json()["stream"]["url"], timeout=5)
     assert played.status_code == 200 and played.content == AUDIO
+    assert refused == []
 
 
 def _answer_prompts(page: Any, text: str) -> None:
