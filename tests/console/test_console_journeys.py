@@ -51,6 +51,9 @@ def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publis
     page.get_by_text("Upepo wa Kusi is published.").wait_for()
     page.get_by_text("published", exact=True).wait_for()
     screenshot(page, "song")
+    page.get_by_role("menuitem", name="Songs").click()
+    page.get_by_role("cell", name="Upepo wa Kusi").wait_for()
+    screenshot(page, "songs")
 
     listener = new_user()
     started = api.post("/playback/sessions", json={"song_id": song_id}, token=listener.token)

@@ -51,7 +51,7 @@ const Roles = () => {
       )}
       {granting && (
         <>
-          <Input select size="small" label="Grant role" value={role} onChange={(e) => setRole(e.target.value)} sx={{ minWidth: 160 }}>
+          <Input select size="small" fullWidth={false} label="Grant role" value={role} onChange={(e) => setRole(e.target.value)} sx={{ minWidth: 160 }}>
             {GRANTABLE.filter((name) => !user.roles.includes(name)).map((name) => (
               <MenuItem key={name} value={name}>
                 {name}

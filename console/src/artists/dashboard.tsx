@@ -47,7 +47,7 @@ const Picker = () => {
       <Title title="Artist dashboard" />
       <CardContent>
         <Row>
-          <Input size="small" label="Artist name" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <Input size="small" fullWidth={false} label="Artist name" value={query} onChange={(e) => setQuery(e.target.value)} />
           <Button label="Find" onClick={find} disabled={!query.trim()} variant="outlined" />
         </Row>
         {found.map((artist) => (
@@ -95,14 +95,14 @@ export const Dashboard = () => {
       <Title title="Artist dashboard" />
       <CardContent>
         <Row>
-          <Input select size="small" label="Range" value={range} onChange={(e) => setRange(e.target.value as Range)}>
+          <Input select size="small" fullWidth={false} sx={{ minWidth: 180 }} label="Range" value={range} onChange={(e) => setRange(e.target.value as Range)}>
             {RANGES.map((r) => (
               <MenuItem key={r.id} value={r.id}>
                 {r.name}
               </MenuItem>
             ))}
           </Input>
-          <Input select size="small" label="Per" value={grain} onChange={(e) => setGrain(e.target.value as Grain)}>
+          <Input select size="small" fullWidth={false} sx={{ minWidth: 120 }} label="Per" value={grain} onChange={(e) => setGrain(e.target.value as Grain)}>
             <MenuItem value="day">day</MenuItem>
             <MenuItem value="week">week</MenuItem>
             <MenuItem value="month">month</MenuItem>

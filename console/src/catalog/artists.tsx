@@ -85,7 +85,7 @@ const LinkAccount = () => {
   };
   return (
     <Row>
-      <Input size="small" label="Account email" value={email} onChange={(event) => setEmail(event.target.value)} />
+      <Input size="small" fullWidth={false} label="Account email" value={email} onChange={(event) => setEmail(event.target.value)} />
       <Button label="Link account" onClick={link} disabled={!email} variant="outlined" />
     </Row>
   );

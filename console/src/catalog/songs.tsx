@@ -36,7 +36,7 @@ import { ModerationButtons } from "../moderation/actions";
 import { uploadRendition, type Quality } from "./upload";
 
 export const SongList = () => (
-  <List filters={[<SearchInput source="q" alwaysOn key="q" placeholder="Search songs" />]} perPage={20}>
+  <List filters={[<SearchInput source="q" alwaysOn key="q" placeholder="Search songs" />]} perPage={25}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="title" />
       <TextField source="artist.name" label="Artist" />
@@ -100,7 +100,7 @@ const Upload = () => {
     <Box sx={{ maxWidth: 640 }}>
       <Typography variant="subtitle2">Upload a rendition</Typography>
       <Row>
-        <Input select size="small" label="Quality" value={quality} onChange={(e) => setQuality(e.target.value as Quality)}>
+        <Input select size="small" fullWidth={false} sx={{ minWidth: 120 }} label="Quality" value={quality} onChange={(e) => setQuality(e.target.value as Quality)}>
           <MenuItem value="low">low</MenuItem>
           <MenuItem value="normal">normal</MenuItem>
           <MenuItem value="high">high</MenuItem>
