@@ -2,6 +2,8 @@
 VENV      := .venv
 BIN       := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The console's packages, exactly as console/package-lock.json pins them.
+CONSOLE_INSTALLED := console/node_modules/.package-lock.json
 # The deploy tools (sam-cli, uv) live apart from the dev environment.
 DEPLOY_VENV    := .venv-deploy
 SAM_CONFIG_ENV ?= dev
@@ -16,12 +18,13 @@ dev: $(INSTALLED) ## run the whole local stack on http://127.0.0.1:$${PORT:-3000
 test: lint ## lint, then the whole test suite against real PostgreSQL and Redis
 	$(BIN)/pytest
 
-lint: $(INSTALLED) ## ruff, cfn-lint and the type checker (mypy; every function's app.py on its own)
+lint: $(INSTALLED) $(CONSOLE_INSTALLED) ## ruff, cfn-lint, mypy (every function's app.py on its own); the console's eslint, types and build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/mypy shared devtools
 	@for app in functions/*/app.py; do $(BIN)/mypy --no-error-summary $$app || exit 1; done
+	cd console && npm run --silent lint && npm run --silent build
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
@@ -63,7 +66,10 @@ $(DEPLOY_VENV)/.installed: requirements/deploy.txt
 	touch $@
 
 clean: ## remove the virtual environment and the local data (databases, keys)
-	rm -rf $(VENV) $(DEPLOY_VENV) .aws-sam .local
+	rm -rf $(VENV) $(DEPLOY_VENV) .aws-sam .local console/node_modules console/dist
+
+$(CONSOLE_INSTALLED): console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
 
 $(INSTALLED): requirements/lock.txt requirements/dev.txt requirements/runtime.txt pyproject.toml
 	test -x $(BIN)/python || "$$(scripts/find-python)" -m venv $(VENV)

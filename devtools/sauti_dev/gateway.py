@@ -10,7 +10,9 @@ Gateway answers (401 ``{"message":"Unauthorized"}``), and verified claims reach
 the function in ``requestContext.authorizer.jwt.claims`` as strings, with
 arrays flattened to ``"[a b]"``. It also plays the front door's origin rules: a route that a
 function lists in its ``FrontDoorRoutes`` metadata goes to that function as a function-URL event
-(no authorizer; the function checks the token itself, sauti.function_url).
+(no authorizer; the function checks the token itself, sauti.function_url). CORS follows the
+template's configurations (the HTTP API's, or the function URL's on front-door routes) for the origins
+of ``CORS_ALLOWED_ORIGINS``, as API Gateway and Lambda apply them.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 import re
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,19 +35,23 @@ from sauti import bearer
 from sauti.core_settings import TokenSettings
 from sauti.settings import settings
 from sauti_dev.events import http_event
+from sauti_dev import ports
 from sauti_dev.lambdas import LocalFunctions
-from sauti_dev.template import PROJECT_ROOT, HttpRoute
+from sauti_dev.template import PROJECT_ROOT, Cors, HttpRoute
 
 JWKS_PATH = bearer.JWKS_PATH
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit: larger requests get 413 from the gateway
 JWKS_CACHE_SECONDS = 120
-# What the template's CorsConfiguration makes API Gateway answer to a preflight.
-CORS_HEADERS = {
-    "access-control-allow-origin": "*",
-    "access-control-allow-methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
-    "access-control-allow-headers": "authorization,content-type,idempotency-key",
-    "access-control-max-age": "600",
-}
+
+
+def local_allowed_origins(environ: Mapping[str, str] = os.environ) -> frozenset[str]:
+    """The web origins whose pages may call the local API (``CorsAllowedOrigins`` in AWS): by default
+    the console's, at both names of this machine."""
+    configured = environ.get("CORS_ALLOWED_ORIGINS")
+    if configured is None:
+        port = environ.get("CONSOLE_PORT") or str(ports.LOCAL_PORTS["CONSOLE_PORT"])
+        return frozenset({f"http://127.0.0.1:{port}", f"http://localhost:{port}"})
+    return frozenset(origin.strip().rstrip("/") for origin in configured.split(",") if origin.strip())
 
 
 @dataclass
@@ -86,9 +94,13 @@ class Unauthorized(Exception):
 
 
 class LocalGateway:
-    def __init__(self, functions: LocalFunctions | None = None):
+    def __init__(self, functions: LocalFunctions | None = None, allowed_origins: Iterable[str] | None = None):
         self.functions = functions or LocalFunctions()
         template = self.functions.template
+        self.allowed_origins = (
+            frozenset(allowed_origins) if allowed_origins is not None else local_allowed_origins()
+        )
+        self._api_cors = template.api_cors
         routes = [route for route in template.routes if route.path != "$default"]
         # API Gateway prefers the most specific route: fewer variables, then no greedy variable.
         self._routes = sorted((_compile(route) for route in routes), key=lambda c: (c.greedy, c.variables))
@@ -99,6 +111,7 @@ class LocalGateway:
             for spec in template.functions.values()
             for route in spec.front_door_routes
         ]
+        self._url_cors = {spec.logical_id: spec.url_cors or Cors() for spec in template.functions.values()}
         self._jwks: tuple[float, dict[str, Any]] | None = None
         self._jwks_lock = threading.Lock()
 
@@ -134,12 +147,27 @@ class LocalGateway:
         if len(body) > MAX_BODY_BYTES:
             return _too_large()
         if method == "OPTIONS" and "access-control-request-method" in headers:
-            return GatewayResponse(204, dict(CORS_HEADERS), b"")
-        front_door = next(
-            (c.route for c in self._front_door if c.route.method == method and c.pattern.match(path)), None
-        )
+            return self._preflight(path, headers)
+        front_door = self._front_door_route(method, path)
         if front_door is not None:
-            return self._function_url(front_door.function, method, path, query, headers, body, source_ip)
+            response = self._function_url(front_door.function, method, path, query, headers, body, source_ip)
+            return self._with_cors(response, self._url_cors[front_door.function], headers)
+        return self._with_cors(
+            self._http_api(method, path, query, headers, body, source_ip, client_cert),
+            self._api_cors,
+            headers,
+        )
+
+    def _http_api(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        source_ip: str,
+        client_cert: dict[str, Any] | None,
+    ) -> GatewayResponse:
         route, path_parameters = self.match(method, path)
         if route is None:
             return _plain(404, {"message": "Not Found"})
@@ -169,9 +197,56 @@ class LocalGateway:
 
             traceback.print_exc()
             return _plain(500, {"message": "Internal Server Error"})
-        response = _to_response(result)
-        if "origin" in headers:
-            response.headers.setdefault("access-control-allow-origin", "*")
+        return _to_response(result)
+
+    # -- CORS --------------------------------------------------------------------------------------
+
+    def _front_door_route(self, method: str, path: str) -> HttpRoute | None:
+        return next(
+            (c.route for c in self._front_door if c.route.method == method and c.pattern.match(path)), None
+        )
+
+    def _origin_allowed(self, headers: dict[str, str]) -> str | None:
+        """The value of Access-Control-Allow-Origin for this request, if its origin is allowed."""
+        origin = headers.get("origin")
+        if origin is None:
+            return None
+        if "*" in self.allowed_origins:
+            return "*"
+        return origin if origin.rstrip("/") in self.allowed_origins else None
+
+    def _preflight(self, path: str, headers: dict[str, str]) -> GatewayResponse:
+        """API Gateway's (or the function URL's) own answer to a preflight: the configured lists for an
+        allowed origin, nothing for any other (the browser then refuses the real request)."""
+        front_door = self._front_door_route(headers["access-control-request-method"].upper(), path)
+        cors = self._url_cors[front_door.function] if front_door else self._api_cors
+        allow_origin = self._origin_allowed(headers)
+        if allow_origin is None:
+            return GatewayResponse(204, {}, b"")
+        return GatewayResponse(
+            204,
+            {
+                "access-control-allow-origin": allow_origin,
+                "access-control-allow-methods": ",".join(sorted(cors.allow_methods)),
+                "access-control-allow-headers": ",".join(sorted(cors.allow_headers)),
+                "access-control-max-age": str(cors.max_age),
+                "vary": "origin",
+            },
+            b"",
+        )
+
+    def _with_cors(self, response: GatewayResponse, cors: Cors, headers: dict[str, str]) -> GatewayResponse:
+        """The CORS headers of the configuration; a function's own are dropped, as API Gateway does."""
+        response.headers = {
+            name: value for name, value in response.headers.items() if not name.startswith("access-control-")
+        }
+        allow_origin = self._origin_allowed(headers)
+        if allow_origin is not None:
+            response.headers["access-control-allow-origin"] = allow_origin
+            if cors.expose_headers:
+                response.headers["access-control-expose-headers"] = ",".join(sorted(cors.expose_headers))
+            if allow_origin != "*":
+                response.headers["vary"] = "origin"
         return response
 
     def _function_url(
@@ -198,10 +273,7 @@ class LocalGateway:
 
             traceback.print_exc()
             return _plain(502, {"message": "Internal Server Error"})
-        response = _to_response(result)
-        if "origin" in headers:  # the function URL's Cors configuration
-            response.headers.setdefault("access-control-allow-origin", "*")
-        return response
+        return _to_response(result)
 
     # -- the JWT authorizer ------------------------------------------------------------------------
 

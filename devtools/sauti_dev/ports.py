@@ -16,6 +16,7 @@ LOCAL_PORTS = {
     "EDGE_PORT": 3001,  # the local Cloudflare edge in front of the local R2 (signed media links)
     "STREAM_FAKE_PORT": 3002,  # the local fake of Cloudflare Stream's API
     "FCM_FAKE_PORT": 3003,  # the local fake of Firebase Cloud Messaging and its token endpoint
+    "CONSOLE_PORT": 3004,  # the console's static files (docs/console.md)
     "SAUTI_POSTGRES_PORT": 15432,
     "SAUTI_REDIS_PORT": 16379,
     "SAUTI_MOTO_PORT": 14566,  # moto: SQS, SES, Secrets Manager, EventBridge

@@ -42,6 +42,26 @@ class HttpRoute:
 
 
 @dataclass(frozen=True)
+class Cors:
+    """A CORS configuration of the template (the HTTP API's, or a function URL's); origins aside,
+    which are a deploy parameter (the local stack's: CORS_ALLOWED_ORIGINS)."""
+
+    allow_methods: frozenset[str] = frozenset()
+    allow_headers: frozenset[str] = frozenset()  # lower case
+    expose_headers: frozenset[str] = frozenset()  # lower case
+    max_age: int = 0
+
+    @classmethod
+    def of(cls, configuration: dict[str, Any]) -> Cors:
+        return cls(
+            allow_methods=frozenset(m.upper() for m in configuration.get("AllowMethods", ())),
+            allow_headers=frozenset(h.lower() for h in configuration.get("AllowHeaders", ())),
+            expose_headers=frozenset(h.lower() for h in configuration.get("ExposeHeaders", ())),
+            max_age=int(configuration.get("MaxAge", 0)),
+        )
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     code_uri: Path
@@ -54,6 +74,7 @@ class FunctionSpec:
     # Routes the front door sends to this function's URL instead of the HTTP API ("POST /path/{id}")
     front_door_routes: tuple[str, ...] = ()
     environment: dict[str, Any] = field(default_factory=dict)
+    url_cors: Cors | None = None  # its function URL's
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,14 @@ class Template:
                     return configuration
         return {}
 
+    @property
+    def api_cors(self) -> Cors:
+        for api in self.resources_of_type("AWS::Serverless::HttpApi").values():
+            configuration = api.get("Properties", {}).get("CorsConfiguration")
+            if configuration:
+                return Cors.of(configuration)
+        return Cors()
+
     @functools.cached_property
     def functions(self) -> dict[str, FunctionSpec]:
         specs = {}
@@ -109,6 +138,7 @@ class Template:
                     patterns.append(event_props["Pattern"])
                 elif event["Type"] in ("Schedule", "ScheduleV2"):
                     schedules.append(event_props.get("Schedule") or event_props.get("ScheduleExpression"))
+            url_cors = props.get("FunctionUrlConfig", {}).get("Cors")
             specs[logical_id] = FunctionSpec(
                 logical_id=logical_id,
                 code_uri=PROJECT_ROOT / props["CodeUri"],
@@ -120,6 +150,7 @@ class Template:
                 job_name=resource.get("Metadata", {}).get("SautiJob"),
                 front_door_routes=tuple(resource.get("Metadata", {}).get("FrontDoorRoutes", ())),
                 environment=props.get("Environment", {}).get("Variables", {}),
+                url_cors=Cors.of(url_cors) if url_cors else None,
             )
         return specs
 

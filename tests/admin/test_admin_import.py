@@ -126,6 +126,35 @@ def test_a_bad_line_is_reported_by_number_and_nothing_is_imported(api, admins):
         assert _counts() == {"artists": 0, "albums": 0, "songs": 0}
 
 
+def test_every_refused_line_is_named_with_its_reason_so_a_file_is_fixed_in_one_go(api, admins):
+    body = [
+        LINES[0],
+        {**LINES[1], "artist": "nobody"},
+        {**LINES[2], "duration_ms": -5},
+        "not json at all",
+        {**LINES[3], "album": "al9"},
+        {**LINES[3], "ref": "s4", "album": "al9"},
+    ]
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in body)
+
+    response = api.request(
+        "POST",
+        "/admin/catalog/imports",
+        body=text,
+        token=admins["content_manager"].token,
+        headers={"content-type": "application/x-ndjson"},
+    )
+
+    problem = assert_problem(response, 422, "import_invalid")
+    assert [error["line"] for error in problem["errors"]] == [2, 3, 4, 5, 6], problem
+    assert "unknown artist ref 'nobody'" in problem["errors"][0]["detail"]
+    assert "duration_ms" in problem["errors"][1]["detail"]
+    assert problem["errors"][3]["detail"] == problem["errors"][4]["detail"] == "unknown album ref 'al9'"
+    assert problem["line"] == 2 and problem["refused"] == 5
+    assert problem["detail"].startswith("line 2: ") and "4 more refused lines" in problem["detail"]
+    assert _counts() == {"artists": 0, "albums": 0, "songs": 0}
+
+
 def test_an_import_over_5_mb_by_api_is_refused(api, admins):
     big = '{"type": "artist", "ref": "a", "name": "' + "x" * (5 * 1024 * 1024) + '"}'
     response = api.request(

@@ -128,6 +128,10 @@ def run_dev(_args: argparse.Namespace) -> int:
             print(f"Cloudflare Stream (local fake) on {fake_stream.base_url}")
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"media edge (local Cloudflare) on {ports.local_url(edge_port)}")
+        from sauti_dev.console import start_console
+
+        console = start_console(api_base=ports.local_url(port))
+        print(f"console on {console.url}  (sign in as admin@sauti.local)")
         if getattr(stack, "fcm_base_url", None):
             print(f"FCM (local fake, `sauti inbox` shows what it got) on {stack.fcm_base_url}")
         attached = {name: os.environ[name] for name in (*ports.LOCAL_PORTS, *addresses) if name in os.environ}
@@ -145,6 +149,7 @@ def run_dev(_args: argparse.Namespace) -> int:
             stop_feeding.set()
             server.shutdown()
             edge.shutdown()
+            console.stop()
             if fake_stream is not None:
                 fake_stream.stop()
     return 0

@@ -1,6 +1,6 @@
 """Catalog import: JSON Lines (docs/catalog-import.md) checked line by line, then written in one go.
 
-A bad line is reported by its number and nothing is imported. Objects refer to each other by ``ref``,
+Every bad line is reported by its number (the first hundred in full) and nothing is imported. Objects refer to each other by ``ref``,
 within the file or from an earlier import; importing again updates (the catalog keeps the refs).
 """
 
@@ -70,8 +70,30 @@ _LINE: TypeAdapter[Any] = TypeAdapter(
 )
 
 
-def _invalid(number: int, message: str) -> ImportInvalid:
-    return ImportInvalid(f"line {number}: {message}", line=number)
+MAX_REPORTED = 100  # refused lines named in one answer; the rest are counted
+
+
+class _Refusals:
+    """Every refused line of a file (the first MAX_REPORTED by number), so a sender fixes them in one go."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, str]] = []
+
+    def add(self, number: int, message: str) -> None:
+        self.lines.append((number, message))
+
+    def raise_any(self) -> None:
+        if not self.lines:
+            return
+        ordered = sorted(self.lines)
+        number, message = ordered[0]
+        more = f" (and {len(ordered) - 1} more refused lines)" if len(ordered) > 1 else ""
+        raise ImportInvalid(
+            f"line {number}: {message}{more}",
+            line=number,
+            refused=len(ordered),
+            errors=[{"line": n, "detail": m} for n, m in ordered[:MAX_REPORTED]],
+        )
 
 
 def parse(lines: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -84,7 +106,8 @@ def parse(lines: Any) -> dict[str, list[tuple[Any, ...]]]:
         "objects": [],  # (line number, song ref, rendition line): what media.refusals checks
     }
     seen: dict[tuple[str, str], int] = {}
-    wanted: dict[tuple[str, str], int] = {}  # (kind, ref) referred to -> first line referring to it
+    wanted: dict[tuple[str, str], list[int]] = {}  # (kind, ref) referred to -> the lines referring to it
+    refusals = _Refusals()
     number = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -94,26 +117,30 @@ def parse(lines: Any) -> dict[str, list[tuple[Any, ...]]]:
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(part) for part in error.get("loc", ()) if not isinstance(part, int))
-            raise _invalid(number, f"{where or 'line'}: {error.get('msg', 'invalid')}") from None
+            refusals.add(number, f"{where or 'line'}: {error.get('msg', 'invalid')}")
+            continue
         kind, ref = line["type"], line["ref"]
         if (kind, ref) in seen:
-            raise _invalid(number, f"{kind} ref {ref!r} already on line {seen[kind, ref]}")
+            refusals.add(number, f"{kind} ref {ref!r} already on line {seen[kind, ref]}")
+            continue
         seen[kind, ref] = number
         if kind == "artist":
             staged["artists"].append((ref, line["name"], line.get("bio")))
             continue
-        wanted.setdefault(("artist", line["artist"]), number)
+        wanted.setdefault(("artist", line["artist"]), []).append(number)
         if kind == "album":
             staged["albums"].append((ref, line["artist"], line["title"], line.get("release_date")))
             continue
         if album := line.get("album"):
-            wanted.setdefault(("album", album), number)
+            wanted.setdefault(("album", album), []).append(number)
         renditions = line.get("renditions") or []
         status = line.get("status", "published")
         if status == "published" and not renditions:
-            raise _invalid(number, "a published song needs at least one rendition")
+            refusals.add(number, "a published song needs at least one rendition")
+            continue
         if len({r["quality"] for r in renditions}) != len(renditions):
-            raise _invalid(number, "renditions: one per quality")
+            refusals.add(number, "renditions: one per quality")
+            continue
         staged["songs"].append(
             (
                 ref,
@@ -131,27 +158,30 @@ def parse(lines: Any) -> dict[str, list[tuple[Any, ...]]]:
             (ref, r["quality"], r["codec"], r["bitrate_kbps"], r["object_key"]) for r in renditions
         )
         staged["objects"].extend((number, ref, r) for r in renditions)
-    if number == 0 or not seen:
+    if not refusals.lines and (number == 0 or not seen):
         raise ImportInvalid("the file holds no objects", line=0)
-    _check_refs(wanted, seen)
+    _check_refs(wanted, seen, refusals)
+    refusals.raise_any()
     return staged
 
 
-def _check_refs(wanted: dict[tuple[str, str], int], seen: dict[tuple[str, str], int]) -> None:
-    """Every ref points at an object of the file or of an earlier import; else the first line that misses."""
+def _check_refs(
+    wanted: dict[tuple[str, str], list[int]], seen: dict[tuple[str, str], int], refusals: _Refusals
+) -> None:
+    """Every ref points at an object of the file or of an earlier import; else the lines that miss."""
     missing = {key: number for key, number in wanted.items() if key not in seen}
     for kind in ("artist", "album"):
         refs = [ref for (k, ref) in missing if k == kind]
         for start in range(0, len(refs), 10_000):
             for ref in catalog.known_refs(kind, refs[start : start + 10_000]):
                 missing.pop((kind, ref))
-    if missing:
-        (kind, ref), number = min(missing.items(), key=lambda item: item[1])
-        raise _invalid(number, f"unknown {kind} ref {ref!r}")
+    for (kind, ref), numbers in missing.items():
+        for number in numbers:
+            refusals.add(number, f"unknown {kind} ref {ref!r}")
 
 
 def check_objects(conn: Any, objects: list[tuple[Any, ...]], lookup: media.Lookup) -> None:
-    """Every rendition's key may back it (``media.refusals``, the upload path's rule); else the first line
+    """Every rendition's key may back it (``media.refusals``, the upload path's rule); else every line
     whose key may not."""
     song_ids: dict[str, str] = {}
     refs = sorted({ref for _number, ref, _rendition in objects})
@@ -167,11 +197,13 @@ def check_objects(conn: Any, objects: list[tuple[Any, ...]], lookup: media.Looku
         )
         for _number, ref, rendition in objects
     ]
+    refused = _Refusals()
     for (number, _ref, rendition), refusal in zip(
         objects, media.refusals(conn, candidates, lookup), strict=True
     ):
         if refusal is not None:
-            raise _invalid(number, f"renditions.{rendition['quality']}.object_key: {refusal}")
+            refused.add(number, f"renditions.{rendition['quality']}.object_key: {refusal}")
+    refused.raise_any()
 
 
 def run(

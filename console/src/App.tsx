@@ -1,0 +1,48 @@
+import { Admin, CustomRoutes, Resource } from "react-admin";
+import { Route } from "react-router-dom";
+import { authProvider } from "./authProvider";
+import { dataProvider } from "./dataProvider";
+import { can } from "./roles";
+import { ArtistCreate, ArtistEdit, ArtistList, ArtistShow } from "./catalog/artists";
+import { SongCreate, SongEdit, SongList, SongShow } from "./catalog/songs";
+import { ReportList } from "./moderation/reports";
+import { UserList } from "./accounts/users";
+import { AuditLog } from "./audit/log";
+import { Dashboard } from "./artists/dashboard";
+import { Home } from "./Home";
+import { Layout } from "./Layout";
+
+/** Only what the signed-in role may use is offered; the API checks every call again. */
+export const App = () => (
+  <Admin dataProvider={dataProvider} authProvider={authProvider} dashboard={Home} layout={Layout} requireAuth disableTelemetry title="Sauti console">
+    {(roles: string[]) => (
+      <>
+        {can.staff(roles) && (
+          <Resource
+            name="artists"
+            list={ArtistList}
+            show={ArtistShow}
+            create={can.catalog(roles) ? ArtistCreate : undefined}
+            edit={can.catalog(roles) ? ArtistEdit : undefined}
+          />
+        )}
+        {can.staff(roles) && (
+          <Resource
+            name="songs"
+            list={SongList}
+            show={SongShow}
+            create={can.catalog(roles) ? SongCreate : undefined}
+            edit={can.catalog(roles) ? SongEdit : undefined}
+          />
+        )}
+        {can.moderate(roles) && <Resource name="reports" list={ReportList} />}
+        {can.staff(roles) && <Resource name="users" list={UserList} options={{ label: "Accounts" }} />}
+        {can.staff(roles) && <Resource name="audit-log" list={AuditLog} options={{ label: "Audit log" }} />}
+        <CustomRoutes>
+          <Route path="/stats" element={<Dashboard />} />
+          <Route path="/stats/:artistId" element={<Dashboard />} />
+        </CustomRoutes>
+      </>
+    )}
+  </Admin>
+);
