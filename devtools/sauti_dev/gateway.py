@@ -34,8 +34,8 @@ from urllib.parse import unquote
 from sauti import bearer
 from sauti.core_settings import TokenSettings
 from sauti.settings import settings
-from sauti_dev.events import http_event
 from sauti_dev import ports
+from sauti_dev.events import http_event
 from sauti_dev.lambdas import LocalFunctions
 from sauti_dev.template import PROJECT_ROOT, Cors, HttpRoute
 
