@@ -66,20 +66,32 @@ def _token_payload(authorization: str | None) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
+def _whole_seconds(value: Any) -> int | None:
+    text = str(value)
+    return int(text) if _WHOLE_SECONDS.fullmatch(text) else None
+
+
 def _check_expiry(claims: Mapping[str, Any], authorization: str | None) -> None:
-    """401 unless ``exp`` is a whole number of seconds within the longest lifetime we issue."""
-    from sauti import clock
+    """401 unless ``exp`` and ``iat`` are whole seconds, ``iat`` is not ahead of the gateway's clock,
+    and the token lives no longer than any we issue."""
+    import time  # the gateway's clock, not the service's (tests move that one)
+
     from sauti.auth.access import TOKEN_LEEWAY_SECONDS
     from sauti.core_settings import TokenSettings
     from sauti.settings import settings
 
     payload = _token_payload(authorization)
-    if payload is not None and (type(payload.get("exp")) is not int):
-        raise Unauthorized("the token's exp is not a whole number of seconds")
-    text = str(claims.get("exp", ""))
-    ceiling = clock.epoch() + settings(TokenSettings).access_token_ttl_seconds + TOKEN_LEEWAY_SECONDS
-    if not _WHOLE_SECONDS.fullmatch(text) or int(text) > ceiling:
-        raise Unauthorized("the token's exp is not one this service issues")
+    if payload is not None and not (type(payload.get("exp")) is int and type(payload.get("iat")) is int):
+        raise Unauthorized("the token's exp and iat must be whole numbers of seconds")
+    expires, issued = _whole_seconds(claims.get("exp")), _whole_seconds(claims.get("iat"))
+    longest = settings(TokenSettings).access_token_ttl_seconds + TOKEN_LEEWAY_SECONDS
+    if (
+        expires is None
+        or issued is None
+        or issued > time.time() + TOKEN_LEEWAY_SECONDS
+        or not 0 < expires - issued <= longest
+    ):
+        raise Unauthorized("the token's lifetime is not one this service issues")
 
 
 def principal_from_claims(claims: Mapping[str, Any] | None, authorization: str | None = None) -> Principal:

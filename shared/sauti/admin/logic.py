@@ -492,26 +492,28 @@ def change_role(principal: Principal, user_id: str, role: str, *, grant: bool) -
 # -- reports ---------------------------------------------------------------------------------------
 
 
-def _target_exists(target_type: str, target_id: str) -> bool:
+def _reportable(reporter_id: str, target_type: str, target_id: str) -> bool:
+    """Whether the reporter may see the target: anything else answers like an unknown id (404), so a
+    report tells nobody that a private playlist or an unreleased song exists."""
     if target_type == "song":
-        return catalog.song_summary(target_id) is not None
+        song = catalog.song_summary(target_id)
+        return song is not None and song["status"] != "draft"
     if target_type == "video":
         try:
-            catalog.video_row(target_id)
+            return bool(catalog.video_row(target_id)["status"] != "draft")
         except NotFound:
             return False
-        return True
     if target_type == "user":
         return auth.user_for_admin(target_id) is not None
     from sauti.playlists import public as playlists
 
-    return playlists.exists(target_id)
+    return playlists.readable_by(reporter_id, target_id)
 
 
 def file_report(principal: Principal, body: ReportIn) -> Report:
     """Any user reports content or a user; one open report per reporter and target; throttled."""
     target_id = canonical_id(body.target_id)
-    if target_id is None or not _target_exists(body.target_type, target_id):
+    if target_id is None or not _reportable(principal.user_id, body.target_type, target_id):
         raise TargetNotFound(f"no such {body.target_type}")
     config = settings(AdminSettings)
     fields = {
