@@ -93,6 +93,14 @@ def assert_problem(response: GatewayResponse, status: int, code: str | None = No
     return problem
 
 
+def gateway_claims_for(user_id: str) -> dict[str, str]:
+    """The claims the gateway would hand a function for a fresh token of ``user_id`` (no roles)."""
+    import time
+
+    now = int(time.time())
+    return {"sub": user_id, "iat": str(now), "exp": str(now + 900), "roles": "[]"}
+
+
 def sample_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
 

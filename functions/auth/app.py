@@ -141,7 +141,7 @@ def update_me(body: ProfileUpdate) -> Response[Profile]:
     return _json(200, Profile.model_validate(profile), NO_STORE)
 
 
-@app.delete("/me", status_code=204)
+@app.delete("/me", status_code=204, responses=errors(409))
 def delete_me() -> Response[None]:
     logic.delete_account(app.principal().user_id)
     return _empty(204)

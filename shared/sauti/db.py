@@ -48,6 +48,7 @@ _lock = threading.RLock()
 Row = dict[str, Any]
 _depth = 0  # transactions open on this container's connection (nested ones are savepoints)
 _after_commit: list[Callable[[], None]] = []
+_on_rollback: list[Callable[[], None]] = []
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -147,11 +148,13 @@ def transaction() -> Iterator[psycopg.Connection[Row]]:
         except BaseException:
             if outermost:
                 _after_commit.clear()
+                _run(_on_rollback)
             raise
         finally:
             _depth -= 1
         if outermost:
-            _run_after_commit()
+            _on_rollback.clear()
+            _run(_after_commit)
 
 
 def after_commit(callback: Callable[[], None]) -> None:
@@ -165,9 +168,17 @@ def after_commit(callback: Callable[[], None]) -> None:
             _after_commit.append(callback)
 
 
-def _run_after_commit() -> None:
-    callbacks = list(_after_commit)
-    _after_commit.clear()
+def on_rollback(callback: Callable[[], None]) -> None:
+    """Run ``callback`` if the outermost transaction rolls back (never when none is open): to undo what
+    a transaction wrote outside the database before its commit (a cache entry written ahead)."""
+    with _lock:
+        if _depth > 0:
+            _on_rollback.append(callback)
+
+
+def _run(pending: list[Callable[[], None]]) -> None:
+    callbacks = list(pending)
+    pending.clear()
     for callback in callbacks:
         callback()
 

@@ -163,7 +163,8 @@ class SautiResolver(APIGatewayHttpResolver):
         if event.get("routeKey") in self.public_routes:
             self.append_context(principal=None)
             return
-        self.append_context(principal=principal_from_claims(claims))
+        headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+        self.append_context(principal=principal_from_claims(claims, headers.get("authorization")))
 
     def principal(self) -> Principal:
         """The authenticated caller (only a public route can have none: 401 there)."""

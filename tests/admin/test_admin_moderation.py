@@ -172,14 +172,16 @@ def test_super_admins_grant_and_revoke_admin_roles_but_never_the_last_super_admi
 
     granted = api.put(f"/admin/users/{user.id}/roles/super_admin", token=boss.token)
     assert granted.status == 200 and "super_admin" in granted.json()["roles"]
-    assert api.delete(f"/admin/users/{boss.id}/roles/super_admin", token=boss.token).status == 200
-    last = api.delete(f"/admin/users/{user.id}/roles/super_admin", token=boss.token)
+    assert_problem(
+        api.put(f"/admin/users/{admins['moderator'].id}/roles/artist", token=boss.token), 422
+    )  # artist: by linking
+    assert (
+        api.delete(f"/admin/users/{boss.id}/roles/super_admin", token=boss.token).status == 200
+    )  # steps down
+    last = api.delete(f"/admin/users/{user.id}/roles/super_admin", token=user.token)
 
     assert_problem(last, 409, "last_super_admin")
-    assert_problem(
-        api.put(f"/admin/users/{user.id}/roles/artist", token=boss.token), 422
-    )  # artist: by linking
-    holders = api.get("/admin/users", query={"role": "super_admin"}, token=boss.token).json()["items"]
+    holders = api.get("/admin/users", query={"role": "super_admin"}, token=user.token).json()["items"]
     assert [item["id"] for item in holders] == [user.id]
     assert [e["action"] for e in audit_entries(user.id)] == ["user.grant_role"]
     assert audit_entries(boss.id)[0]["after"]["roles"] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import cold_start
+from helpers import cold_start, gateway_claims_for
 from sauti_dev.events import http_event
 
 # redis-py imports the bare ``cryptography`` package (its __init__, well under a millisecond) to learn
@@ -19,7 +19,7 @@ def _roots(modules: list[str]) -> set[str]:
 
 def test_account_and_session_routes_start_without_argon2_pyjwt_or_cryptography(new_user):
     user = new_user()
-    claims = {"sub": user.id, "roles": []}
+    claims = gateway_claims_for(user.id)
     events = [
         http_event("GET /me", "GET", "/me", claims=claims),
         http_event(

@@ -7,7 +7,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from helpers import assert_problem, cold_start
+from helpers import assert_problem, cold_start, gateway_claims_for
 from sauti_dev import sql
 from sauti_dev.events import http_event
 from sauti_offline.device import DeviceKey
@@ -127,7 +127,7 @@ def test_a_bad_cursor_is_a_422_problem(api, new_user):
 
 def test_listing_devices_and_downloads_starts_without_joserfc_pyjwt_or_cryptography(new_user):
     user = new_user()
-    claims = {"sub": user.id, "roles": []}
+    claims = gateway_claims_for(user.id)
     heavy = ("joserfc", "jwt", "cryptography.hazmat")
     # redis-py imports the bare ``cryptography`` package (its __init__ only) to see whether it is there.
     events = [

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from helpers import assert_problem, mailbox
 from sauti.notify import notification_message
 
@@ -82,7 +86,7 @@ def test_billing_and_security_email_cannot_be_switched_off(api, new_user, worker
     api.post("/me/push-tokens", json={"token": "phone", "platform": "ios"}, token=user.token)
     api.put(
         "/me/notification-preferences",
-        json={"channels": {"email": False, "push": False}, "topics": {"billing": False, "security": False}},
+        json={"channels": {"email": False, "push": False}},
         token=user.token,
     )
 
@@ -163,3 +167,18 @@ def test_playlist_activity_as_playlists_queues_it_names_the_people(api, new_user
     bodies = [push["message"]["notification"]["body"] for push in fcm.received("owner-phone")]
     assert bodies == ["Wanjiru follows “Road trip”.", "Wanjiru added 2 song(s)."]
     assert fcm.received("owner-phone")[0]["message"]["data"]["playlist_id"] == "p-1"
+
+
+@pytest.mark.parametrize("topic", ["billing", "security"])
+def test_turning_off_an_always_emailed_topic_is_refused_and_it_stays_on(api, new_user, topic):
+    user = new_user()
+
+    refused = api.put("/me/notification-preferences", json={"topics": {topic: False}}, token=user.token)
+
+    problem = assert_problem(refused, 422)
+    assert topic in json.dumps(problem)
+    assert api.get("/me/notification-preferences", token=user.token).json()["topics"][topic] is True
+    assert (
+        api.put("/me/notification-preferences", json={"topics": {topic: True}}, token=user.token).status
+        == 200
+    )

@@ -20,7 +20,15 @@ def test_the_sample_events_are_handled(functions):
     feedback = sample_event("NotificationsEmailFeedbackFunction.json")
     assert functions.invoke("NotificationsEmailFeedbackFunction", feedback) == {"suppressed": 1}
 
-    preferences = functions.invoke("NotificationsFunction", sample_event("NotificationsFunction.json"))
+    event = sample_event("NotificationsFunction.json")
+    from sauti_dev import sql
+
+    user_id = event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"]
+    assert functions.invoke("NotificationsFunction", event)["statusCode"] == 401  # no such account yet
+    sql.execute(
+        "INSERT INTO users (id, email, display_name) VALUES (%s, 'neema@example.com', 'Neema')", (user_id,)
+    )
+    preferences = functions.invoke("NotificationsFunction", event)
     assert preferences["statusCode"] == 200
     assert json.loads(preferences["body"])["channels"] == {"push": True, "email": True}
     follow = functions.invoke("NotificationsFunction", sample_event("NotificationsFunction.follow.json"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import cold_start
+from helpers import cold_start, gateway_claims_for
 from sauti_dev.events import http_event
 
 # botocore is imported by Powertools itself (its user agent), in every function; boto3 is the heavy part.
@@ -12,7 +12,7 @@ HEAVY = ("boto3", "argon2", "jwt", "cryptography.hazmat")
 def test_reading_playlists_and_the_ranking_starts_without_boto3(new_user, playlists):
     owner = new_user()
     playlist = playlists.create(owner)
-    claims = {"sub": owner.id, "roles": []}
+    claims = gateway_claims_for(owner.id)
     events = [
         http_event(
             "GET /playlists/{playlist_id}",

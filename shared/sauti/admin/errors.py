@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sauti.errors import Conflict, DomainError, NotFound, ServiceUnavailable
+from sauti.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable
 
 
 class UploadMissing(Conflict):
     code, title = "upload_missing", "Upload missing"
 
 
-class LastSuperAdmin(Conflict):
-    code, title = "last_super_admin", "The last super admin"
+class Outranked(Forbidden):
+    code, title = "outranked", "Equal or higher role"
+
+
+class OwnAccount(Forbidden):
+    code, title = "own_account", "Not on your own account"
 
 
 class ImportInvalid(DomainError):

@@ -14,7 +14,6 @@ from sauti import clock, paging
 from sauti.admin import audit, roles, store, stream
 from sauti.admin.errors import (
     ImportTooLarge,
-    LastSuperAdmin,
     ReportNotFound,
     ReportResolved,
     TargetNotFound,
@@ -466,6 +465,7 @@ def set_suspension(principal: Principal, user_id: str, reason: str, *, suspend: 
     """Suspension ends every session and refuses login (403 ``account_suspended``); auth owns both."""
     roles.require(principal, Area.MODERATION)
     before = _user_or_404(user_id)
+    roles.require_outranks(principal, before["id"], before["roles"])
     with transaction() as conn:
         (auth.suspend_user if suspend else auth.unsuspend_user)(before["id"])
         after = _user_or_404(before["id"])
@@ -487,18 +487,19 @@ def list_users(
 
 
 def change_role(principal: Principal, user_id: str, role: str, *, grant: bool) -> AdminUser:
-    """Super admins grant and revoke the admin roles; the last super admin stays (409)."""
+    """Super admins grant and revoke the admin roles of accounts below them, and may give up their own
+    ``super_admin``; the last active super admin stays (409)."""
     roles.require(principal, Area.ROLES)
     if role not in ADMIN_ROLES:
         raise ValidationFailed(f"role: one of {', '.join(sorted(ADMIN_ROLES))}")
     before = _user_or_404(user_id)
+    stepping_down = before["id"] == principal.user_id and not grant
+    if not stepping_down:
+        roles.require_outranks(principal, before["id"], before["roles"])
     with transaction() as conn:
-        changed = auth.change_role(before["id"], role, grant=grant)
-        if changed is None:
+        after = auth.change_role(before["id"], role, grant=grant)
+        if after is None:
             raise UserNotFound("no such user")
-        after, refused = changed
-        if refused:
-            raise LastSuperAdmin("the last super admin keeps the role; grant it to someone else first")
         action = "user.grant_role" if grant else "user.revoke_role"
         audit.record(conn, principal.user_id, action, "user", before["id"], before=before, after=after)
     return AdminUser.model_validate(after)
@@ -507,26 +508,28 @@ def change_role(principal: Principal, user_id: str, role: str, *, grant: bool) -
 # -- reports ---------------------------------------------------------------------------------------
 
 
-def _target_exists(target_type: str, target_id: str) -> bool:
+def _reportable(reporter_id: str, target_type: str, target_id: str) -> bool:
+    """Whether the reporter may see the target: anything else answers like an unknown id (404), so a
+    report tells nobody that a private playlist or an unreleased song exists."""
     if target_type == "song":
-        return catalog.song_summary(target_id) is not None
+        song = catalog.song_summary(target_id)
+        return song is not None and song["status"] != "draft"
     if target_type == "video":
         try:
-            catalog.video_row(target_id)
+            return bool(catalog.video_row(target_id)["status"] != "draft")
         except NotFound:
             return False
-        return True
     if target_type == "user":
         return auth.user_for_admin(target_id) is not None
     from sauti.playlists import public as playlists
 
-    return playlists.exists(target_id)
+    return playlists.readable_by(reporter_id, target_id)
 
 
 def file_report(principal: Principal, body: ReportIn) -> Report:
     """Any user reports content or a user; one open report per reporter and target; throttled."""
     target_id = canonical_id(body.target_id)
-    if target_id is None or not _target_exists(body.target_type, target_id):
+    if target_id is None or not _reportable(principal.user_id, body.target_type, target_id):
         raise TargetNotFound(f"no such {body.target_type}")
     config = settings(AdminSettings)
     fields = {

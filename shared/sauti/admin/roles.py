@@ -1,9 +1,12 @@
-"""The role matrix (the contract's "Admin (three roles)"), checked here and nowhere else."""
+"""The role matrix (the contract's "Admin (three roles)") and the hierarchy between accounts, checked
+here and nowhere else."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
+from sauti.admin.errors import Outranked, OwnAccount
 from sauti.errors import Forbidden
 from sauti.principal import CONTENT_MANAGER, MODERATOR, SUPER_ADMIN, Principal
 
@@ -40,3 +43,21 @@ def require(principal: Principal, area: Area) -> Principal:
 
 def reads_whole_audit_log(principal: Principal) -> bool:
     return SUPER_ADMIN in principal.roles
+
+
+# The hierarchy (Koel's rule): super admins above the two staff roles, those above everyone else.
+RANKS = {SUPER_ADMIN: 3, CONTENT_MANAGER: 2, MODERATOR: 2}
+BASE_RANK = 1  # listeners and artists
+
+
+def rank(account_roles: Iterable[str]) -> int:
+    return max((RANKS.get(role, BASE_RANK) for role in account_roles), default=BASE_RANK)
+
+
+def require_outranks(principal: Principal, target_id: str, target_roles: Iterable[str]) -> None:
+    """403 unless the caller's highest role is above the target's: nobody suspends or changes the roles
+    of an account of an equal or higher role, nor suspends their own."""
+    if target_id == principal.user_id:
+        raise OwnAccount("not on your own account")
+    if rank(target_roles) >= rank(principal.roles):
+        raise Outranked("this account's role is equal to or higher than yours")

@@ -29,6 +29,10 @@ class AccountUnavailable(Unauthorized):
     code, title = "account_unavailable", "This account no longer exists"
 
 
+class LastSuperAdmin(Conflict):
+    code, title = "last_super_admin", "The last super admin"
+
+
 class InvalidToken(DomainError):
     status, code, title = 400, "invalid_token", "Invalid or expired link"
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import redis
+from psycopg import Connection
 
 from sauti import clock, paging
 from sauti.auth import access, normalize, onetime, passwords, ratelimit, sessions, store
@@ -23,6 +24,7 @@ from sauti.auth.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidToken,
+    LastSuperAdmin,
 )
 from sauti.auth.settings import AuthSettings
 from sauti.billing.public import entitlements_for
@@ -31,7 +33,7 @@ from sauti.db import Row, transaction
 from sauti.errors import NotFound, RateLimited, ValidationFailed
 from sauti.ids import canonical_id
 from sauti.observability import count, logger
-from sauti.principal import ALL_ROLES
+from sauti.principal import ALL_ROLES, SUPER_ADMIN
 from sauti.settings import settings
 
 RESET = "reset"
@@ -87,6 +89,7 @@ def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
     access_token, lifetime = _signer().issue_access_token(
         str(user["id"]), list(user["roles"]), session_id=session_id
     )
+    access.remember_roles(str(user["id"]), user["roles"])
     return {
         "access_token": access_token,
         "refresh_token": refresh_token,
@@ -249,6 +252,7 @@ def delete_account(user_id: str) -> None:
     """Anonymise the account, end its sessions and refuse its tokens at once, then tell every module that
     holds personal data (``user.deleted``). docs/auth.md says what is kept."""
     with transaction() as conn:
+        _keep_a_super_admin(conn, user_id)
         deleted_at = store.anonymise_user(conn, user_id)
         if deleted_at is None:
             raise AccountUnavailable("this account no longer exists")
@@ -429,6 +433,8 @@ def grant_role(email: str, role: str) -> dict[str, Any]:
     _check_role(role)
     with transaction() as conn:
         user = store.add_role(conn, normalize.email(email), role)
+        if user is not None:
+            access.set_roles(str(user["id"]), user["roles"])
     if user is None:
         raise NotFound(f"no account with the email {email}")
     return {**public_user(user), "roles": sorted(user["roles"])}
@@ -437,10 +443,23 @@ def grant_role(email: str, role: str) -> dict[str, Any]:
 def revoke_role(email: str, role: str) -> dict[str, Any]:
     _check_role(role)
     with transaction() as conn:
+        found = store.user_by_email(conn, normalize.email(email))
+        if found is not None and role == SUPER_ADMIN:
+            _keep_a_super_admin(conn, str(found["id"]))
         user = store.remove_role(conn, normalize.email(email), role)
+        if user is not None:
+            access.set_roles(str(user["id"]), user["roles"])
     if user is None:
         raise NotFound(f"no account with the email {email}")
     return {**public_user(user), "roles": sorted(user["roles"])}
+
+
+def _keep_a_super_admin(conn: Connection[Row], user_id: str) -> None:
+    """409 if ``user_id`` is the only active (live, unsuspended) super admin: they are never
+    suspended, deleted or demoted. The super admins are locked first, so two such changes cannot
+    both pass the check."""
+    if store.active_super_admins(conn) == [user_id]:
+        raise LastSuperAdmin("the last super admin stays; make someone else super admin first")
 
 
 def suspend_user(user_id: str) -> None:
@@ -448,6 +467,8 @@ def suspend_user(user_id: str) -> None:
     at once (403 ``account_suspended``)."""
     user_id = canonical_id(user_id) or ""
     with transaction() as conn:
+        if user_id:
+            _keep_a_super_admin(conn, user_id)
         if not user_id or not store.set_suspended(conn, user_id, True):
             raise NotFound("no such user")
         ended = store.revoke_sessions(conn, user_id)
@@ -526,14 +547,16 @@ def user_id_by_email(email: str) -> str | None:
     return str(user["id"]) if user and user["deleted_at"] is None else None
 
 
-def change_role(user_id: str, role: str, *, grant: bool) -> tuple[dict[str, Any], bool] | None:
-    """(the user after, refused): removing the last super admin is refused; None if no such user."""
+def change_role(user_id: str, role: str, *, grant: bool) -> dict[str, Any] | None:
+    """The user after; None if no such user. Removing the last active super admin's role is refused."""
     _check_role(role)
     key = canonical_id(user_id)
     if key is None:
         return None
     with transaction() as conn:
+        if not grant and role == SUPER_ADMIN:
+            _keep_a_super_admin(conn, key)
         user = store.change_role(conn, key, role, grant)
-    if user is None:
-        return None
-    return _admin_view(user), bool(user.get("refused"))
+        if user is not None:
+            access.set_roles(key, user["roles"])
+    return None if user is None else _admin_view(user)

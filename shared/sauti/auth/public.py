@@ -36,15 +36,17 @@ def revoke_role(email: str, role: str) -> dict[str, Any]:
     return logic.revoke_role(email, role)
 
 
-def change_role(user_id: str, role: str, *, grant: bool) -> tuple[dict[str, Any], bool] | None:
-    """(the user after, refused): removing the last super admin is refused; None if no such user."""
+def change_role(user_id: str, role: str, *, grant: bool) -> dict[str, Any] | None:
+    """The user after; None if no such user. Removing the last active super admin's role is refused
+    (409 ``last_super_admin``)."""
     from sauti.auth import logic
 
     return logic.change_role(user_id, role, grant=grant)
 
 
 def suspend_user(user_id: str) -> None:
-    """No login, no refresh, every session ended, every access token refused at once."""
+    """No login, no refresh, every session ended, every access token refused at once; never the last
+    active super admin (409 ``last_super_admin``)."""
     from sauti.auth import logic
 
     logic.suspend_user(user_id)

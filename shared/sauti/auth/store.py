@@ -41,15 +41,15 @@ def user_by_id(conn: Connection[Row], user_id: str) -> Row | None:
     ).fetchone()
 
 
-def account_state(conn: Connection[Row], user_id: str) -> str | None:
-    """``deleted``, ``suspended`` or None (live, or no such account)."""
-    row = conn.execute(
+def access_row(conn: Connection[Row], user_id: str) -> Row | None:
+    """What a request's token needs to know of its account: ``state`` (``deleted``, ``suspended`` or
+    None) and ``roles``; None when there is no such account."""
+    return conn.execute(
         """SELECT CASE WHEN deleted_at IS NOT NULL THEN 'deleted'
-                       WHEN suspended_at IS NOT NULL THEN 'suspended' END AS state
+                       WHEN suspended_at IS NOT NULL THEN 'suspended' END AS state, roles
            FROM users WHERE id = %s""",
         (user_id,),
     ).fetchone()
-    return row["state"] if row else None
 
 
 def replace_password_hash(conn: Connection[Row], user_id: str, old_hash: str, new_hash: str) -> None:
@@ -294,18 +294,18 @@ def admin_user(conn: Connection[Row], user_id: str) -> Row | None:
     ).fetchone()
 
 
+def active_super_admins(conn: Connection[Row]) -> list[str]:
+    """The live, unsuspended super admins' ids, locked until the transaction ends."""
+    rows = conn.execute(
+        """SELECT id::text FROM users
+           WHERE 'super_admin' = ANY(roles) AND deleted_at IS NULL AND suspended_at IS NULL
+           ORDER BY id FOR UPDATE"""
+    ).fetchall()
+    return [row["id"] for row in rows]
+
+
 def change_role(conn: Connection[Row], user_id: str, role: str, grant: bool) -> Row | None:
-    """Add or remove a role; removing the last live super admin's is refused (the row comes back
-    unchanged with ``refused`` true). The super admins are locked first, so two revocations cannot
-    both pass the check."""
-    if not grant and role == "super_admin":
-        holders = conn.execute(
-            """SELECT id::text FROM users WHERE 'super_admin' = ANY(roles) AND deleted_at IS NULL
-               FOR UPDATE"""
-        ).fetchall()
-        if [row["id"] for row in holders] == [user_id]:
-            row = conn.execute(f"SELECT {ADMIN_USER_COLUMNS} FROM users WHERE id = %s", (user_id,)).fetchone()
-            return {**row, "refused": True} if row else None
+    """Add or remove a role (the caller keeps the last super admin: ``active_super_admins``)."""
     update = (
         "ARRAY(SELECT DISTINCT unnest(roles || ARRAY[%(role)s]) ORDER BY 1)"
         if grant

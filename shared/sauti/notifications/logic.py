@@ -91,7 +91,7 @@ def switches_of(user_id: str) -> dict[str, bool]:
 def _view(switches: dict[str, bool]) -> Preferences:
     return Preferences(
         channels=ChannelSwitches(push=switches["push"], email=switches["email"]),
-        topics=TopicSwitches(**{topic: switches[topic] for topic in TOPICS}),
+        topics=TopicSwitches(**{topic: switches[topic] or topic in ALWAYS_EMAILED for topic in TOPICS}),
     )
 
 

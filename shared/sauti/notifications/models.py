@@ -56,11 +56,17 @@ class ChannelChanges(RequestModel):
     email: bool | None = None
 
 
+ALWAYS_ON = "always on: these emails are sent whatever the switches say"
+
+
 class TopicChanges(RequestModel):
+    """``billing`` and ``security`` cannot be switched off (422 naming the topic): the service sends
+    their emails whatever the switches say, and the answer never claims otherwise."""
+
     new_releases: bool | None = None
     playlist_activity: bool | None = None
-    billing: bool | None = None
-    security: bool | None = None
+    billing: Literal[True] | None = Field(default=None, description=ALWAYS_ON)
+    security: Literal[True] | None = Field(default=None, description=ALWAYS_ON)
     product_news: bool | None = None
 
 

@@ -75,7 +75,7 @@ def _relation(row: Row, user_id: str) -> str | None:
     return None
 
 
-def _readable(row: Row | None, user_id: str) -> bool:
+def readable(row: Row | None, user_id: str) -> bool:
     return row is not None and (row["owner_id"] == user_id or row["is_editor"] or row["visible_to_others"])
 
 
@@ -183,7 +183,7 @@ def _id_or_404(playlist_id: str) -> str:
 
 def _load(conn: Any, playlist_id: str, user_id: str, *, lock: bool = False) -> Row:
     row = store.playlist_for(conn, playlist_id, user_id, lock=lock)
-    if not _readable(row, user_id):
+    if not readable(row, user_id):
         raise PlaylistNotFound("no such playlist")
     return row  # type: ignore[return-value]
 
@@ -282,7 +282,7 @@ def get_playlist(user_id: str, playlist_id: str, limit: int, cursor: str | None)
     after = _decode_item_cursor(cursor)
     with transaction() as conn:
         row = store.playlist_with_page(conn, playlist_id, user_id, limit + 1, after)
-    if row is None or not _readable(row, user_id):
+    if row is None or not readable(row, user_id):
         raise PlaylistNotFound("no such playlist")
     items = row.pop("items")
     if after is None and _counts_as_view(row, user_id):
@@ -541,7 +541,7 @@ def unfollow(user_id: str, playlist_id: str) -> None:
     playlist_id = _id_or_404(playlist_id)
     with transaction() as conn:
         row = store.playlist_for(conn, playlist_id, user_id)
-        if row is None or not (_readable(row, user_id) or row["is_follower"]):
+        if row is None or not (readable(row, user_id) or row["is_follower"]):
             raise PlaylistNotFound("no such playlist")
         store.unfollow(conn, playlist_id, user_id)
 

@@ -11,7 +11,7 @@ from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.playlists import logic, store
 
-__all__ = ["exists", "record_play", "restore", "searchable_playlists", "take_down"]
+__all__ = ["readable_by", "record_play", "restore", "searchable_playlists", "take_down"]
 
 
 def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
@@ -27,12 +27,14 @@ def record_play(playlist_id: str, user_id: str, song_id: str) -> bool:
 SEARCH_BATCH_MAX = 5_000
 
 
-def exists(playlist_id: str) -> bool:
-    """For admin's reports: whether a playlist with this id exists (whatever its visibility)."""
+def readable_by(user_id: str, playlist_id: str) -> bool:
+    """For admin's reports: whether ``user_id`` may see this playlist (its owner, an editor, or anyone
+    when it is visible to others), the rule of ``GET /playlists/{id}``."""
     if (found := canonical_id(playlist_id)) is None:
         return False
     with transaction() as conn:
-        return bool(store.playlists_by_id(conn, [found]))
+        row = store.playlist_for(conn, found, user_id)
+    return logic.readable(row, user_id)
 
 
 def searchable_playlists(
