@@ -445,7 +445,7 @@ def monthly_bill(
             if route.path == "$default":
                 continue
             if is_admin_route(key):
-                count = ADMIN_REQUESTS_PER_MONTH["GET" if route.method == "GET" else "write"]
+                count: float = ADMIN_REQUESTS_PER_MONTH["GET" if route.method == "GET" else "write"]
             else:
                 if key not in rates:
                     bill.assumed.add(key)
@@ -474,7 +474,7 @@ def monthly_bill(
         memory_gb = int(value(props.get("MemorySize", globals_.get("MemorySize", 128)))) / 1024
         architecture = value((props.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0])
         count = requests.get(name, 0.0) + url_requests.get(name, 0.0)
-        duration = DURATION_MS.get(name, DEFAULT_DURATION_MS)
+        duration: float = DURATION_MS.get(name, DEFAULT_DURATION_MS)
         if spec.schedules or not (
             spec.routes or spec.queues or spec.event_patterns or spec.front_door_routes
         ):

@@ -136,7 +136,12 @@ def test_starting_on_a_second_device_stops_the_first_at_its_next_heartbeat(api, 
     song_id = catalog.song()
     user = new_user()
     phone = start(user, song_id=song_id, device_id="phone").json()["session_id"]
-    assert _heartbeat(api, user, phone).json() == {"continue": True, "reason": None, "stream": None, "next_heartbeat_s": 60}
+    assert _heartbeat(api, user, phone).json() == {
+        "continue": True,
+        "reason": None,
+        "stream": None,
+        "next_heartbeat_s": 60,
+    }
 
     laptop = start(user, song_id=song_id, device_id="laptop").json()["session_id"]
 
@@ -146,7 +151,12 @@ def test_starting_on_a_second_device_stops_the_first_at_its_next_heartbeat(api, 
         "stream": None,
         "next_heartbeat_s": 60,
     }
-    assert _heartbeat(api, user, laptop).json() == {"continue": True, "reason": None, "stream": None, "next_heartbeat_s": 60}
+    assert _heartbeat(api, user, laptop).json() == {
+        "continue": True,
+        "reason": None,
+        "stream": None,
+        "next_heartbeat_s": 60,
+    }
 
 
 def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
