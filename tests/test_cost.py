@@ -96,3 +96,54 @@ def test_a_metric_the_code_publishes_is_on_the_bill(tmp_path):
     )
 
     assert published_metrics(load_template(), root=tmp_path) == 1
+
+
+def test_every_route_and_function_of_the_template_has_its_own_rate():
+    assert monthly_bill("prod", 20_000).assumed == set()
+    assert monthly_bill("dev", None).assumed == set()
+
+
+def test_the_heartbeat_is_billed_at_the_interval_the_server_sets():
+    from sauti.playback.settings import PlaybackSettings
+    from sauti_dev.cost import heartbeat_interval_seconds
+
+    default = PlaybackSettings.fields["heartbeat_interval_seconds"][0].default
+    assert heartbeat_interval_seconds(load_template()) == int(default)
+    assert (
+        monthly_bill("prod", 100_000).total
+        == monthly_bill("prod", 100_000, heartbeat_seconds=int(default)).total
+    )
+    assert monthly_bill("prod", 100_000, heartbeat_seconds=30).total > monthly_bill("prod", 100_000).total
+
+
+def test_traffic_between_zones_is_on_the_bill_and_grows_with_the_users():
+    small = line(monthly_bill("prod", 20_000), "Data transfer", "cross-AZ").total
+    large = line(monthly_bill("prod", 100_000), "Data transfer", "cross-AZ").total
+
+    assert 0 < small < large
+
+
+def test_the_cache_nodes_are_priced_as_valkey_nodes():
+    cache = line(monthly_bill("prod", 20_000), "ElastiCache Valkey", "cache.")
+
+    assert "valkey prices" in cache.item
+    assert round(cache.fixed, 2) == round(2 * 0.0128 * 730, 2)
+
+
+def test_prod_and_dev_stay_within_the_budget_with_the_levers_docs_cost_decides():
+    dev = monthly_bill("dev", None).total
+    assert monthly_bill("prod", 20_000).total + dev <= 250
+    # video as HLS from R2 (docs/cost.md, the levers) is what keeps 100k users within $450
+    dev_hls = monthly_bill("dev", None, video_from_r2=True).total
+    assert monthly_bill("prod", 100_000, video_from_r2=True).total + dev_hls <= 450
+    assert monthly_bill("prod", 100_000).total + dev > 450  # and Stream is what breaks it
+
+
+def test_the_command_prints_the_harsher_usage_and_the_verdict_against_the_goal():
+    printed = subprocess.run(
+        [sys.executable, "-m", "sauti_dev.cost"], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    ).stdout
+
+    assert "harsher usage: 40% daily active, 30 plays, 1.0 min video a day" in printed
+    assert "the goal of 250" in printed and "the goal of 450" in printed
+    assert "video as HLS from R2 instead of Stream" in printed

@@ -14,7 +14,7 @@ from sauti import bearer
 from sauti.core_settings import TokenSettings
 from sauti.settings import settings
 from sauti.tokens import key_set, sign
-from sauti_dev.cost import HEARTBEAT_ROUTE, monthly_bill
+from sauti_dev.cost import HEARTBEAT_ROUTE, heartbeat_interval_seconds, monthly_bill
 from sauti_dev.events import http_event
 from sauti_dev.template import load_template
 
@@ -141,5 +141,6 @@ def test_prod_bills_no_api_gateway_request_for_a_front_door_route():
     gateway = next(line for line in prod.lines if line.group == "API Gateway")
     gateway_without = next(line for line in through_api.lines if line.group == "API Gateway")
     assert "no heartbeats" in gateway.item
-    assert gateway_without.total > 4 * gateway.total
+    heartbeats = 20_000 * 0.30 * 30.4 * 45 * 60 / heartbeat_interval_seconds(template)  # cost.py's usage
+    assert round(gateway_without.total - gateway.total, 2) == round(heartbeats / 1e6, 2)  # $1 per million
     assert prod.total < through_api.total

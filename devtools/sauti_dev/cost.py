@@ -26,15 +26,49 @@ from sauti_dev.template import PROJECT_ROOT, Template, load_template
 # at the leaders' figures too.
 DAILY_ACTIVE_SHARE = 0.30  # of monthly users, on an average day
 LISTENING_MINUTES_PER_ACTIVE_DAY = 45
-HEARTBEAT_SECONDS = 15  # the API contract: a playing client sends one every 15 s or less
 PLAYS_PER_ACTIVE_DAY = 14
 VIDEO_MINUTES_PER_ACTIVE_DAY = 0.15  # Stream is billed per minute delivered: see docs/cost.md
+# The harsher usage `make cost` prints beside ours, so the owner sees where the budget breaks.
+HARSH_USAGE = {"daily_active_share": 0.40, "plays_per_day": 30, "video_minutes": 1.0}
 DAYS_PER_MONTH = 30.4
-# Requests per active user per day, by route; a route not named here is counted at DEFAULT_ROUTE_RATE.
+
+
+def heartbeat_interval_seconds(template: Template | None = None) -> int:
+    """The interval the server tells clients (``next_heartbeat_s``): HEARTBEAT_INTERVAL_SECONDS where
+    the template sets it, else the setting's default."""
+    from sauti.playback.settings import PlaybackSettings
+
+    default = PlaybackSettings.fields["heartbeat_interval_seconds"][0].default
+    template = template or load_template()
+    variables = dict(template.global_environment)
+    for spec in template.resources_of_type("AWS::Serverless::Function").values():
+        variables = {**variables, **spec["Properties"].get("Environment", {}).get("Variables", {})}
+    found = variables.get("HEARTBEAT_INTERVAL_SECONDS")
+    return int(found if isinstance(found, (str, int)) and found != "" else str(default))
+
+
+HEARTBEAT_ROUTE = "POST /playback/sessions/{id}/heartbeat"
+REFRESH_ROUTE = "POST /auth/refresh"
+START_ROUTE = "POST /playback/sessions"
+END_ROUTE = "POST /playback/sessions/{id}/end"
+
+
+def route_rates(plays_per_day: float, listening_minutes: float, heartbeat_seconds: float) -> dict[str, float]:
+    """Requests per active user per day, by route, for a usage."""
+    return {
+        **ROUTE_RATES,
+        HEARTBEAT_ROUTE: listening_minutes * 60 / heartbeat_seconds,
+        REFRESH_ROUTE: listening_minutes / 15 + 1,  # 15-minute access tokens
+        START_ROUTE: plays_per_day,
+        END_ROUTE: plays_per_day,
+        "PUT /me/player": plays_per_day + 4,  # a track change, pauses, the app to the background
+    }
+
+
+# Requests per active user per day, by route (the heartbeat, token refresh, play start and end, and
+# the player's saves follow the usage: route_rates). A route of the admin console is counted per
+# month (ADMIN_REQUESTS_PER_MONTH), not per user. `make test` fails when a route is in neither.
 ROUTE_RATES = {
-    "POST /playback/sessions/{id}/heartbeat": LISTENING_MINUTES_PER_ACTIVE_DAY * 60 / HEARTBEAT_SECONDS,
-    "POST /playback/sessions": PLAYS_PER_ACTIVE_DAY,
-    "POST /playback/sessions/{id}/end": PLAYS_PER_ACTIVE_DAY,
     "GET /me/recently-played": 0.5,
     "GET /songs": 3,
     "GET /songs/{id}": 4,
@@ -42,7 +76,6 @@ ROUTE_RATES = {
     "GET /albums/{id}": 2,
     "GET /videos": 0.3,
     "GET /videos/{id}": 0.2,
-    "POST /auth/refresh": LISTENING_MINUTES_PER_ACTIVE_DAY / 15 + 1,  # 15-minute access tokens
     "POST /auth/login": 0.05,
     "GET /me": 1,
     "GET /billing/subscription": 0.5,
@@ -74,7 +107,42 @@ ROUTE_RATES = {
     "POST /webhooks/stripe": 0.01,
     "POST /webhooks/apple": 0.01,
     "GET /health": 0.0,  # counted as the uptime monitor's checks
+    "GET /openapi.json": 0.0001,  # developers, not apps
+    # the player: read on opening the app on another device; its saves follow the plays (route_rates)
+    "GET /me/player": 2,
+    # search: a few searches a day, the suggestions debounced while typing
+    "GET /search": 3,
+    "GET /search/suggest": 6,
+    # playlists: opened often, edited rarely
+    "GET /me/playlists": 2,
+    "GET /playlists/{playlist_id}": 3,
+    "GET /playlists/top": 1,
+    "POST /playlists": 0.02,
+    "PATCH /playlists/{playlist_id}": 0.02,
+    "DELETE /playlists/{playlist_id}": 0.005,
+    "POST /playlists/{playlist_id}/tracks": 0.3,
+    "DELETE /playlists/{playlist_id}/tracks": 0.05,
+    "POST /playlists/{playlist_id}/tracks/move": 0.05,
+    "POST /playlists/{playlist_id}/invites": 0.005,
+    "DELETE /playlists/{playlist_id}/invites/{invite_id}": 0.001,
+    "POST /playlist-invites/{token}": 0.005,
+    "DELETE /playlists/{playlist_id}/collaborators/{user_id}": 0.002,
+    "PUT /playlists/{playlist_id}/followers/me": 0.05,
+    "DELETE /playlists/{playlist_id}/followers/me": 0.01,
+    # following artists, notifications
+    "GET /me/following/artists": 0.3,
+    "PUT /me/following/artists/{id}": 0.1,
+    "DELETE /me/following/artists/{id}": 0.02,
+    "POST /me/push-tokens": 1,  # the apps register their push token at every launch
+    "DELETE /me/push-tokens/{token}": 0.01,
+    "GET /me/notification-preferences": 0.02,
+    "PUT /me/notification-preferences": 0.005,
+    "POST /notifications/unsubscribe": 0.001,
+    "POST /me/offline-plays": 0.2,
+    "POST /reports": 0.001,
 }
+# The admin console and the vendors' callbacks on it: requests per month in prod, by kind of route.
+ADMIN_REQUESTS_PER_MONTH = {"GET": 3_000, "write": 500}
 DEFAULT_ROUTE_RATE = 0.05
 HEALTH_CHECKS_PER_MINUTE = 1  # an uptime monitor on GET /health
 DEV_REQUESTS_PER_MONTH = 300_000  # dev has no users: CI smoke tests, QA, demos
@@ -96,9 +164,22 @@ JOB_DURATION_MS = {
     "AnalyticsPlayEventsFunction": 2_000,
     "BillingReconcileFunction": 30_000,
     "MigrateFunction": 10_000,  # once per deploy: counted as one run a month
+    "AuthDeletionsFunction": 500,  # every 15 minutes, usually nothing due
+    "PlaylistsJobsFunction": 1_000,  # every 5 minutes: the play-count batches
+    "NotificationsEmailFeedbackFunction": 100,  # SES bounces and complaints through SNS, a few a month
 }
 # Functions fed by queues or event rules: invocations per monthly user, warm duration ms.
-CONSUMERS = {"NotificationsWorkerFunction": (0.2, 150), "DownloadsPlanEventsFunction": (0.02, 40)}
+CONSUMERS = {
+    "NotificationsWorkerFunction": (0.2, 150),
+    "DownloadsPlanEventsFunction": (0.02, 40),
+    "NotificationsEventsFunction": (0.05, 60),  # releases, plan changes: fan-out messages
+    "SearchIndexerFunction": (0.005, 80),  # catalog changes, not users
+    "PlaylistsJobsFunction": (0.01, 60),
+    "AuthDeletionsFunction": (0.0005, 100),
+    "DownloadsUserDeletedFunction": (0.0005, 60),
+    "PlaybackUserDeletedFunction": (0.0005, 40),
+    "PlayerUserDeletedFunction": (0.0005, 40),
+}
 DEFAULT_JOB_DURATION_MS = 3_000
 COLD_START_SHARE = 0.002  # of invocations; the init phase is billed like the invocation
 COLD_START_MS = 900
@@ -151,7 +232,20 @@ VALKEY_ECPU = 0.0023 / 1e6
 CACHE_COMMANDS_PER_REQUEST = 3
 CACHE_BYTES_PER_USER = 2_000  # sessions, refresh-token sessions, rate-limit counters, entitlements
 CACHE_BYTES_PER_SONG = 1_500  # catalog entries
-CACHE_HOUR = {"cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065}
+# Node prices by engine: Valkey's are 20% below Redis OSS's (AWS, "Amazon ElastiCache pricing").
+CACHE_HOUR = {
+    "redis": {"cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065},
+    "valkey": {"cache.t4g.micro": 0.0128, "cache.t4g.small": 0.0256, "cache.t4g.medium": 0.052},
+}
+# Cross-AZ: the functions run in both zones' subnets, the database's and the cache's primaries and
+# the NAT instance in one, so half the functions' traffic to them crosses zones, billed $0.01 per GB
+# out of one zone and $0.01 into the other. Multi-AZ RDS replication is free; the cache's
+# replication to its replica (the writes) is counted, to be safe.
+CROSS_AZ_GB = 0.02
+CROSS_AZ_SHARE = 0.5
+DB_BYTES_PER_REQUEST = 4_000  # a query or two and their rows, protocol included, both ways
+CACHE_BYTES_PER_COMMAND = 400
+CACHE_WRITE_SHARE = 0.3  # of cache commands (heartbeats and counters write)
 EC2_HOUR = {"t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168}
 EBS_GP3_GB_MONTH = 0.08
 NAT_ROOT_VOLUME_GB = 8
@@ -170,6 +264,13 @@ R2_CLASS_A = 4.50 / 1e6
 R2_CLASS_B = 0.36 / 1e6
 STREAM_MINUTE_STORED = 5.00 / 1_000
 STREAM_MINUTE_DELIVERED = 1.00 / 1_000
+# Video as HLS from R2 through the CDN (the what-if): three renditions (360p, 720p, 1080p, about
+# 8 Mbit/s together), 6-second segments, encoded once by ffmpeg in a 3 GB arm64 function at about
+# 3x real time per video minute for the three.
+HLS_MB_PER_MINUTE_STORED = 62
+HLS_SEGMENTS_PER_MINUTE = 10
+HLS_ENCODE_GB_SECONDS_PER_MINUTE = 3 * 60 * 3
+NEW_VIDEO_MINUTES_SHARE_PER_MONTH = 0.05
 CLOUDFLARE_PLAN = {
     "prod": ("Pro plan, yearly: WAF managed rules, token auth, rate limits", 20.0),
     "dev": ("Free plan", 0.0),
@@ -282,39 +383,45 @@ def runs_per_month(schedule: str) -> float:
 # ---------------------------------------------------------------------------------------- the model
 
 
-HEARTBEAT_ROUTE = "POST /playback/sessions/{id}/heartbeat"
 # Where Cloudflare's origin rules send FrontDoorRoutes to function URLs (docs/deploy.md, the front
 # door). dev is called on the HTTP API's own endpoint.
 FRONT_DOOR_ENVIRONMENTS = frozenset({"prod"})
+# The next hot routes a function URL could take (the what-if of `make cost`, docs/cost.md).
+HOT_ROUTES = frozenset({START_ROUTE, END_ROUTE, REFRESH_ROUTE, "PUT /me/player"})
 
 
-REFRESH_ROUTE = "POST /auth/refresh"
+def is_admin_route(key: str) -> bool:
+    return " /admin/" in key or key == "POST /webhooks/stream"
 
 
 def monthly_bill(
     environment: str,
     users: int | None,
     template: Template | None = None,
-    heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    heartbeat_seconds: float | None = None,
     front_door: bool | None = None,
     daily_active_share: float = DAILY_ACTIVE_SHARE,
     listening_minutes: float = LISTENING_MINUTES_PER_ACTIVE_DAY,
+    plays_per_day: float = PLAYS_PER_ACTIVE_DAY,
+    video_minutes: float = VIDEO_MINUTES_PER_ACTIVE_DAY,
+    more_function_urls: frozenset[str] = frozenset(),
+    video_from_r2: bool = False,
 ) -> Bill:
     """The bill; the keyword arguments are the what-ifs `make cost` prints after the totals.
 
     Routes a function lists in its ``FrontDoorRoutes`` metadata reach that function's URL without
     API Gateway where the front door routes them (``front_door``, by default the environments in
     ``FRONT_DOOR_ENVIRONMENTS``): no gateway request and no access-log line, an invocation of that
-    function instead of the route's HTTP API function.
+    function instead of the route's HTTP API function. ``more_function_urls``: routes counted as if
+    their own function had a URL behind the front door too. ``video_from_r2``: video as HLS from R2
+    through the CDN instead of Stream.
     """
     if front_door is None:
         front_door = environment in FRONT_DOOR_ENVIRONMENTS
     template = template or load_template()
-    rates = {
-        **ROUTE_RATES,
-        HEARTBEAT_ROUTE: listening_minutes * 60 / heartbeat_seconds,
-        REFRESH_ROUTE: listening_minutes / 15 + 1,
-    }
+    if heartbeat_seconds is None:
+        heartbeat_seconds = heartbeat_interval_seconds(template)
+    rates = route_rates(plays_per_day, listening_minutes, heartbeat_seconds)
     value = Resolver(template, environment)
     bill = Bill(environment, users)
     globals_ = template.document["Globals"]["Function"]
@@ -337,9 +444,14 @@ def monthly_bill(
             key = f"{route.method} {route.path}"
             if route.path == "$default":
                 continue
-            if key not in rates:
-                bill.assumed.add(key)
-            count = rates.get(key, DEFAULT_ROUTE_RATE) * active_days
+            if is_admin_route(key):
+                count: float = ADMIN_REQUESTS_PER_MONTH["GET" if route.method == "GET" else "write"]
+            else:
+                if key not in rates:
+                    bill.assumed.add(key)
+                count = rates.get(key, DEFAULT_ROUTE_RATE) * active_days
+            if front_door and key in more_function_urls and key not in fronted:
+                fronted[key] = spec.logical_id
             if key in fronted:
                 url_requests[fronted[key]] = url_requests.get(fronted[key], 0) + count
             else:
@@ -362,7 +474,7 @@ def monthly_bill(
         memory_gb = int(value(props.get("MemorySize", globals_.get("MemorySize", 128)))) / 1024
         architecture = value((props.get("Architectures") or globals_.get("Architectures") or ["x86_64"])[0])
         count = requests.get(name, 0.0) + url_requests.get(name, 0.0)
-        duration = DURATION_MS.get(name, DEFAULT_DURATION_MS)
+        duration: float = DURATION_MS.get(name, DEFAULT_DURATION_MS)
         if spec.schedules or not (
             spec.routes or spec.queues or spec.event_patterns or spec.front_door_routes
         ):
@@ -487,11 +599,18 @@ def monthly_bill(
             fixed=stored_gb * VALKEY_SERVERLESS_GB_HOUR * HOURS,
         )
         bill.add("ElastiCache Valkey", f"serverless, {ecpus / 1e6:.0f}M ECPUs", per_use=ecpus * VALKEY_ECPU)
+    cache_nodes = 0
     for resource in template.resources_of_type("AWS::ElastiCache::ReplicationGroup").values():
         props = resource["Properties"]
         node = value(props["CacheNodeType"])
         nodes = int(value(props.get("NumCacheClusters", 1)))
-        bill.add("ElastiCache Valkey", f"{node} x{nodes}", fixed=CACHE_HOUR[node] * HOURS * nodes)
+        engine = str(value(props.get("Engine", "redis"))).lower()
+        cache_nodes += nodes
+        bill.add(
+            "ElastiCache Valkey",
+            f"{node} x{nodes} ({engine} prices)",
+            fixed=CACHE_HOUR[engine][node] * HOURS * nodes,
+        )
     # -- network
     for resource in template.resources_of_type("AWS::EC2::LaunchTemplate").values():
         data = resource["Properties"]["LaunchTemplateData"]
@@ -517,6 +636,17 @@ def monthly_bill(
         "Data transfer",
         f"API responses out, {responses_gb:.0f} GB",
         per_use=responses_gb * DATA_OUT_GB,
+    )
+    served = api_requests + sum(url_requests.values())
+    database_gb = (served - heartbeats) * DB_BYTES_PER_REQUEST / 1e9  # heartbeats touch Redis only
+    cache_commands = served * CACHE_COMMANDS_PER_REQUEST
+    replicated = CACHE_WRITE_SHARE if cache_nodes > 1 else 0.0
+    cache_gb = cache_commands * CACHE_BYTES_PER_COMMAND * (CROSS_AZ_SHARE + replicated) / 1e9
+    cross_gb = (database_gb + NAT_EGRESS_GB) * CROSS_AZ_SHARE + cache_gb
+    bill.add(
+        "Data transfer",
+        f"cross-AZ, {cross_gb:.0f} GB (database, cache and its replica, NAT)",
+        per_use=cross_gb * CROSS_AZ_GB,
     )
     # -- secrets, messaging, email
     secrets = [
@@ -545,7 +675,7 @@ def monthly_bill(
     stored_gb = songs * MB_PER_SONG / 1000
     bill.add("Cloudflare R2", f"storage, {stored_gb:.0f} GB", per_use=stored_gb * R2_GB_MONTH)
     class_a = songs * NEW_SONGS_SHARE_PER_MONTH * UPLOAD_OPERATIONS_PER_SONG
-    plays = active_days * PLAYS_PER_ACTIVE_DAY
+    plays = active_days * plays_per_day
     class_b = plays * MEDIA_REQUESTS_PER_PLAY * EDGE_CACHE_MISS_SHARE
     bill.add(
         "Cloudflare R2",
@@ -554,7 +684,25 @@ def monthly_bill(
         note="egress is free",
     )
     stored_minutes = VIDEO_MINUTES_STORED.get(size, 3_000) if users else 100
-    delivered = active_days * VIDEO_MINUTES_PER_ACTIVE_DAY
+    delivered = active_days * video_minutes
+    if video_from_r2:
+        hls_gb = stored_minutes * HLS_MB_PER_MINUTE_STORED / 1000
+        new_minutes = stored_minutes * NEW_VIDEO_MINUTES_SHARE_PER_MONTH
+        bill.add("Cloudflare R2", f"HLS video, {hls_gb:.0f} GB stored", per_use=hls_gb * R2_GB_MONTH)
+        misses = delivered * HLS_SEGMENTS_PER_MINUTE * EDGE_CACHE_MISS_SHARE
+        writes = new_minutes * HLS_SEGMENTS_PER_MINUTE * 3
+        bill.add(
+            "Cloudflare R2",
+            f"HLS video, {delivered / 1e3:.0f}k minutes delivered (segment misses, uploads)",
+            per_use=misses * R2_CLASS_B + writes * R2_CLASS_A,
+            note="egress is free",
+        )
+        bill.add(
+            "AWS Lambda",
+            f"HLS encoding, {new_minutes:.0f} new minutes (ffmpeg)",
+            per_use=new_minutes * HLS_ENCODE_GB_SECONDS_PER_MINUTE * LAMBDA_GB_SECOND["arm64"],
+        )
+        return bill
     bill.add(
         "Cloudflare Stream",
         f"{stored_minutes / 1e3:.0f}k minutes stored",
@@ -657,16 +805,18 @@ def render(bill: Bill) -> str:
     return "\n".join(out)
 
 
-def assumptions() -> str:
+def assumptions(template: Template) -> str:
     listening = LISTENING_MINUTES_PER_ACTIVE_DAY
+    interval = heartbeat_interval_seconds(template)
+    rates = route_rates(PLAYS_PER_ACTIVE_DAY, listening, interval)
     lines = [
         "Assumptions (devtools/sauti_dev/cost.py, explained in docs/cost.md):",
         f"  active users: {DAILY_ACTIVE_SHARE:.0%} of monthly users on a day; each listens {listening} min",
-        f"    ({PLAYS_PER_ACTIVE_DAY} plays, a heartbeat every {HEARTBEAT_SECONDS} s)"
+        f"    ({PLAYS_PER_ACTIVE_DAY} plays, a heartbeat every {interval} s: HEARTBEAT_INTERVAL_SECONDS)"
         f" and watches {VIDEO_MINUTES_PER_ACTIVE_DAY} min of video",
-        f"  requests per active user per day: {sum(ROUTE_RATES.values()):.0f} on the named routes,"
-        f" {DEFAULT_ROUTE_RATE} on any other; health checks {HEALTH_CHECKS_PER_MINUTE}/min;"
-        f" dev {DEV_REQUESTS_PER_MONTH:,} requests/month",
+        f"  requests per active user per day: {sum(rates.values()):.0f} over {len(rates)} named routes;"
+        f" admin console {ADMIN_REQUESTS_PER_MONTH} a month per route; health checks"
+        f" {HEALTH_CHECKS_PER_MINUTE}/min; dev {DEV_REQUESTS_PER_MONTH:,} requests/month",
         f"  duration: {DEFAULT_DURATION_MS} ms warm unless named ({DURATION_MS});"
         f" cold starts {COLD_START_SHARE:.1%} of invocations at {COLD_START_MS} ms (init is billed)",
         "  memory and architecture: each function's own, from template.yaml",
@@ -674,15 +824,49 @@ def assumptions() -> str:
         f" + {APP_LOG_BYTES} ours; the access-log line is the template's Format with typical values",
         f"  emails: {EMAILS_PER_USER_MONTH} per user per month; response {RESPONSE_BYTES} B;"
         " custom metrics counted from the code",
+        f"  cross-AZ: {CROSS_AZ_SHARE:.0%} of the database ({DB_BYTES_PER_REQUEST} B a request), cache"
+        f" ({CACHE_BYTES_PER_COMMAND} B a command) and NAT traffic, at ${CROSS_AZ_GB} per GB",
         f"  media: {MB_PER_SONG} MB per song, catalog {SONGS}, edge cache misses {EDGE_CACHE_MISS_SHARE:.0%}",
         "  prices: list prices, no free tier (dev and prod share the account's), no savings plan",
     ]
     return "\n".join(lines)
 
 
+def what_ifs(template: Template) -> dict[str, tuple[Template, dict[str, Any]]]:
+    """The levers and usages `make cost` prices after the totals (docs/cost.md decides with them)."""
+    harsh = HARSH_USAGE
+    return {
+        "heartbeats through the HTTP API (no origin rule to the function URL)": (
+            template,
+            {"front_door": False},
+        ),
+        "a heartbeat every 30 s (the contract's lower bound)": (template, {"heartbeat_seconds": 30}),
+        "a heartbeat every 15 s (the old contract)": (template, {"heartbeat_seconds": 15}),
+        "play start, end, refresh and player saves through function URLs too": (
+            template,
+            {"more_function_urls": HOT_ROUTES},
+        ),
+        "video as HLS from R2 instead of Stream": (template, {"video_from_r2": True}),
+        "Valkey Serverless instead of two nodes (needs hash-tagged keys)": (
+            with_serverless_cache(template),
+            {},
+        ),
+        f"harsher usage: {harsh['daily_active_share']:.0%} daily active, {harsh['plays_per_day']} plays,"
+        f" {harsh['video_minutes']} min video a day": (template, dict(harsh)),
+        "harsher usage, video as HLS from R2": (template, {**harsh, "video_from_r2": True}),
+        "usage at the leaders' figures: 50% daily active, 100 min a day": (
+            template,
+            {"daily_active_share": 0.5, "listening_minutes": 100},
+        ),
+    }
+
+
+GOAL = {20_000: 250.0, 100_000: 450.0}  # prod plus dev, USD a month (issue 22)
+
+
 def main() -> int:
     template = load_template()
-    print(assumptions())
+    print(assumptions(template))
     totals = {}
     for users in (20_000, 100_000):
         prod = monthly_bill("prod", users, template)
@@ -700,25 +884,18 @@ def main() -> int:
     print()
     for users, total in totals.items():
         both = total + dev.total
-        print(f"TOTAL at {users:>7,} users: prod {total:8.2f} + dev {dev.total:7.2f} = {both:8.2f} USD/month")
+        verdict = "within" if both <= GOAL[users] else "OVER"
+        print(
+            f"TOTAL at {users:>7,} users: prod {total:8.2f} + dev {dev.total:7.2f} = {both:8.2f} USD/month"
+            f" ({verdict} the goal of {GOAL[users]:.0f})"
+        )
     print()
-    print("what if (prod at 20,000 and 100,000 users; docs/cost.md):")
-    serverless = with_serverless_cache(template)
-    what_ifs: dict[str, tuple[Template, dict[str, Any]]] = {
-        "heartbeats through the HTTP API (no origin rule to the function URL)": (
-            template,
-            {"front_door": False},
-        ),
-        "a heartbeat every 60 s as well (an API contract change)": (template, {"heartbeat_seconds": 60}),
-        "Valkey Serverless instead of two nodes (needs hash-tagged keys)": (serverless, {}),
-        "usage at the leaders' figures: 50% daily active, 100 min a day": (
-            template,
-            {"daily_active_share": 0.5, "listening_minutes": 100},
-        ),
-    }
-    for label, (variant, change) in what_ifs.items():
-        figures = [monthly_bill("prod", users, variant, **change).total for users in totals]
-        print(f"  {label:70} {figures[0]:8.2f} {figures[1]:8.2f}")
+    print("what if (prod plus dev at 20,000 and 100,000 users; docs/cost.md):")
+    for label, (variant, change) in what_ifs(template).items():
+        dev_change = {k: v for k, v in change.items() if k in ("heartbeat_seconds", "video_from_r2")}
+        dev_total = monthly_bill("dev", None, variant, **dev_change).total
+        figures = [monthly_bill("prod", users, variant, **change).total + dev_total for users in totals]
+        print(f"  {label:72} {figures[0]:8.2f} {figures[1]:8.2f}")
     return 0
 
 

@@ -26,11 +26,20 @@ from sauti.playback.models import (
     RecentPlayPage,
     StartSession,
 )
+from sauti.playback.settings import PlaybackSettings
 from sauti.settings import require
 from sauti.signing.settings import MediaSettings, StreamSettings
 
 app = http_app()
-require(CoreSettings, DatabaseSettings, MediaSettings, StreamSettings, BillingSettings, AnalyticsSettings)
+require(
+    CoreSettings,
+    DatabaseSettings,
+    MediaSettings,
+    StreamSettings,
+    BillingSettings,
+    AnalyticsSettings,
+    PlaybackSettings,
+)
 
 
 @app.post("/playback/sessions", status_code=201, responses=errors(404))

@@ -13,6 +13,7 @@ def all_models() -> list[type[Settings]]:
     from sauti.core_settings import ClientAddressSettings, CoreSettings, DatabaseSettings, TokenSettings
     from sauti.downloads.settings import DownloadsSettings
     from sauti.notifications.settings import NotificationsSettings
+    from sauti.playback.settings import PlaybackSettings
     from sauti.search.settings import SearchSettings
     from sauti.signing.settings import MediaSettings, R2Settings, StreamSettings
 
@@ -30,6 +31,7 @@ def all_models() -> list[type[Settings]]:
         AppleSettings,
         DownloadsSettings,
         AnalyticsSettings,
+        PlaybackSettings,
         NotificationsSettings,
         SearchSettings,
     ]

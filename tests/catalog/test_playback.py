@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jwt
+import pytest
 import requests
 
 from helpers import assert_problem
@@ -135,7 +136,12 @@ def test_starting_on_a_second_device_stops_the_first_at_its_next_heartbeat(api, 
     song_id = catalog.song()
     user = new_user()
     phone = start(user, song_id=song_id, device_id="phone").json()["session_id"]
-    assert _heartbeat(api, user, phone).json() == {"continue": True, "reason": None, "stream": None}
+    assert _heartbeat(api, user, phone).json() == {
+        "continue": True,
+        "reason": None,
+        "stream": None,
+        "next_heartbeat_s": 60,
+    }
 
     laptop = start(user, song_id=song_id, device_id="laptop").json()["session_id"]
 
@@ -143,8 +149,14 @@ def test_starting_on_a_second_device_stops_the_first_at_its_next_heartbeat(api, 
         "continue": False,
         "reason": "playing_elsewhere",
         "stream": None,
+        "next_heartbeat_s": 60,
     }
-    assert _heartbeat(api, user, laptop).json() == {"continue": True, "reason": None, "stream": None}
+    assert _heartbeat(api, user, laptop).json() == {
+        "continue": True,
+        "reason": None,
+        "stream": None,
+        "next_heartbeat_s": 60,
+    }
 
 
 def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
@@ -160,6 +172,7 @@ def test_a_free_user_in_the_background_is_told_to_stop_a_premium_user_is_not(
         "continue": False,
         "reason": "background_requires_premium",
         "stream": None,
+        "next_heartbeat_s": 60,
     }
     assert _heartbeat(api, premium, premium_session, app_state="background").json()["continue"] is True
 
@@ -203,6 +216,53 @@ def test_a_heartbeat_renews_a_link_about_to_expire_and_touches_nothing_else(
     assert redis_client().get(active_key(user.id)) == session_id
     assert redis_client().hgetall(ads_key(user.id)) == ads_before
     assert redis_client().hget(session_key(session_id), "counted") is None
+
+
+@pytest.fixture
+def heartbeat_interval(monkeypatch):
+    """Set HEARTBEAT_INTERVAL_SECONDS for one test; the settings are read again before and after."""
+    from sauti.config import config
+
+    def set_to(seconds: str) -> None:
+        monkeypatch.setenv("HEARTBEAT_INTERVAL_SECONDS", seconds)
+        config.cache_clear()
+
+    yield set_to
+    monkeypatch.delenv("HEARTBEAT_INTERVAL_SECONDS", raising=False)
+    config.cache_clear()
+
+
+def test_the_server_sets_the_heartbeat_interval_and_renews_links_two_intervals_ahead(
+    api, new_user, catalog, start, heartbeat_interval
+):
+    import time
+
+    from sauti.cache import redis_client
+    from sauti.playback.sessions import session_key
+
+    heartbeat_interval("30")
+    user = new_user()
+    session = start(user, song_id=catalog.song()).json()
+    assert session["next_heartbeat_s"] == 30
+    redis_client().hset(session_key(session["session_id"]), "stream_expires_at", repr(time.time() + 70))
+    assert _heartbeat(api, user, session["session_id"]).json()["stream"] is None  # > two intervals left
+
+    redis_client().hset(session_key(session["session_id"]), "stream_expires_at", repr(time.time() + 50))
+    beat = _heartbeat(api, user, session["session_id"]).json()
+
+    assert beat["next_heartbeat_s"] == 30
+    assert beat["stream"] is not None
+
+
+def test_a_heartbeat_interval_outside_30_to_60_seconds_fails_the_settings_check(heartbeat_interval):
+    from sauti.config import ConfigurationError, config
+    from sauti.playback.settings import PlaybackSettings
+    from sauti.settings import load
+
+    for interval in ("15", "61", "abc"):
+        heartbeat_interval(interval)
+        with pytest.raises(ConfigurationError, match="HEARTBEAT_INTERVAL_SECONDS"):
+            load(PlaybackSettings, config())
 
 
 def test_a_heartbeat_keeps_the_accounts_stream_pointer_alive(api, new_user, catalog, start):

@@ -21,6 +21,8 @@ from sauti.observability import count
 from sauti.playback import sessions
 from sauti.playback.errors import SessionNotFound
 from sauti.playback.models import HeartbeatAnswer, PlayEnded, PlaySession, RecentPlayPage
+from sauti.playback.settings import PlaybackSettings
+from sauti.settings import settings
 from sauti.signing import links
 
 # The quality ladder (docs/catalog.md): a plan caps the rendition a session may get.
@@ -34,9 +36,17 @@ AD_INTERVAL_SECONDS = 15 * 60
 
 PLAUSIBILITY_TOLERANCE_MS = 2_000  # clock skew and request latency between client and server
 PREFETCH_TRACKS = 2
-# A heartbeat answers a fresh link when the current one expires sooner than this (heartbeats come
-# every 15 s or less, so a player always has one before its link runs out mid-song).
-STREAM_REFRESH_SECONDS = 60
+
+
+def heartbeat_seconds() -> int:
+    """The interval a playing client is told to send heartbeats at (``next_heartbeat_s``)."""
+    return settings(PlaybackSettings).heartbeat_seconds
+
+
+def stream_refresh_seconds() -> int:
+    """A heartbeat answers a fresh link when the current one expires sooner than this: two intervals,
+    so a late or lost heartbeat still leaves the next one a live link to renew."""
+    return 2 * heartbeat_seconds()
 
 
 def _iso(epoch: float) -> str:
@@ -173,6 +183,7 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
         "stream": stream,
         "background_allowed": background_allowed,
         "ads": _ad_break(now) if ad_due else None,
+        "next_heartbeat_s": heartbeat_seconds(),
     }
     if prefetch is not None:
         answer["prefetch"] = prefetch
@@ -183,8 +194,8 @@ def start_session(user_id: str, request: dict[str, Any], *, now: float | None = 
 def heartbeat(
     user_id: str, session_id: str, report: dict[str, Any], *, now: float | None = None
 ) -> HeartbeatAnswer:
-    """``{continue, reason, stream}``: ``stream`` is a fresh link (same content and quality) when the
-    current one expires within ``STREAM_REFRESH_SECONDS``, else null."""
+    """``{continue, reason, stream, next_heartbeat_s}``: ``stream`` is a fresh link (same content and
+    quality) when the current one expires within ``stream_refresh_seconds()``, else null."""
     now = clock.epoch() if now is None else now
     if not is_uuid(session_id):
         raise SessionNotFound("no such play session")
@@ -200,12 +211,17 @@ def heartbeat(
     if beat.outcome == "missing":
         raise SessionNotFound("no such play session")
     stream = None
-    if beat.outcome == "ok" and beat.stream_expires_at - now < STREAM_REFRESH_SECONDS:
+    if beat.outcome == "ok" and beat.stream_expires_at - now < stream_refresh_seconds():
         stream = _fresh_stream(beat, now)
         if stream is not None:
             sessions.set_stream_expiry(session_id, _epoch(stream["expires_at"]))
     return HeartbeatAnswer.model_validate(
-        {"continue": beat.outcome == "ok", "reason": beat.reason, "stream": stream}
+        {
+            "continue": beat.outcome == "ok",
+            "reason": beat.reason,
+            "stream": stream,
+            "next_heartbeat_s": heartbeat_seconds(),
+        }
     )
 
 

@@ -78,6 +78,7 @@ class PlaySession(ApiModel):
     background_allowed: bool
     ads: AdBreak | None
     prefetch: list[PrefetchLink] | None = None  # when the request named what plays next (or an album)
+    next_heartbeat_s: int  # send heartbeats this often while playing (and at once on any change)
 
 
 class HeartbeatAnswer(ApiModel):
@@ -86,6 +87,7 @@ class HeartbeatAnswer(ApiModel):
     continue_: bool = Field(alias="continue")
     reason: str | None
     stream: StreamLink | None  # a fresh link when the current one is about to expire
+    next_heartbeat_s: int  # the interval until the next heartbeat (the server may change it)
 
 
 class PlayEnded(ApiModel):
