@@ -11,7 +11,8 @@ import pytest
 
 from helpers import assert_problem
 from sauti import bearer
-from sauti.core_settings import TokenSettings
+from sauti.core_settings import FrontDoorSettings, TokenSettings
+from sauti.function_url import FunctionUrlEntry
 from sauti.settings import settings
 from sauti.tokens import key_set, sign
 from sauti_dev.cost import HEARTBEAT_ROUTE, monthly_bill
@@ -76,6 +77,7 @@ def test_the_function_url_answers_only_its_own_routes(functions, gateway, new_us
     entry = functions.handler("HeartbeatFunction")
     entry.jwks = gateway.jwks
     headers = {"authorization": f"Bearer {new_user().token}", "content-type": "application/json"}
+    headers[settings(FrontDoorSettings).front_door_header] = settings(FrontDoorSettings).front_door_secret
     for method, path in (
         ("POST", "/playback/sessions"),
         ("GET", f"/playback/sessions/{UNKNOWN_SESSION}/heartbeat"),
@@ -85,6 +87,47 @@ def test_the_function_url_answers_only_its_own_routes(functions, gateway, new_us
         result = functions.invoke("HeartbeatFunction", event)
 
         assert result["statusCode"] == 404, (method, path)
+
+
+def _refusing_keys():
+    raise AssertionError("the keys were fetched for a request the front door never sent")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        None,
+        {},
+        {"x-sauti-front-door": ""},
+        {"x-sauti-front-door": "a-guess"},
+        {"x-sauti-front-door": ["sauti-local-front-door-secret"]},
+        {"X-Other": "sauti-local-front-door-secret"},
+    ],
+)
+def test_a_request_without_the_front_doors_header_is_refused_before_anything_is_read(headers, new_user):
+    handled = []
+    entry = FunctionUrlEntry(lambda event, context: handled.append(event) or {}, ("POST /beat/{id}",))
+    entry.jwks = _refusing_keys
+    event = {"headers": headers, "rawPath": "/beat/1", "body": "{not json", "isBase64Encoded": True}
+
+    result = entry(event, None)
+
+    assert result["statusCode"] == 403
+    assert json.loads(result["body"]) == {"message": "Forbidden"}
+    assert handled == []
+
+
+def test_the_front_doors_header_lets_the_request_on_to_the_token_check(new_user):
+    front_door = settings(FrontDoorSettings)
+    entry = FunctionUrlEntry(lambda event, context: {"statusCode": 204}, ("POST /beat/{id}",))
+    entry.jwks = lambda: {"keys": []}
+    event = {
+        "headers": {front_door.front_door_header: front_door.front_door_secret},
+        "rawPath": "/beat/1",
+        "requestContext": {"http": {"method": "POST"}},
+    }
+
+    assert entry(event, None)["statusCode"] == 401  # no token: the next check refuses it
 
 
 class _Keys(BaseHTTPRequestHandler):
