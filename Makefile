@@ -19,7 +19,7 @@ test: lint ## lint, then the whole test suite against real PostgreSQL and Redis
 lint: $(INSTALLED) ## ruff, cfn-lint and the type checker (mypy; every function's app.py on its own)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml deploy/deploy-role.yaml
 	$(BIN)/mypy shared devtools
 	@for app in functions/*/app.py; do $(BIN)/mypy --no-error-summary $$app || exit 1; done
 
