@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +18,7 @@ from sauti.settings import settings
 from sauti.tokens import key_set, sign
 from sauti_dev.cost import HEARTBEAT_ROUTE, monthly_bill
 from sauti_dev.events import http_event
-from sauti_dev.template import load_template
+from sauti_dev.template import PROJECT_ROOT, load_template
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 BEAT = {"position_ms": 1000, "state": "playing", "app_state": "foreground"}
@@ -186,3 +187,15 @@ def test_prod_bills_no_api_gateway_request_for_a_front_door_route():
     assert "no heartbeats" in gateway.item
     assert gateway_without.total > 4 * gateway.total
     assert prod.total < through_api.total
+
+
+def test_the_documented_origin_rule_uses_an_operator_the_pro_plan_has_and_matches_the_route():
+    text = (PROJECT_ROOT / "docs" / "deploy.md").read_text()
+    rule = re.search(r'http\.request\.uri\.path (\w+) "([^"]+)"', text)
+
+    assert rule is not None
+    assert rule[1] == "wildcard", f"{rule[1]}: Cloudflare allows `matches` on Business and Enterprise only"
+    pattern = re.compile(re.escape(rule[2]).replace(r"\*", ".*"), re.IGNORECASE)
+    assert pattern.fullmatch(f"/playback/sessions/{UNKNOWN_SESSION}/heartbeat")
+    assert not pattern.fullmatch("/playback/sessions")
+    assert "x-sauti-front-door" in text
