@@ -59,7 +59,7 @@ deploy-check: $(DEPLOY_VENV)/.installed ## sam validate --lint, sam build (arm64
 
 $(DEPLOY_VENV)/.installed: requirements/deploy.lock
 	test -x $(DEPLOY_VENV)/bin/python || "$$(scripts/find-python)" -m venv $(DEPLOY_VENV)
-	$(DEPLOY_VENV)/bin/pip install -q --require-hashes --only-binary=:all: -r requirements/deploy.lock
+	$(DEPLOY_VENV)/bin/pip install -q --require-hashes --no-deps -r requirements/deploy.lock  # the lock holds every dependency
 	touch $@
 
 lock-deploy: $(DEPLOY_VENV)/.installed ## re-pin the deploy tools (requirements/deploy.lock, hashed) after changing deploy.txt
