@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,12 +12,13 @@ import pytest
 
 from helpers import assert_problem
 from sauti import bearer
-from sauti.core_settings import TokenSettings
+from sauti.core_settings import FrontDoorSettings, TokenSettings
+from sauti.function_url import FunctionUrlEntry
 from sauti.settings import settings
 from sauti.tokens import key_set, sign
 from sauti_dev.cost import HEARTBEAT_ROUTE, heartbeat_interval_seconds, monthly_bill
 from sauti_dev.events import http_event
-from sauti_dev.template import load_template
+from sauti_dev.template import PROJECT_ROOT, load_template
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 BEAT = {"position_ms": 1000, "state": "playing", "app_state": "foreground"}
@@ -76,6 +78,7 @@ def test_the_function_url_answers_only_its_own_routes(functions, gateway, new_us
     entry = functions.handler("HeartbeatFunction")
     entry.jwks = gateway.jwks
     headers = {"authorization": f"Bearer {new_user().token}", "content-type": "application/json"}
+    headers[settings(FrontDoorSettings).front_door_header] = settings(FrontDoorSettings).front_door_secret
     for method, path in (
         ("POST", "/playback/sessions"),
         ("GET", f"/playback/sessions/{UNKNOWN_SESSION}/heartbeat"),
@@ -85,6 +88,47 @@ def test_the_function_url_answers_only_its_own_routes(functions, gateway, new_us
         result = functions.invoke("HeartbeatFunction", event)
 
         assert result["statusCode"] == 404, (method, path)
+
+
+def _refusing_keys():
+    raise AssertionError("the keys were fetched for a request the front door never sent")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        None,
+        {},
+        {"x-sauti-front-door": ""},
+        {"x-sauti-front-door": "a-guess"},
+        {"x-sauti-front-door": ["sauti-local-front-door-secret"]},
+        {"X-Other": "sauti-local-front-door-secret"},
+    ],
+)
+def test_a_request_without_the_front_doors_header_is_refused_before_anything_is_read(headers, new_user):
+    handled = []
+    entry = FunctionUrlEntry(lambda event, context: handled.append(event) or {}, ("POST /beat/{id}",))
+    entry.jwks = _refusing_keys
+    event = {"headers": headers, "rawPath": "/beat/1", "body": "{not json", "isBase64Encoded": True}
+
+    result = entry(event, None)
+
+    assert result["statusCode"] == 403
+    assert json.loads(result["body"]) == {"message": "Forbidden"}
+    assert handled == []
+
+
+def test_the_front_doors_header_lets_the_request_on_to_the_token_check(new_user):
+    front_door = settings(FrontDoorSettings)
+    entry = FunctionUrlEntry(lambda event, context: {"statusCode": 204}, ("POST /beat/{id}",))
+    entry.jwks = lambda: {"keys": []}
+    event = {
+        "headers": {front_door.front_door_header: front_door.front_door_secret},
+        "rawPath": "/beat/1",
+        "requestContext": {"http": {"method": "POST"}},
+    }
+
+    assert entry(event, None)["statusCode"] == 401  # no token: the next check refuses it
 
 
 class _Keys(BaseHTTPRequestHandler):
@@ -144,3 +188,15 @@ def test_prod_bills_no_api_gateway_request_for_a_front_door_route():
     heartbeats = 20_000 * 0.30 * 30.4 * 45 * 60 / heartbeat_interval_seconds(template)  # cost.py's usage
     assert round(gateway_without.total - gateway.total, 2) == round(heartbeats / 1e6, 2)  # $1 per million
     assert prod.total < through_api.total
+
+
+def test_the_documented_origin_rule_uses_an_operator_the_pro_plan_has_and_matches_the_route():
+    text = (PROJECT_ROOT / "docs" / "deploy.md").read_text()
+    rule = re.search(r'http\.request\.uri\.path (\w+) "([^"]+)"', text)
+
+    assert rule is not None
+    assert rule[1] == "wildcard", f"{rule[1]}: Cloudflare allows `matches` on Business and Enterprise only"
+    pattern = re.compile(re.escape(rule[2]).replace(r"\*", ".*"), re.IGNORECASE)
+    assert pattern.fullmatch(f"/playback/sessions/{UNKNOWN_SESSION}/heartbeat")
+    assert not pattern.fullmatch("/playback/sessions")
+    assert "x-sauti-front-door" in text

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from sauti import bearer
-from sauti.core_settings import TokenSettings
+from sauti.core_settings import FrontDoorSettings, TokenSettings
 from sauti.settings import settings
 from sauti_dev import ports
 from sauti_dev.events import http_event
@@ -262,6 +262,8 @@ class LocalGateway:
         """A function URL's request: no authorizer and no route key; the function checks the token."""
         entry = self.functions.handler(function)
         entry.jwks = self.jwks  # the keys this stack publishes, without an HTTP round trip to itself
+        front_door = settings(FrontDoorSettings)  # Cloudflare's request-header rule adds it
+        headers = {**headers, front_door.front_door_header: front_door.front_door_secret}
         event = http_event(
             "$default", method, path, query=query, headers=headers, body=body, source_ip=source_ip
         )

@@ -116,10 +116,18 @@ class Template:
 
     @functools.cached_property
     def functions(self) -> dict[str, FunctionSpec]:
+        # A queue trigger written as its own event source mapping (the scoped-policy form) counts too.
+        mapped: dict[str, list[str]] = {}
+        for mapping in self.resources_of_type("AWS::Lambda::EventSourceMapping").values():
+            mapping_props = mapping["Properties"]
+            source, target = mapping_props["EventSourceArn"], mapping_props["FunctionName"]
+            if "Fn::GetAtt" in source and "Ref" in target:
+                mapped.setdefault(target["Ref"], []).append(source["Fn::GetAtt"][0])
         specs = {}
         for logical_id, resource in self.resources_of_type("AWS::Serverless::Function").items():
             props = resource.get("Properties", {})
-            routes, queues, schedules, patterns = [], [], [], []
+            routes, schedules, patterns = [], [], []
+            queues = list(mapped.get(logical_id, ()))
             for event in props.get("Events", {}).values():
                 event_props = event.get("Properties", {})
                 if event["Type"] == "HttpApi":
@@ -165,3 +173,31 @@ class Template:
 @functools.cache
 def load_template(path: Path = TEMPLATE_PATH) -> Template:
     return Template(yaml.load(path.read_text(), Loader=_CloudFormationLoader))  # noqa: S506 - SafeLoader subclass
+
+
+def transformed_template(parameters: dict[str, str], region: str = "eu-west-1") -> dict[str, Any]:
+    """The template as CloudFormation receives it after ``sam package`` and the SAM transform.
+
+    The code locations become S3 URIs (as ``sam package`` writes them); ``parameters`` are the
+    stack's parameter values (SAM resolves a few of them, such as ``Environment`` in names).
+    """
+    import copy
+
+    import boto3
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    document = copy.deepcopy(load_template().document)
+    for resource in document["Resources"].values():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(key), str):
+                properties[key] = f"s3://sauti-artifacts/{properties[key].strip('/')}.zip"
+
+    session = boto3.session.Session(region_name=region)
+    translator = Translator(None, Parser(), boto_session=session)
+    # Every policy of the template is inline or an ARN: no managed-policy names to look up.
+    transformed: dict[str, Any] = translator.translate(
+        document, parameter_values=dict(parameters), get_managed_policy_map=dict
+    )
+    return transformed

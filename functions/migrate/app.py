@@ -1,4 +1,5 @@
-"""Applies pending database migrations; the deploy workflow invokes it after each deploy."""
+"""Applies pending database migrations. The stack's Migrations custom resource runs it on every
+deploy before any other function gets its new code; invoked by hand (any other event) it just runs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from sauti.config import load_json_secret
 from sauti.core_settings import CoreSettings, DatabaseSettings
+from sauti.custom_resource import is_custom_resource_event, serve
 from sauti.migrate import apply_migrations, ensure_app_role
 from sauti.observability import instrumented, logger
 from sauti.settings import require, settings
@@ -13,8 +15,7 @@ from sauti.settings import require, settings
 require(CoreSettings, DatabaseSettings)
 
 
-@instrumented()
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def migrate() -> dict[str, Any]:
     applied = apply_migrations()
     logger.info("migrations applied", extra={"applied": applied})
     app_secret = settings(DatabaseSettings).db_app_secret_arn
@@ -23,3 +24,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         ensure_app_role(credentials["username"], credentials["password"])
         logger.info("application role granted", extra={"role": credentials["username"]})
     return {"applied": applied, "app_role": bool(app_secret)}
+
+
+@instrumented()
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if is_custom_resource_event(event):
+        return serve(event, migrate)
+    return migrate()

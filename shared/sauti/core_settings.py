@@ -39,6 +39,18 @@ class ClientAddressSettings(Settings):
     )
 
 
+class FrontDoorSettings(Settings):
+    """What only the front door adds to a request sent to a function URL (sauti.function_url)."""
+
+    front_door_secret: str = setting(
+        "sauti-local-front-door-secret",
+        secret=True,
+        doc="value of the header Cloudflare's request-header rule adds; a function URL refuses any "
+        "request without it",
+    )
+    front_door_header: str = setting("x-sauti-front-door", doc="the header that carries FRONT_DOOR_SECRET")
+
+
 class DatabaseSettings(Settings):
     """PostgreSQL: a URL on a laptop, the RDS host and its credentials secret in AWS."""
 

@@ -7,17 +7,23 @@ refuses a token the JWT authorizer would refuse (401 ``{"message":"Unauthorized"
 function the event the HTTP API would have built: the route key and the verified claims. The keys
 come from the issuer's JWKS (``JWT_ISSUER`` + ``/.well-known/jwks.json``), fetched and cached per
 container; ``jwks`` is the seam for the local stack, which serves them in-process.
+
+Before anything else, the request must carry what only the front door adds: the header
+``FRONT_DOOR_HEADER`` with ``FRONT_DOOR_SECRET`` (Cloudflare's request-header rule sets it). Anyone
+who learns the URL's host and skips Cloudflare gets a 403 for the price of a string comparison:
+no token check, no body read, no route match (docs/deploy.md, the front door).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from sauti import bearer
-from sauti.core_settings import TokenSettings
+from sauti.core_settings import FrontDoorSettings, TokenSettings
 from sauti.settings import settings
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -58,7 +64,18 @@ class FunctionUrlEntry:
     def jwks(self, source: bearer.KeySource) -> None:
         self._jwks = source
 
+    def _from_the_front_door(self, event: dict[str, Any]) -> bool:
+        front_door = settings(FrontDoorSettings)
+        headers = event.get("headers") or {}
+        # Function URLs pass header names in lower case.
+        presented = headers.get(front_door.front_door_header.lower()) if isinstance(headers, dict) else None
+        return isinstance(presented, str) and hmac.compare_digest(
+            presented.encode(), front_door.front_door_secret.encode()
+        )
+
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if not self._from_the_front_door(event):
+            return _plain(403, "Forbidden")
         http = event.get("requestContext", {}).get("http", {})
         method, path = str(http.get("method", "")).upper(), str(event.get("rawPath", ""))
         route = next(

@@ -10,7 +10,13 @@ def all_models() -> list[type[Settings]]:
     from sauti.analytics.settings import AnalyticsSettings
     from sauti.auth.settings import AuthSettings
     from sauti.billing.settings import AppleSettings, BillingSettings, StripeSettings
-    from sauti.core_settings import ClientAddressSettings, CoreSettings, DatabaseSettings, TokenSettings
+    from sauti.core_settings import (
+        ClientAddressSettings,
+        CoreSettings,
+        DatabaseSettings,
+        FrontDoorSettings,
+        TokenSettings,
+    )
     from sauti.downloads.settings import DownloadsSettings
     from sauti.notifications.settings import NotificationsSettings
     from sauti.playback.settings import PlaybackSettings
@@ -20,6 +26,7 @@ def all_models() -> list[type[Settings]]:
     return [
         CoreSettings,
         ClientAddressSettings,
+        FrontDoorSettings,
         DatabaseSettings,
         TokenSettings,
         AuthSettings,
