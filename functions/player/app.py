@@ -17,7 +17,7 @@ def _with_etag(state: PlayerState) -> Response[PlayerState]:
     return Response(200, "application/json", body=state, headers={"ETag": f'"{state.version}"'})
 
 
-VERSIONED = {200: {"description": "the saved state", "headers": ETAG}}
+VERSIONED: dict[int, Any] = {200: {"description": "the saved state", "headers": ETAG}}
 
 
 @app.get("/me/player", responses={**VERSIONED, **errors(404)})
