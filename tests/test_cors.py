@@ -4,6 +4,7 @@ whose answer the page's script sees only if its origin is allowed, and of it onl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -187,3 +188,19 @@ def test_the_local_stack_allows_the_console_at_both_names_of_this_machine():
         "https://a.test",
         "https://b.test",
     }
+
+
+def test_the_cors_lists_name_every_header_the_api_description_does():
+    from sauti_dev.openapi import DOCUMENT_PATHS
+    from sauti_dev.template import load_template
+
+    document = json.loads(DOCUMENT_PATHS[0].read_text())
+    operations = [op for ops in document["paths"].values() for op in ops.values()]
+    sent = {p["name"].lower() for op in operations for p in op.get("parameters", ()) if p["in"] == "header"}
+    answered = {
+        name.lower() for op in operations for r in op["responses"].values() for name in r.get("headers", {})
+    }
+    cors = load_template().api_cors
+
+    assert sent and sent <= cors.allow_headers
+    assert answered and answered - SAFELISTED_RESPONSE_HEADERS <= cors.expose_headers

@@ -84,3 +84,44 @@ def test_a_method_no_route_has_is_a_problem_not_an_html_page(api):
 
     assert response.status in (404, 405)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_method_a_documented_path_does_not_take_is_405_naming_the_ones_it_does(api):
+    trace = api.request("TRACE", "/songs/123")
+    delete = api.request("DELETE", "/playlists/123/tracks/move")
+    unknown = api.request("TRACE", "/no/such/path")
+
+    assert (trace.status, trace.headers["allow"]) == (405, "GET")
+    assert trace.json()["code"] == "method_not_allowed"
+    assert (delete.status, delete.headers["allow"]) == (405, "POST")
+    assert unknown.status == 404
+
+
+def test_every_answer_without_content_is_documented_without_content(functions):
+    document = build_document(functions)
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "204" in operation["responses"]:
+                assert not operation["responses"]["204"].get("content"), f"{method} {path}"
+
+
+def test_operations_have_unique_ids_a_generator_can_name_methods_after_and_a_tag(functions):
+    operations = [op for ops in build_document(functions)["paths"].values() for op in ops.values()]
+    ids = [op["operationId"] for op in operations]
+
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", op_id) and len(op_id) <= 40 for op_id in ids), ids
+    assert all(len(op["tags"]) == 1 for op in operations)
+
+
+def test_every_secured_operation_documents_the_gateways_own_401(functions):
+    document = build_document(functions)
+    gateway_401 = {"$ref": "#/components/schemas/Unauthorized"}
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if operation.get("security"):
+                content = operation["responses"]["401"]["content"]
+                assert content["application/json"]["schema"] == gateway_401, f"{method} {path}"
+                assert "403" in operation["responses"], f"{method} {path}: account_suspended"

@@ -36,6 +36,8 @@ def build_document(functions: LocalFunctions | None = None) -> dict[str, Any]:
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
+    from sauti.http import COMPONENTS
+
     functions = functions or LocalFunctions()
     bearer = {"bearer": HTTPBearer(bearerFormat="JWT", description="an access token from /auth/login")}
     merge = OpenAPIMerge(
@@ -53,13 +55,27 @@ def build_document(functions: LocalFunctions | None = None) -> dict[str, Any]:
         functions.handler(logical_id)  # loads the function's module, as its container would
         resolver = functions.module(logical_id).app
         schema = json.loads(resolver.get_openapi_json_schema(security_schemes=bearer))
+        _tag_operations(schema, _module(spec.code_uri.name))
         for name, definition in schema.get("components", {}).get("schemas", {}).items():
             owner, known = seen.setdefault(name, (logical_id, definition))
             if known != definition:
                 raise ComponentClash(f"{logical_id} and {owner} define different schemas named {name}")
         merge.add_schema(schema)
     document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
+    document.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
     return document
+
+
+def _module(folder: str) -> str:
+    """A function's module as clients see it: the webhooks one group, each other function its own."""
+    return "webhooks" if folder.endswith("_webhook") else folder
+
+
+def _tag_operations(schema: dict[str, Any], tag: str) -> None:
+    """Each operation under its module's name (the function's folder), unless its route names one."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("tags", [tag])
 
 
 def render(document: dict[str, Any]) -> str:

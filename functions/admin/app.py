@@ -96,7 +96,7 @@ def create_song(body: SongIn) -> AdminSong:
 
 
 @app.get("/admin/songs/<song_id>", responses=ADMIN)
-def get_song(song_id: str) -> AdminSong:
+def get_admin_song(song_id: str) -> AdminSong:
     return logic.get_song(app.principal(), song_id)
 
 
@@ -131,7 +131,7 @@ def create_video(body: VideoIn) -> VideoCreated:
 
 
 @app.get("/admin/videos/<video_id>", responses=ADMIN)
-def get_video(video_id: str) -> AdminVideo:
+def get_admin_video(video_id: str) -> AdminVideo:
     return logic.get_video(app.principal(), video_id)
 
 
@@ -176,7 +176,26 @@ def confirm_ad_audio(ad_id: str, body: AdAudioIn) -> AdminAd:
 # -- catalog import --------------------------------------------------------------------------------
 
 
-@app.post("/admin/catalog/imports", responses=errors(403, 413))
+IMPORT_BODY = {
+    "required": True,
+    "description": f"The catalog in JSON Lines, at most {logic.IMPORT_MAX_BYTES // 2**20} MB: one object"
+    " a line, `artist`, `album` or `song` (docs/admin.md, Catalog import); sent under any content type.",
+    "content": {
+        "application/x-ndjson": {
+            "schema": {"type": "string"},
+            "example": '{"type": "artist", "ref": "a1", "name": "Sauti Sol"}\n'
+            '{"type": "song", "ref": "s1", "artist": "a1", "title": "Suzanna", "duration_ms": 215000,'
+            ' "status": "draft"}\n',
+        }
+    },
+}
+
+
+@app.post(
+    "/admin/catalog/imports",
+    responses=errors(403, 413),
+    openapi_extensions={"requestBody": IMPORT_BODY},  # read raw by the route, so not a model
+)
 def import_catalog() -> ImportResult:
     """The body is the contract's JSON Lines (any content type), at most 5 MB."""
     body = app.current_event.decoded_body or ""

@@ -86,13 +86,13 @@ def signup(body: SignupRequest) -> Response[SignedIn]:
     return _json(201, SignedIn.model_validate(result), NO_STORE)
 
 
-@app.post("/auth/login", responses=errors(403, 429))
+@app.post("/auth/login", responses=errors(401, 403, 429))
 def login(body: LoginRequest) -> Response[SignedIn]:
     result = logic.login(body.email, body.password, _client(body))
     return _json(200, SignedIn.model_validate(result), NO_STORE)
 
 
-@app.post("/auth/refresh", responses=errors(403))
+@app.post("/auth/refresh", responses=errors(401, 403))
 def refresh(body: RefreshRequest) -> Response[Tokens]:
     return _json(200, Tokens.model_validate(logic.refresh(body.refresh_token)), NO_STORE)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from sauti.billing import apple, logic, stripe_billing
 from sauti.billing.models import (
@@ -18,6 +20,15 @@ from sauti.http import errors, http_app, lambda_entry
 from sauti.settings import require
 
 app = http_app()
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=stripe_billing.IDEMPOTENCY_KEY_MAX_LENGTH,
+        pattern=stripe_billing.IDEMPOTENCY_KEY_PATTERN,
+        description="the same key again (within Stripe's 24 hours) answers the same Checkout session",
+    ),
+]
 require(CoreSettings, DatabaseSettings, BillingSettings, StripeSettings, AppleSettings)
 
 
@@ -27,9 +38,9 @@ def subscription() -> SubscriptionView:
 
 
 @app.post("/billing/checkout", responses=errors(409))
-def checkout(body: CheckoutRequest) -> RedirectUrl:
+def checkout(body: CheckoutRequest, idempotency_key: IdempotencyKey = None) -> RedirectUrl:
     user_id = app.principal().user_id
-    key = stripe_billing.client_idempotency_key(app.current_event.headers.get("idempotency-key"))
+    key = stripe_billing.client_idempotency_key(idempotency_key)
     return RedirectUrl(url=stripe_billing.create_checkout(user_id, body.success_url, body.cancel_url, key))
 
 

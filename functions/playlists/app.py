@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
-from sauti.http import errors, http_app, lambda_entry
+from sauti.http import ETAG, IfMatch, errors, http_app, lambda_entry
 from sauti.playlists import logic
 from sauti.playlists.models import (
     AddTracks,
@@ -42,15 +42,18 @@ Json = Response[str]
 
 
 def answers(status: int, model: type[BaseModel], *problems: int) -> dict[int, Any]:
-    """The OpenAPI responses of a route answering ``model`` with ``status``, and its problems."""
-    return {
-        status: {"description": model.__name__, "content": {"application/json": {"model": model}}},
-        **errors(*problems),
+    """The OpenAPI responses of a route answering ``model`` with ``status``, and its problems; a
+    versioned answer (and a 412) carries the version as its ``ETag``."""
+    success: dict[str, Any] = {
+        "description": model.__name__,
+        "content": {"application/json": {"model": model}},
     }
-
-
-def _if_match() -> str | None:
-    return app.current_event.headers.get("if-match")
+    if "version" in model.model_fields:
+        success["headers"] = ETAG
+    problem_responses = errors(*problems)
+    if 412 in problem_responses:
+        problem_responses[412]["headers"] = ETAG
+    return {status: success, **problem_responses}
 
 
 def _json(
@@ -96,40 +99,40 @@ def get_playlist(playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: C
 
 
 @app.patch("/playlists/<playlist_id>", responses=answers(200, Playlist, 403, 404, 412))
-def update_playlist(playlist_id: str, body: UpdatePlaylist) -> Json:
-    playlist = logic.update_playlist(app.principal().user_id, playlist_id, body, _if_match())
+def update_playlist(playlist_id: str, body: UpdatePlaylist, if_match: IfMatch = None) -> Json:
+    playlist = logic.update_playlist(app.principal().user_id, playlist_id, body, if_match)
     return _json(200, playlist, playlist.version)
 
 
 @app.delete("/playlists/<playlist_id>", status_code=204, responses=errors(403, 404, 412))
-def delete_playlist(playlist_id: str) -> Response[None]:
-    logic.delete_playlist(app.principal().user_id, playlist_id, _if_match())
+def delete_playlist(playlist_id: str, if_match: IfMatch = None) -> Response[None]:
+    logic.delete_playlist(app.principal().user_id, playlist_id, if_match)
     return _empty()
 
 
 @app.post(
     "/playlists/<playlist_id>/tracks", status_code=201, responses=answers(201, TracksAdded, 403, 404, 412)
 )
-def add_tracks(playlist_id: str, body: AddTracks) -> Json:
-    added = logic.add_tracks(app.principal().user_id, playlist_id, body, _if_match())
+def add_tracks(playlist_id: str, body: AddTracks, if_match: IfMatch = None) -> Json:
+    added = logic.add_tracks(app.principal().user_id, playlist_id, body, if_match)
     return _json(201, added, added.version)
 
 
 @app.delete("/playlists/<playlist_id>/tracks", responses=answers(200, Version, 403, 404, 412))
-def remove_tracks(playlist_id: str, body: RemoveTracks) -> Json:
-    answer = logic.remove_tracks(app.principal().user_id, playlist_id, body, _if_match())
+def remove_tracks(playlist_id: str, body: RemoveTracks, if_match: IfMatch = None) -> Json:
+    answer = logic.remove_tracks(app.principal().user_id, playlist_id, body, if_match)
     return _json(200, answer, answer.version)
 
 
 @app.post("/playlists/<playlist_id>/tracks/move", responses=answers(200, Version, 403, 404, 412))
-def move_tracks(playlist_id: str, body: MoveTracks) -> Json:
-    answer = logic.move_tracks(app.principal().user_id, playlist_id, body, _if_match())
+def move_tracks(playlist_id: str, body: MoveTracks, if_match: IfMatch = None) -> Json:
+    answer = logic.move_tracks(app.principal().user_id, playlist_id, body, if_match)
     return _json(200, answer, answer.version)
 
 
 @app.post("/playlists/<playlist_id>/invites", status_code=201, responses=answers(201, Invite, 403, 404, 412))
-def create_invite(playlist_id: str) -> Json:
-    invite = logic.create_invite(app.principal().user_id, playlist_id, _if_match())
+def create_invite(playlist_id: str, if_match: IfMatch = None) -> Json:
+    invite = logic.create_invite(app.principal().user_id, playlist_id, if_match)
     return _json(201, invite, headers={"Cache-Control": "no-store"})
 
 
@@ -148,8 +151,8 @@ def accept_invite(token: Token) -> Json:
 @app.delete(
     "/playlists/<playlist_id>/collaborators/<user_id>", status_code=204, responses=errors(403, 404, 412)
 )
-def remove_collaborator(playlist_id: str, user_id: str) -> Response[None]:
-    logic.remove_collaborator(app.principal().user_id, playlist_id, user_id, _if_match())
+def remove_collaborator(playlist_id: str, user_id: str, if_match: IfMatch = None) -> Response[None]:
+    logic.remove_collaborator(app.principal().user_id, playlist_id, user_id, if_match)
     return _empty()
 
 

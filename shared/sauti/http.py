@@ -32,7 +32,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 
 from sauti import paging
@@ -59,12 +59,41 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "code": {"type": "string", "description": "stable snake_case machine code"},
     },
     "additionalProperties": True,
+    "examples": [
+        {
+            "type": "https://docs.sauti.app/problems/not_found",
+            "title": "Not found",
+            "status": 404,
+            "detail": "no such playlist",
+            "code": "not_found",
+        }
+    ],
 }
+# What API Gateway itself answers (application/json, no `code`): its JWT authorizer's 401 to a missing or
+# refused token, before any function runs. HTTP APIs cannot reshape it, so the document says so.
+GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
+    "description": "API Gateway's own answer, before any function runs",
+}
+# The document's shared components (sauti_dev.openapi adds them once to the merged document).
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "Problem": PROBLEM_SCHEMA,
+    "GatewayMessage": GATEWAY_MESSAGE_SCHEMA,
+    "Unauthorized": {
+        "anyOf": [{"$ref": "#/components/schemas/Problem"}, {"$ref": "#/components/schemas/GatewayMessage"}],
+        "description": "the gateway's refusal of the token, or the function's problem (an account deleted,"
+        " a token from before its sessions were ended)",
+    },
+}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _PROBLEM_TITLES = {
-    400: "Malformed request",
+    400: "Malformed request (`malformed_json`: the body is not JSON)",
     401: "Authentication required",
     403: "Not allowed",
     404: "Not found",
+    405: "Method not allowed (see Allow)",
     409: "Conflict",
     412: "Version conflict",
     413: "Too large",
@@ -73,16 +102,48 @@ _PROBLEM_TITLES = {
     429: "Too many requests (see Retry-After)",
     503: "A dependency is unavailable (see Retry-After)",
 }
+RETRY_AFTER = {
+    "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "string"}}
+}
+# Headers of the contract (the CORS lists of template.yaml name every header the document does: a test).
+ETAG = {
+    "ETag": {"description": "the version, quoted: send it back as `If-Match`", "schema": {"type": "string"}}
+}
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=1000,
+        description='the `ETag` last seen (`"<version>"`, several comma-separated, or `*`); a stale one is'
+        " 412 `version_conflict` and nothing changes",
+    ),
+]
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def errors(*statuses: int) -> dict[int, Any]:
     """The OpenAPI responses of a route's problem+json errors: ``@app.get(..., responses=errors(404))``."""
+    return {status: _problem_response(status) for status in statuses}
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": _PROBLEM_TITLES.get(status, "Problem"),
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+    }
+    if status in (429, 503):
+        response["headers"] = RETRY_AFTER
+    return response
+
+
+def _gateway_unauthorized() -> dict[str, Any]:
+    """401 on a route behind the JWT authorizer: the gateway's JSON or the function's problem."""
+    schema = {"$ref": "#/components/schemas/Unauthorized"}
     return {
-        status: {
-            "description": _PROBLEM_TITLES.get(status, "Problem"),
-            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
-        }
-        for status in statuses
+        "description": 'no valid access token: API Gateway\'s own `{"message": "Unauthorized"}`, or a'
+        " problem from the function",
+        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+        "content": {JSON: {"schema": schema}, PROBLEM_JSON: {"schema": schema}},
     }
 
 
@@ -144,17 +205,29 @@ class SautiResolver(APIGatewayHttpResolver):
         method = options["method"]
         methods = [method] if isinstance(method, str) else list(method)
         public = all(route_key(item, options["rule"]) in self.public_routes for item in methods)
-        success = {
-            options["status_code"]: {"description": options["response_description"]}
-        }  # model filled in
+        status = options["status_code"]
+        success: dict[str, Any] = {"description": options["response_description"]}  # model filled in
+        if status == 204:
+            success = {"description": "No content", "content": {}}  # no body, not a JSON null
+        takes_body = any(item.upper() in _BODY_METHODS for item in methods)
         options["responses"] = {
-            **success,
-            **errors(*(() if public else (401,)), 422, 503),
+            status: success,
+            # Every route: a bad value (422), a dependency down (503); behind the authorizer, the
+            # gateway's or the function's 401 and a suspended account's 403 (sauti.principal).
+            **({} if public else {401: _gateway_unauthorized(), **errors(403)}),
+            **errors(*((400, 415) if takes_body else ()), 422, 503),
             **(options["responses"] or {}),
         }
         if not public and options["security"] is None:
             options["security"] = [{BEARER: []}]
-        return super().route(*bound.args[1:], **bound.kwargs)
+
+        def register(func: Callable[..., Any]) -> Callable[..., Any]:
+            if options["operation_id"] is None:  # the handler's name: a generated client's method name
+                options["operation_id"] = func.__name__
+            registered: Callable[..., Any] = APIGatewayHttpResolver.route(*bound.args, **bound.kwargs)(func)
+            return registered
+
+        return register
 
     def authenticate(self, event: dict[str, Any]) -> None:
         """Read the caller from the verified claims once; 401 unless the route is public."""

@@ -239,3 +239,13 @@ def test_super_admins_read_the_whole_audit_log_the_others_their_own_paged_and_fi
     assert rest["next_cursor"] is None
     by_target = api.get("/admin/audit-log", query={"target_id": songs[0]}, token=boss.token).json()["items"]
     assert len(by_target) == 1
+
+
+def test_linking_what_cannot_be_an_address_is_no_such_account(api, admins, catalog):
+    linked = api.put(
+        f"/admin/artists/{catalog.artist_id}/account",
+        json={"email": "not an address"},
+        token=admins["content_manager"].token,
+    )
+
+    assert linked.status == 404

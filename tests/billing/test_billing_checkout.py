@@ -146,7 +146,7 @@ def test_an_idempotency_key_stripe_would_refuse_is_422_before_any_stripe_call(ap
             422,
             "validation_error",
         )
-        assert problem["errors"][0]["field"] == "Idempotency-Key"
+        assert problem["errors"][0]["field"] == "header.idempotency-key"
     assert fake_stripe.requests == []
 
     longest = "k" * 255

@@ -542,8 +542,13 @@ def user_for_admin(user_id: str) -> dict[str, Any] | None:
 
 
 def user_id_by_email(email: str) -> str | None:
+    """The account of an address; None for no account, and for what cannot be an address."""
+    try:
+        address = normalize.email(email)
+    except ValueError:
+        return None
     with transaction() as conn:
-        user = store.user_by_email(conn, normalize.email(email))
+        user = store.user_by_email(conn, address)
     return str(user["id"]) if user and user["deleted_at"] is None else None
 
 

@@ -15,6 +15,7 @@ events apply their outcome as news of their moment.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -50,6 +51,7 @@ from sauti.settings import settings
 SIGNATURE_TOLERANCE_SECONDS = 300
 CHECKOUT_IDEMPOTENCY_WINDOW = timedelta(minutes=10)
 IDEMPOTENCY_KEY_MAX_LENGTH = 255  # Stripe's limit
+IDEMPOTENCY_KEY_PATTERN = r"^[ -~]*$"  # printable ASCII, as Stripe accepts
 SUBSCRIPTION_EVENTS = (
     "customer.subscription.created",
     "customer.subscription.updated",
@@ -114,7 +116,7 @@ def client_idempotency_key(header: str | None) -> str | None:
     would accept it: at most 255 printable ASCII characters."""
     if not header:
         return None
-    if len(header) > IDEMPOTENCY_KEY_MAX_LENGTH or not all(" " <= char <= "~" for char in header):
+    if len(header) > IDEMPOTENCY_KEY_MAX_LENGTH or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, header):
         message = f"at most {IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters"
         raise ValidationFailed(
             f"the Idempotency-Key header must be {message}",
