@@ -140,6 +140,13 @@ def vocabulary(
     (``prefix``: its position and text);
     ``typo`` terms sharing a deletion with the word (``typo_keys``: the word and its deletions), a
     superset of those within one typo."""
+    statement, params = vocabulary_statement(words, prefix, typo_keys, completions)
+    return conn.execute(statement, params, prepare=False).fetchall()
+
+
+def vocabulary_statement(
+    words: list[str], prefix: tuple[int, str] | None, typo_keys: list[tuple[int, str]], completions: int
+) -> tuple[str, dict[str, Any]]:
     last, typed = prefix or (0, "")
     width = min(len(typed), 3)
     parts = [
@@ -161,26 +168,25 @@ def vocabulary(
                JOIN search_term_deletes d ON d.variant = k.variant
                JOIN search_terms t ON t.term = d.term WHERE t.docs > 0"""
         )
-    return conn.execute(
-        " UNION ALL ".join(f"({part})" for part in parts),
-        {
-            "words": words,
-            "last": last,
-            "start": typed[:width],
-            "prefix": typed,
-            "completions": completions,
-            "key_words": [key[0] for key in typo_keys],
-            "keys": [key[1] for key in typo_keys],
-        },
-        prepare=False,
-    ).fetchall()
+    params = {
+        "words": words,
+        "last": last,
+        "start": typed[:width],
+        "prefix": typed,
+        "completions": completions,
+        "key_words": [key[0] for key in typo_keys],
+        "keys": [key[1] for key in typo_keys],
+    }
+    return " UNION ALL ".join(f"({part})" for part in parts), params
+
+
+# On the expression the trigram index covers (migration 0980): equality on `term` never reaches it.
+NEAREST_TERMS = "SELECT term, docs FROM search_terms WHERE docs > 0 ORDER BY lower(term) <-> %s LIMIT %s"
 
 
 def nearest_terms(conn: Connection[Row], word: str, limit: int) -> dict[str, int]:
     """The terms nearest ``word`` by trigrams (a GiST nearest-neighbour scan): candidates for two typos."""
-    rows = conn.execute(
-        "SELECT term, docs FROM search_terms WHERE docs > 0 ORDER BY term <-> %s LIMIT %s", (word, limit)
-    ).fetchall()
+    rows = conn.execute(NEAREST_TERMS, (word, limit)).fetchall()
     return {row["term"]: row["docs"] for row in rows}
 
 
