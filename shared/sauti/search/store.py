@@ -210,13 +210,15 @@ def match(
     driver: list[str],
     kinds: list[int],
     per_term: int,
-    required: list[tuple[str, list[str]]],
+    required: list[tuple[str, list[str], str | None]],
     title: str | None,
     title_prefix: bool,
     year: int | None,
     isrc: str | None,
 ) -> list[Row]:
-    """Documents holding, for every ``(field, candidates)`` in ``required``, one of the candidates.
+    """Documents holding, for every ``(field, candidates, prefix)`` in ``required``, one of the candidates
+    or, when ``prefix`` is given (the word being typed), any term starting with it: however many terms
+    complete a short prefix ("sigur r"), the document's own terms decide.
 
     Candidates come from the driver's postings (the most selective word: for each of its terms and
     each kind, the ``per_term`` most popular documents, one index range each) plus the documents whose
@@ -252,9 +254,16 @@ def match(
                      AND kind = ANY(%(kinds)s::smallint[]) ORDER BY title_key LIMIT 50)"""
             )
     conditions = ["true"]
-    for index, (field, candidates) in enumerate(required):
+    for index, (field, candidates, prefix) in enumerate(required):
         params[f"c{index}"] = candidates
-        conditions.append(f"{_FIELD_COLUMNS[field]} && %(c{index})s::text[]")
+        condition = f"{_FIELD_COLUMNS[field]} && %(c{index})s::text[]"
+        if prefix:
+            params[f"p{index}"] = prefix
+            condition = (
+                f"({condition} OR EXISTS (SELECT FROM unnest({_FIELD_COLUMNS[field]}) AS w(term)"
+                f" WHERE starts_with(w.term, %(p{index})s)))"
+            )
+        conditions.append(condition)
     if year is not None:
         conditions.append("d.year = %(year)s")
     if isrc is not None:
