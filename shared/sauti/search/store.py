@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from psycopg import Connection
+from psycopg.errors import LockNotAvailable
 from psycopg.types.json import Jsonb
 
 from sauti.db import Row
@@ -28,6 +29,37 @@ _DOC_COLUMNS = (
 TOP = "\U0010ffff"  # sorts after every character: [p, p + TOP) is every string starting with p
 # The fields each kind has: a song's title, artist and album; an album's title and artist; a name.
 FIELDS_OF_KIND = {1: (0, 1, 2), 2: (0,), 3: (0, 1), 4: (0,)}
+
+
+# Advisory lock, held to the end of the transaction taking it: shared by every change of the indexer
+# (they may run together), exclusive for a rebuild (it deletes and reloads every row).
+INDEX_LOCK = 7_242_580
+CHANGE_LOCK_WAIT = "2s"  # a change waits this long for a running rebuild, then fails to be retried
+
+
+def lock_for_change(conn: Connection[Row]) -> bool:
+    """Take the index's lock for one change; False when a rebuild held it past ``CHANGE_LOCK_WAIT``."""
+    conn.execute(f"SET LOCAL lock_timeout = '{CHANGE_LOCK_WAIT}'")
+    try:
+        with conn.transaction():  # a savepoint: a timed-out wait leaves the transaction usable
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (INDEX_LOCK,))
+    except LockNotAvailable:
+        return False
+    finally:
+        conn.execute("SET LOCAL lock_timeout = DEFAULT")
+    return True
+
+
+def lock_for_rebuild(conn: Connection[Row]) -> None:
+    """Wait for the changes being applied, then keep every other change out until the rebuild commits."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
+
+
+def analyze(conn: Connection[Row], *tables: str) -> None:
+    """Fresh statistics for what this transaction loaded, before a statement joins on it (a plan made on
+    an empty or rolled-back table's estimate runs quadratic)."""
+    for table in tables:
+        conn.execute(f"ANALYZE {table}")
 
 
 def _doc_values(doc: dict[str, Any]) -> dict[str, Any]:
