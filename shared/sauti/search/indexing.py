@@ -38,7 +38,7 @@ def _upsert(conn: Any, doc: dict[str, Any]) -> None:
     if old is None:
         created = store.insert_doc(conn, doc)
         store.add_postings(conn, doc["kind"], created["pop"], created["doc"], _postings(doc))
-        store.count_terms(conn, doc["terms"], [])
+        store.count_terms(conn, doc["terms"], [], created["pop"])
         return
     store.update_doc(conn, old["doc"], doc)
     before, after = _postings(old), _postings(doc)
@@ -48,14 +48,14 @@ def _upsert(conn: Any, doc: dict[str, Any]) -> None:
     store.add_postings(conn, doc["kind"], old["pop"], old["doc"], [p for p in after if p not in set(before)])
     added = [term for term in doc["terms"] if term not in set(old["terms"])]
     removed = [term for term in old["terms"] if term not in set(doc["terms"])]
-    store.count_terms(conn, added, removed)
+    store.count_terms(conn, added, removed, old["pop"])
 
 
 def _remove(conn: Any, kind: int, ref: str) -> Any:
     old = store.lock_doc(conn, kind, ref)
     if old is not None:
         store.remove_postings(conn, kind, old["pop"], old["doc"], _postings(old))
-        store.count_terms(conn, [], old["terms"])
+        store.count_terms(conn, [], old["terms"], old["pop"])
         store.delete_doc(conn, old["doc"])
     return old
 

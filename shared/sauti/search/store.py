@@ -118,8 +118,9 @@ def remove_postings(
     )
 
 
-def count_terms(conn: Connection[Row], added: list[str], removed: list[str]) -> None:
-    """Move the vocabulary's document counts; a term seen for the first time gets its deletions."""
+def count_terms(conn: Connection[Row], added: list[str], removed: list[str], pop: int) -> None:
+    """Move the vocabulary's document counts and raise its popularity to the document's (``pop``); a
+    term seen for the first time gets its deletions."""
     if removed:
         conn.execute(
             "UPDATE search_terms SET docs = greatest(0, docs - 1) WHERE term = ANY(%s::text[])", (removed,)
@@ -127,10 +128,11 @@ def count_terms(conn: Connection[Row], added: list[str], removed: list[str]) -> 
     if not added:
         return
     new = conn.execute(
-        """INSERT INTO search_terms (term, docs) SELECT t, 1 FROM unnest(%s::text[]) t ORDER BY t
-           ON CONFLICT (term) DO UPDATE SET docs = search_terms.docs + 1
+        """INSERT INTO search_terms (term, docs, pop) SELECT t, 1, %s FROM unnest(%s::text[]) t ORDER BY t
+           ON CONFLICT (term) DO UPDATE SET docs = search_terms.docs + 1,
+                                            pop = greatest(search_terms.pop, excluded.pop)
            RETURNING term, (xmax = 0) AS inserted""",
-        (sorted(added),),
+        (pop, sorted(added)),
     ).fetchall()
     add_deletions(conn, [row["term"] for row in new if row["inserted"]])
 
@@ -168,7 +170,8 @@ def vocabulary(
     completions: int,
 ) -> list[Row]:
     """In one round trip, ``{word, how, term, docs}`` for each query word (its 0-based position):
-    ``exact`` the word itself; ``prefix`` the most frequent completions of the word being typed
+    ``exact`` the word itself; ``prefix`` the completions of the word being typed found in the most
+    played documents (then the most frequent)
     (``prefix``: its position and text);
     ``typo`` terms sharing a deletion with the word (``typo_keys``: the word and its deletions), a
     superset of those within one typo."""
@@ -191,7 +194,7 @@ def vocabulary_statement(
             f"""SELECT %(last)s, 'prefix', c.term, c.docs FROM (
                     SELECT term, docs FROM search_terms
                     WHERE left(term, {width}) = %(start)s AND starts_with(term, %(prefix)s) AND docs > 0
-                    ORDER BY left(term, {width}), docs DESC LIMIT %(completions)s) c"""
+                    ORDER BY left(term, {width}), pop DESC, docs DESC LIMIT %(completions)s) c"""
         )
     if typo_keys:
         parts.append(
@@ -347,7 +350,9 @@ def stage_plays(conn: Connection[Row], rows: Iterable[tuple[str, int]]) -> None:
 
 def apply_plays(conn: Connection[Row]) -> int:
     """Songs get their staged plays (0 if none), artists and albums the sum of their songs'; the
-    postings of every document whose popularity bucket moved are moved with it. Returns how many moved."""
+    postings of every document whose popularity bucket moved are moved with it, and the vocabulary's
+    popularity of their terms. Returns how many documents moved."""
+    analyze(conn, "search_plays")
     conn.execute(
         """UPDATE search_docs d SET plays = coalesce(p.plays, 0)
            FROM search_docs s LEFT JOIN search_plays p ON p.song = s.ref
@@ -369,6 +374,7 @@ def apply_plays(conn: Connection[Row]) -> int:
                   least(32000, floor(16 * ln(1 + plays)))::smallint AS new_pop
            FROM search_docs WHERE pop <> least(32000, floor(16 * ln(1 + plays)))::smallint"""
     )
+    analyze(conn, "search_moved")  # joined on below
     conn.execute(
         """UPDATE search_postings p SET pop = m.new_pop
            FROM (SELECT doc, kind, old_pop, new_pop, unnest(terms) AS term FROM search_moved) m
@@ -378,6 +384,12 @@ def apply_plays(conn: Connection[Row]) -> int:
     moved = conn.execute(
         "UPDATE search_docs d SET pop = m.new_pop FROM search_moved m WHERE d.doc = m.doc"
     ).rowcount
+    conn.execute(
+        """UPDATE search_terms t SET pop = m.pop
+           FROM (SELECT p.term, max(p.pop) AS pop FROM search_postings p
+                 WHERE p.term IN (SELECT DISTINCT unnest(terms) FROM search_moved) GROUP BY p.term) m
+           WHERE t.term = m.term AND t.pop <> m.pop"""
+    )
     conn.execute("DROP TABLE search_moved")
     return moved
 
@@ -419,8 +431,8 @@ def build_postings_and_vocabulary(conn: Connection[Row]) -> None:
            FROM search_docs, unnest(terms) AS t"""
     )
     conn.execute(
-        """INSERT INTO search_terms (term, docs)
-           SELECT term, count(*) FROM search_postings GROUP BY term"""
+        """INSERT INTO search_terms (term, docs, pop)
+           SELECT term, count(*), max(pop) FROM search_postings GROUP BY term"""
     )
     conn.execute(
         """INSERT INTO search_term_deletes (variant, term)
