@@ -42,3 +42,16 @@ def test_the_vocabulary_lookup_can_never_be_planned_on_the_trigram_index(shelf):
         nearest = _plan(conn, store.NEAREST_TERMS, ("ramalo", 20))
         assert any(f"Index Scan using {name}" in nearest for name in gist), nearest
         raise psycopg.Rollback()  # the primary key comes back
+
+
+def test_the_vocabulary_round_trip_sets_the_plan_of_the_match_after_it(shelf):
+    from sauti.db import transaction
+    from sauti.search import store
+
+    shelf.song(shelf.artist("Zé Ramalho"), "Avôhai")
+    with transaction() as conn:
+        rows = store.vocabulary(conn, ["ze"], None, [], 10)
+        setting = conn.execute("SHOW enable_bitmapscan").fetchone()
+    assert [row["term"] for row in rows] == ["ze"] and setting == {"enable_bitmapscan": "off"}
+    with transaction() as conn:  # local to the transaction
+        assert conn.execute("SHOW enable_bitmapscan").fetchone() == {"enable_bitmapscan": "on"}

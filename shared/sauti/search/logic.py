@@ -12,6 +12,7 @@ so exact beats prefix beats typo, title beats artist beats album, and the more p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,7 +247,7 @@ def _ranked(
     for _, row in keyed:
         if per_kind.get(row["kind"], 0) < limit:
             per_kind[row["kind"]] = per_kind.get(row["kind"], 0) + 1
-            ranked.append(row)
+            ranked.append({**row, "display": json.loads(row["display"])})
     return ranked
 
 
@@ -281,5 +282,5 @@ def _rank(row: dict[str, Any], words: list[Word], title: str | None) -> tuple[An
         not exact_title,
         -row["plays"],
         row["title_key"],
-        row["display"]["id"],
+        row["ref"],
     )

@@ -162,6 +162,9 @@ def docs_referring(
 # -- the vocabulary (query time) -------------------------------------------------------------------
 
 
+SETTING = "setting"  # the vocabulary's row that is not a term
+
+
 def vocabulary(
     conn: Connection[Row],
     words: list[str],
@@ -176,7 +179,8 @@ def vocabulary(
     ``typo`` terms sharing a deletion with the word (``typo_keys``: the word and its deletions), a
     superset of those within one typo."""
     statement, params = vocabulary_statement(words, prefix, typo_keys, completions)
-    return conn.execute(statement, params, prepare=False).fetchall()
+    rows = conn.execute(statement, params, prepare=False).fetchall()
+    return [row for row in rows if row["how"] != SETTING]
 
 
 def vocabulary_statement(
@@ -185,9 +189,15 @@ def vocabulary_statement(
     last, typed = prefix or (0, "")
     width = min(len(typed), 3)
     parts = [
-        """SELECT (w.i - 1)::int AS word, 'exact' AS how, t.term, t.docs
+        # For the rest of the transaction (the match statement after this one), in this round trip: a
+        # term's postings are skewed (Zipf), and the planner, expecting a handful, would read all of a
+        # common term's postings through a bitmap and sort them; the index range in popularity order
+        # stops at k. The row it adds is skipped.
+        f"""SELECT -1 AS word, '{SETTING}' AS how, set_config('enable_bitmapscan', 'off', true) AS term,
+                   0 AS docs""",
+        """SELECT (w.i - 1)::int, 'exact', t.term, t.docs
            FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(word, i)
-           JOIN search_terms t ON t.term = w.word WHERE t.docs > 0"""
+           JOIN search_terms t ON t.term = w.word WHERE t.docs > 0""",
     ]
     if prefix:
         parts.append(
@@ -234,8 +244,10 @@ _FIELD_COLUMNS = {
     "artist": "(CASE WHEN d.kind = 2 THEN d.title_terms ELSE d.artist_terms END)",
     "album": "(CASE WHEN d.kind = 3 THEN d.title_terms ELSE d.album_terms END)",
 }
+# ``display`` as text: only the few answered are decoded, not the hundreds of candidates ranked.
 _RESULT_COLUMNS = (
-    "d.doc, d.kind, d.display, d.plays, d.title_key, d.title_terms, d.artist_terms, d.album_terms"
+    "d.doc, d.kind, d.ref::text AS ref, d.display::text AS display, d.plays, d.title_key, d.title_terms,"
+    " d.artist_terms, d.album_terms"
 )
 
 
@@ -304,9 +316,6 @@ def match(
     if isrc is not None:
         conditions.append("d.isrc = %(isrc)s")
     union = " UNION ".join(sources)
-    # A term's postings are skewed (Zipf): the planner, expecting a handful, would read all of a common
-    # term's postings through a bitmap and sort them; the index range in popularity order stops at k.
-    conn.execute("SET LOCAL enable_bitmapscan = off")
     # The candidates as an array first, so the documents are always fetched by primary key (never a scan
     # of every document checked against the words), and custom plans only (prepare=False): a generic
     # plan cannot see how few candidates the arrays give.
