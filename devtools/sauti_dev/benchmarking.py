@@ -15,12 +15,13 @@ from sauti_dev.stack import LocalStack
 
 
 @contextmanager
-def bench_stack(prefix: str = "sauti-bench-") -> Iterator[LocalStack]:
-    """An isolated stack (free ports, its own data folder) with the schema applied; removed afterwards."""
+def bench_stack(prefix: str = "sauti-bench-", keep_in: Path | None = None) -> Iterator[LocalStack]:
+    """An isolated stack (free ports, its own data folder) with the schema applied; removed afterwards,
+    unless ``keep_in`` names the data folder to use and keep (a big data set reused by the next run)."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix=prefix) as data_dir:
-        stack = LocalStack(data_dir=Path(data_dir), isolated=True)
+    with tempfile.TemporaryDirectory(prefix=prefix) as temporary:
+        stack = LocalStack(data_dir=keep_in or Path(temporary), isolated=True)
         try:
             stack.start()  # inside the try: a half-started stack is stopped too
             from sauti.migrate import apply_migrations

@@ -226,3 +226,26 @@ def test_odd_queries_are_answered_or_refused_never_500(library, api, user):
     assert_problem(api.get("/search", token=user.token, query={"q": "x", "limit": 0}), 422)
     assert_problem(api.get("/search", token=user.token, query={"q": "x", "limit": 51}), 422)
     assert api.get("/search", query={"q": "x"}).status == 401  # the gateway's JWT authorizer
+
+
+def test_a_prefix_completes_toward_what_people_play(shelf, find, api, user, deliver):
+    from sauti import clock
+    from sauti_dev import sql
+
+    crowd = shelf.artist("Radio Rafiki")
+    # Eleven words starting with "ra", each in more documents than "rasta" (the artist's name and songs).
+    for word in ("Rain", "Rainbow", "Raven", "Ramble", "Random", "Rapid", "Rare", "Rattle", "Raw", "Ray"):
+        shelf.song(crowd, f"{word} Song")
+        shelf.song(crowd, f"{word} Song Two")
+    hit = shelf.song(shelf.artist("Jah Kings"), "Dub Rasta")
+    yesterday = clock.today() - timedelta(days=1)
+    sql.execute(
+        """INSERT INTO song_daily_stats (day, song_id, plays, listeners, raw_plays)
+           VALUES (%s, %s, 5000, 900, 5000)""",
+        (yesterday, hit),
+    )
+    deliver("analytics", "rollup.completed", {"date": yesterday.isoformat()})
+
+    assert "Dub Rasta" in titles(find("ra"))
+    suggested = api.get("/search/suggest", token=user.token, query={"q": "ra"}).json()["items"]
+    assert "Dub Rasta" in [item["text"] for item in suggested]

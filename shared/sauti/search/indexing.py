@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sauti.db import transaction
+from sauti.db import lift_client_deadline, transaction
 from sauti.ids import canonical_id
 from sauti.observability import logger
 from sauti.search import documents, sources, store
 from sauti.search.documents import ALBUM, ALBUM_FIELD, ARTIST, ARTIST_FIELD, PLAYLIST, SONG, TITLE, popularity
+from sauti.search.errors import IndexRebuilding
 from sauti.search.settings import SearchSettings
 from sauti.settings import settings
 
@@ -37,7 +38,7 @@ def _upsert(conn: Any, doc: dict[str, Any]) -> None:
     if old is None:
         created = store.insert_doc(conn, doc)
         store.add_postings(conn, doc["kind"], created["pop"], created["doc"], _postings(doc))
-        store.count_terms(conn, doc["terms"], [])
+        store.count_terms(conn, doc["terms"], [], created["pop"])
         return
     store.update_doc(conn, old["doc"], doc)
     before, after = _postings(old), _postings(doc)
@@ -47,22 +48,28 @@ def _upsert(conn: Any, doc: dict[str, Any]) -> None:
     store.add_postings(conn, doc["kind"], old["pop"], old["doc"], [p for p in after if p not in set(before)])
     added = [term for term in doc["terms"] if term not in set(old["terms"])]
     removed = [term for term in old["terms"] if term not in set(doc["terms"])]
-    store.count_terms(conn, added, removed)
+    store.count_terms(conn, added, removed, old["pop"])
 
 
 def _remove(conn: Any, kind: int, ref: str) -> Any:
     old = store.lock_doc(conn, kind, ref)
     if old is not None:
         store.remove_postings(conn, kind, old["pop"], old["doc"], _postings(old))
-        store.count_terms(conn, [], old["terms"])
+        store.count_terms(conn, [], old["terms"], old["pop"])
         store.delete_doc(conn, old["doc"])
     return old
+
+
+def _lock_for_change(conn: Any) -> None:
+    if not store.lock_for_change(conn):
+        raise IndexRebuilding("the search index is being rebuilt; the change is applied when delivered again")
 
 
 def _sync(kind: int, refs: Iterable[str | None], rows: list[dict[str, Any]], build: Any) -> None:
     """Make the documents of ``refs`` what ``rows`` (the searchable ones among them) say."""
     wanted = {row["id"]: build(row) for row in rows}
     with transaction() as conn:
+        _lock_for_change(conn)
         for ref in sorted({ref for ref in refs if ref} | wanted.keys()):
             if ref in wanted:
                 _upsert(conn, wanted[ref])
@@ -134,6 +141,7 @@ def refresh_popularity() -> int:
     days = settings(SearchSettings).search_popularity_days
     plays = list(sources.recent_plays(days))  # read first: a running COPY holds the connection
     with transaction() as conn:
+        _lock_for_change(conn)
         store.stage_plays(conn, plays)
         return store.apply_plays(conn)
 
@@ -180,13 +188,17 @@ def reindex(progress: Any = lambda _message: None) -> Rebuilt:
         plays = {}
     with transaction() as conn:
         conn.execute("SET LOCAL statement_timeout = 0")
+        lift_client_deadline(conn)  # the function's own timeout bounds the rebuild
+        store.lock_for_rebuild(conn)
         store.clear(conn)
         # Batch by batch: the sources read on this same connection, which a running COPY would hold.
         for batch in _document_batches(progress, plays):
             store.copy_docs(conn, batch)
+        store.analyze(conn, "search_docs")
         store.sum_plays_of_artists_and_albums(conn)
         progress("documents loaded; building postings and vocabulary")
         store.build_postings_and_vocabulary(conn)
+        store.analyze(conn, "search_postings", "search_terms", "search_term_deletes")
     with transaction() as conn:
         size = store.index_size(conn)
     seconds = time.perf_counter() - started

@@ -12,6 +12,7 @@ so exact beats prefix beats typo, title beats artist beats album, and the more p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +45,16 @@ class Word:
     candidates: dict[str, tuple[int, bool]] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=dict)  # candidate → documents holding it
     corrected: str | None = None
+    completions_cut: bool = False  # more terms complete the prefix than were read: candidates are a sample
 
     @property
     def weight(self) -> int:
         return sum(self.docs.values())
+
+    @property
+    def completes(self) -> str | None:
+        """The prefix a document's term may start with to match (the word being typed, not CJK)."""
+        return self.typed if self.prefix and not text.is_ngram_script(self.typed) else None
 
 
 def parse_types(raw: str | None) -> list[int]:
@@ -115,14 +122,15 @@ def _find(query: text.ParsedQuery, kinds: list[int], limit: int) -> tuple[list[d
         _expand(conn, words)
         if any(not word.candidates for word in words):
             return [], None
-        driver = min(words, key=lambda word: (word.weight, word.prefix))
+        # A prefix with more completions than were read drives only alone: its candidates are a sample.
+        driver = min(words, key=lambda word: (word.completions_cut, word.weight, word.prefix))
         title = " ".join(free) if free else None
         rows = store.match(
             conn,
             driver=list(driver.candidates),
             kinds=kinds,
             per_term=_per_term(driver, words, kinds, limit),
-            required=[(word.scope, list(word.candidates)) for word in words],
+            required=[(word.scope, list(word.candidates), word.completes) for word in words],
             title=title,
             title_prefix=query.last_is_prefix,
             year=query.year,
@@ -176,13 +184,17 @@ def _expand(conn: Any, words: list[Word]) -> None:
         ((i, w.typed) for i, w in enumerate(words) if w.prefix and not text.is_ngram_script(w.typed)), None
     )
     neighbours: dict[int, dict[str, int]] = {index: {} for index in range(len(words))}
+    completions = 0
     for row in store.vocabulary(conn, [w.typed for w in words], prefix, typo_keys, COMPLETIONS):
         word = words[row["word"]]
+        completions += row["how"] == "prefix"
         if row["how"] == "typo":
             neighbours[row["word"]][row["term"]] = row["docs"]
         elif row["term"] not in word.candidates:
             word.candidates[row["term"]] = (0, row["how"] == "prefix")
             word.docs[row["term"]] = row["docs"]
+    if prefix and completions >= COMPLETIONS:
+        words[prefix[0]].completions_cut = True
     below = settings(SearchSettings).search_typo_below_docs
     for index, word in enumerate(words):
         allowed = text.allowed_typos(word.typed)
@@ -235,7 +247,7 @@ def _ranked(
     for _, row in keyed:
         if per_kind.get(row["kind"], 0) < limit:
             per_kind[row["kind"]] = per_kind.get(row["kind"], 0) + 1
-            ranked.append(row)
+            ranked.append({**row, "display": json.loads(row["display"])})
     return ranked
 
 
@@ -246,9 +258,12 @@ def _rank(row: dict[str, Any], words: list[Word], title: str | None) -> tuple[An
     typos = prefixes = field_sum = 0
     for word in words:
         best: tuple[int, int, int] | None = None  # (typos, prefix, field)
+        completes = word.completes
         for position, terms in enumerate(fields):
             for term in terms:
                 found = word.candidates.get(term)
+                if found is None and completes and term.startswith(completes):
+                    found = (0, True)
                 if found is not None:
                     candidate = (found[0], int(found[1]), position)
                     best = candidate if best is None or candidate < best else best
@@ -267,5 +282,5 @@ def _rank(row: dict[str, Any], words: list[Word], title: str | None) -> tuple[An
         not exact_title,
         -row["plays"],
         row["title_key"],
-        row["display"]["id"],
+        row["ref"],
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from psycopg import Connection
+from psycopg.errors import LockNotAvailable
 from psycopg.types.json import Jsonb
 
 from sauti.db import Row
@@ -28,6 +29,37 @@ _DOC_COLUMNS = (
 TOP = "\U0010ffff"  # sorts after every character: [p, p + TOP) is every string starting with p
 # The fields each kind has: a song's title, artist and album; an album's title and artist; a name.
 FIELDS_OF_KIND = {1: (0, 1, 2), 2: (0,), 3: (0, 1), 4: (0,)}
+
+
+# Advisory lock, held to the end of the transaction taking it: shared by every change of the indexer
+# (they may run together), exclusive for a rebuild (it deletes and reloads every row).
+INDEX_LOCK = 7_242_580
+CHANGE_LOCK_WAIT = "2s"  # a change waits this long for a running rebuild, then fails to be retried
+
+
+def lock_for_change(conn: Connection[Row]) -> bool:
+    """Take the index's lock for one change; False when a rebuild held it past ``CHANGE_LOCK_WAIT``."""
+    conn.execute(f"SET LOCAL lock_timeout = '{CHANGE_LOCK_WAIT}'")
+    try:
+        with conn.transaction():  # a savepoint: a timed-out wait leaves the transaction usable
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (INDEX_LOCK,))
+    except LockNotAvailable:
+        return False
+    finally:
+        conn.execute("SET LOCAL lock_timeout = DEFAULT")
+    return True
+
+
+def lock_for_rebuild(conn: Connection[Row]) -> None:
+    """Wait for the changes being applied, then keep every other change out until the rebuild commits."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_LOCK,))
+
+
+def analyze(conn: Connection[Row], *tables: str) -> None:
+    """Fresh statistics for what this transaction loaded, before a statement joins on it (a plan made on
+    an empty or rolled-back table's estimate runs quadratic)."""
+    for table in tables:
+        conn.execute(f"ANALYZE {table}")
 
 
 def _doc_values(doc: dict[str, Any]) -> dict[str, Any]:
@@ -86,8 +118,9 @@ def remove_postings(
     )
 
 
-def count_terms(conn: Connection[Row], added: list[str], removed: list[str]) -> None:
-    """Move the vocabulary's document counts; a term seen for the first time gets its deletions."""
+def count_terms(conn: Connection[Row], added: list[str], removed: list[str], pop: int) -> None:
+    """Move the vocabulary's document counts and raise its popularity to the document's (``pop``); a
+    term seen for the first time gets its deletions."""
     if removed:
         conn.execute(
             "UPDATE search_terms SET docs = greatest(0, docs - 1) WHERE term = ANY(%s::text[])", (removed,)
@@ -95,10 +128,11 @@ def count_terms(conn: Connection[Row], added: list[str], removed: list[str]) -> 
     if not added:
         return
     new = conn.execute(
-        """INSERT INTO search_terms (term, docs) SELECT t, 1 FROM unnest(%s::text[]) t ORDER BY t
-           ON CONFLICT (term) DO UPDATE SET docs = search_terms.docs + 1
+        """INSERT INTO search_terms (term, docs, pop) SELECT t, 1, %s FROM unnest(%s::text[]) t ORDER BY t
+           ON CONFLICT (term) DO UPDATE SET docs = search_terms.docs + 1,
+                                            pop = greatest(search_terms.pop, excluded.pop)
            RETURNING term, (xmax = 0) AS inserted""",
-        (sorted(added),),
+        (pop, sorted(added)),
     ).fetchall()
     add_deletions(conn, [row["term"] for row in new if row["inserted"]])
 
@@ -128,6 +162,9 @@ def docs_referring(
 # -- the vocabulary (query time) -------------------------------------------------------------------
 
 
+SETTING = "setting"  # the vocabulary's row that is not a term
+
+
 def vocabulary(
     conn: Connection[Row],
     words: list[str],
@@ -136,23 +173,38 @@ def vocabulary(
     completions: int,
 ) -> list[Row]:
     """In one round trip, ``{word, how, term, docs}`` for each query word (its 0-based position):
-    ``exact`` the word itself; ``prefix`` the most frequent completions of the word being typed
+    ``exact`` the word itself; ``prefix`` the completions of the word being typed found in the most
+    played documents (then the most frequent)
     (``prefix``: its position and text);
     ``typo`` terms sharing a deletion with the word (``typo_keys``: the word and its deletions), a
     superset of those within one typo."""
+    statement, params = vocabulary_statement(words, prefix, typo_keys, completions)
+    rows = conn.execute(statement, params, prepare=False).fetchall()
+    return [row for row in rows if row["how"] != SETTING]
+
+
+def vocabulary_statement(
+    words: list[str], prefix: tuple[int, str] | None, typo_keys: list[tuple[int, str]], completions: int
+) -> tuple[str, dict[str, Any]]:
     last, typed = prefix or (0, "")
     width = min(len(typed), 3)
     parts = [
-        """SELECT (w.i - 1)::int AS word, 'exact' AS how, t.term, t.docs
+        # For the rest of the transaction (the match statement after this one), in this round trip: a
+        # term's postings are skewed (Zipf), and the planner, expecting a handful, would read all of a
+        # common term's postings through a bitmap and sort them; the index range in popularity order
+        # stops at k. The row it adds is skipped.
+        f"""SELECT -1 AS word, '{SETTING}' AS how, set_config('enable_bitmapscan', 'off', true) AS term,
+                   0 AS docs""",
+        """SELECT (w.i - 1)::int, 'exact', t.term, t.docs
            FROM unnest(%(words)s::text[]) WITH ORDINALITY AS w(word, i)
-           JOIN search_terms t ON t.term = w.word WHERE t.docs > 0"""
+           JOIN search_terms t ON t.term = w.word WHERE t.docs > 0""",
     ]
     if prefix:
         parts.append(
             f"""SELECT %(last)s, 'prefix', c.term, c.docs FROM (
                     SELECT term, docs FROM search_terms
                     WHERE left(term, {width}) = %(start)s AND starts_with(term, %(prefix)s) AND docs > 0
-                    ORDER BY left(term, {width}), docs DESC LIMIT %(completions)s) c"""
+                    ORDER BY left(term, {width}), pop DESC, docs DESC LIMIT %(completions)s) c"""
         )
     if typo_keys:
         parts.append(
@@ -161,26 +213,25 @@ def vocabulary(
                JOIN search_term_deletes d ON d.variant = k.variant
                JOIN search_terms t ON t.term = d.term WHERE t.docs > 0"""
         )
-    return conn.execute(
-        " UNION ALL ".join(f"({part})" for part in parts),
-        {
-            "words": words,
-            "last": last,
-            "start": typed[:width],
-            "prefix": typed,
-            "completions": completions,
-            "key_words": [key[0] for key in typo_keys],
-            "keys": [key[1] for key in typo_keys],
-        },
-        prepare=False,
-    ).fetchall()
+    params = {
+        "words": words,
+        "last": last,
+        "start": typed[:width],
+        "prefix": typed,
+        "completions": completions,
+        "key_words": [key[0] for key in typo_keys],
+        "keys": [key[1] for key in typo_keys],
+    }
+    return " UNION ALL ".join(f"({part})" for part in parts), params
+
+
+# On the expression the trigram index covers (migration 0980): equality on `term` never reaches it.
+NEAREST_TERMS = "SELECT term, docs FROM search_terms WHERE docs > 0 ORDER BY lower(term) <-> %s LIMIT %s"
 
 
 def nearest_terms(conn: Connection[Row], word: str, limit: int) -> dict[str, int]:
     """The terms nearest ``word`` by trigrams (a GiST nearest-neighbour scan): candidates for two typos."""
-    rows = conn.execute(
-        "SELECT term, docs FROM search_terms WHERE docs > 0 ORDER BY term <-> %s LIMIT %s", (word, limit)
-    ).fetchall()
+    rows = conn.execute(NEAREST_TERMS, (word, limit)).fetchall()
     return {row["term"]: row["docs"] for row in rows}
 
 
@@ -193,8 +244,10 @@ _FIELD_COLUMNS = {
     "artist": "(CASE WHEN d.kind = 2 THEN d.title_terms ELSE d.artist_terms END)",
     "album": "(CASE WHEN d.kind = 3 THEN d.title_terms ELSE d.album_terms END)",
 }
+# ``display`` as text: only the few answered are decoded, not the hundreds of candidates ranked.
 _RESULT_COLUMNS = (
-    "d.doc, d.kind, d.display, d.plays, d.title_key, d.title_terms, d.artist_terms, d.album_terms"
+    "d.doc, d.kind, d.ref::text AS ref, d.display::text AS display, d.plays, d.title_key, d.title_terms,"
+    " d.artist_terms, d.album_terms"
 )
 
 
@@ -204,13 +257,15 @@ def match(
     driver: list[str],
     kinds: list[int],
     per_term: int,
-    required: list[tuple[str, list[str]]],
+    required: list[tuple[str, list[str], str | None]],
     title: str | None,
     title_prefix: bool,
     year: int | None,
     isrc: str | None,
 ) -> list[Row]:
-    """Documents holding, for every ``(field, candidates)`` in ``required``, one of the candidates.
+    """Documents holding, for every ``(field, candidates, prefix)`` in ``required``, one of the candidates
+    or, when ``prefix`` is given (the word being typed), any term starting with it: however many terms
+    complete a short prefix ("sigur r"), the document's own terms decide.
 
     Candidates come from the driver's postings (the most selective word: for each of its terms and
     each kind, the ``per_term`` most popular documents, one index range each) plus the documents whose
@@ -246,17 +301,21 @@ def match(
                      AND kind = ANY(%(kinds)s::smallint[]) ORDER BY title_key LIMIT 50)"""
             )
     conditions = ["true"]
-    for index, (field, candidates) in enumerate(required):
+    for index, (field, candidates, prefix) in enumerate(required):
         params[f"c{index}"] = candidates
-        conditions.append(f"{_FIELD_COLUMNS[field]} && %(c{index})s::text[]")
+        condition = f"{_FIELD_COLUMNS[field]} && %(c{index})s::text[]"
+        if prefix:
+            params[f"p{index}"] = prefix
+            condition = (
+                f"({condition} OR EXISTS (SELECT FROM unnest({_FIELD_COLUMNS[field]}) AS w(term)"
+                f" WHERE starts_with(w.term, %(p{index})s)))"
+            )
+        conditions.append(condition)
     if year is not None:
         conditions.append("d.year = %(year)s")
     if isrc is not None:
         conditions.append("d.isrc = %(isrc)s")
     union = " UNION ".join(sources)
-    # A term's postings are skewed (Zipf): the planner, expecting a handful, would read all of a common
-    # term's postings through a bitmap and sort them; the index range in popularity order stops at k.
-    conn.execute("SET LOCAL enable_bitmapscan = off")
     # The candidates as an array first, so the documents are always fetched by primary key (never a scan
     # of every document checked against the words), and custom plans only (prepare=False): a generic
     # plan cannot see how few candidates the arrays give.
@@ -300,7 +359,9 @@ def stage_plays(conn: Connection[Row], rows: Iterable[tuple[str, int]]) -> None:
 
 def apply_plays(conn: Connection[Row]) -> int:
     """Songs get their staged plays (0 if none), artists and albums the sum of their songs'; the
-    postings of every document whose popularity bucket moved are moved with it. Returns how many moved."""
+    postings of every document whose popularity bucket moved are moved with it, and the vocabulary's
+    popularity of their terms. Returns how many documents moved."""
+    analyze(conn, "search_plays")
     conn.execute(
         """UPDATE search_docs d SET plays = coalesce(p.plays, 0)
            FROM search_docs s LEFT JOIN search_plays p ON p.song = s.ref
@@ -322,6 +383,7 @@ def apply_plays(conn: Connection[Row]) -> int:
                   least(32000, floor(16 * ln(1 + plays)))::smallint AS new_pop
            FROM search_docs WHERE pop <> least(32000, floor(16 * ln(1 + plays)))::smallint"""
     )
+    analyze(conn, "search_moved")  # joined on below
     conn.execute(
         """UPDATE search_postings p SET pop = m.new_pop
            FROM (SELECT doc, kind, old_pop, new_pop, unnest(terms) AS term FROM search_moved) m
@@ -331,6 +393,12 @@ def apply_plays(conn: Connection[Row]) -> int:
     moved = conn.execute(
         "UPDATE search_docs d SET pop = m.new_pop FROM search_moved m WHERE d.doc = m.doc"
     ).rowcount
+    conn.execute(
+        """UPDATE search_terms t SET pop = m.pop
+           FROM (SELECT p.term, max(p.pop) AS pop FROM search_postings p
+                 WHERE p.term IN (SELECT DISTINCT unnest(terms) FROM search_moved) GROUP BY p.term) m
+           WHERE t.term = m.term AND t.pop <> m.pop"""
+    )
     conn.execute("DROP TABLE search_moved")
     return moved
 
@@ -372,8 +440,8 @@ def build_postings_and_vocabulary(conn: Connection[Row]) -> None:
            FROM search_docs, unnest(terms) AS t"""
     )
     conn.execute(
-        """INSERT INTO search_terms (term, docs)
-           SELECT term, count(*) FROM search_postings GROUP BY term"""
+        """INSERT INTO search_terms (term, docs, pop)
+           SELECT term, count(*), max(pop) FROM search_postings GROUP BY term"""
     )
     conn.execute(
         """INSERT INTO search_term_deletes (variant, term)
