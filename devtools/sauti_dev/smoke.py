@@ -73,7 +73,11 @@ class Smoke:
     http: requests.Session = field(default_factory=requests.Session)
     token: str = ""
     password: str = field(default_factory=lambda: "smoke " + os.urandom(12).hex())
-    email: str = field(default_factory=lambda: f"smoke-{os.urandom(6).hex()}@example.com")
+    # SES's mailbox simulator: the verification email is accepted (sandbox or not) and never bounces,
+    # so the sender's reputation is untouched; the label makes the address new each run.
+    email: str = field(
+        default_factory=lambda: f"success+sauti-smoke-{os.urandom(6).hex()}@simulator.amazonses.com"
+    )
     account_created: bool = False
     playlist_id: str = ""
 
