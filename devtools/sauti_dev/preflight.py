@@ -15,7 +15,7 @@ import json
 import re
 import shlex
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -553,7 +553,7 @@ def check_cloudflare(template: Template, cloudflare: Cloudflare) -> list[Finding
     return findings
 
 
-def run_checks(
+def checks(
     template: Template,
     environment: str,
     aws: Aws,
@@ -561,19 +561,21 @@ def run_checks(
     samconfig: Path = SAMCONFIG_PATH,
     extra_overrides: str = "",
     cloudflare: Cloudflare | None = None,
-) -> list[Finding]:
+) -> Iterator[Finding]:
+    """The findings, as they come: the parameters (no AWS call) first."""
     given, origin = parameter_values(template, environment, samconfig, extra_overrides)
     defaults = {
         name: str(spec.get("Default", "")) for name, spec in template.document.get("Parameters", {}).items()
     }
     values = {**defaults, **given}
-    findings = check_parameters(template, given, origin)
-    findings += check_secrets(
-        template, environment, aws, aws.stack_exists(stack_name(environment, samconfig))
-    )
-    findings += check_email(environment, values.get("EmailIdentity", ""), aws)
-    findings += check_concurrency(template, aws)
-    findings += check_front_door(values, aws)
+    yield from check_parameters(template, given, origin)
+    yield from check_secrets(template, environment, aws, aws.stack_exists(stack_name(environment, samconfig)))
+    yield from check_email(environment, values.get("EmailIdentity", ""), aws)
+    yield from check_concurrency(template, aws)
+    yield from check_front_door(values, aws)
     if cloudflare is not None:
-        findings += check_cloudflare(template, cloudflare)
-    return findings
+        yield from check_cloudflare(template, cloudflare)
+
+
+def run_checks(template: Template, environment: str, aws: Aws, **options: Any) -> list[Finding]:
+    return list(checks(template, environment, aws, **options))

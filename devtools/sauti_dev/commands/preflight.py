@@ -28,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_preflight(args: argparse.Namespace) -> int:
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    from sauti_dev.preflight import Aws, Cloudflare, run_checks
+    from sauti_dev.preflight import Aws, Cloudflare, checks
     from sauti_dev.template import load_template
 
     token = os.environ.get("CLOUDFLARE_API_TOKEN", "")
@@ -40,18 +41,23 @@ def run_preflight(args: argparse.Namespace) -> int:
         )
         return 2
     session = boto3.Session()
-    findings = run_checks(
-        load_template(),
-        args.env,
-        Aws(session.client),
-        extra_overrides=args.parameter_overrides,
-        cloudflare=Cloudflare(token, args.cloudflare_zone_id) if token else None,
-    )
-    for finding in findings:
-        print(finding.line())
-    failures = [finding for finding in findings if not finding.ok]
+    failures = 0
+    try:
+        for finding in checks(
+            load_template(),
+            args.env,
+            Aws(session.client),
+            extra_overrides=args.parameter_overrides,
+            cloudflare=Cloudflare(token, args.cloudflare_zone_id) if token else None,
+        ):
+            print(finding.line(), flush=True)
+            failures += not finding.ok
+    except (BotoCoreError, ClientError) as error:
+        print(f"FAIL aws: {error}")
+        print("       fix: the deployer's credentials and region, allowed to read what preflight checks")
+        return 1
     print(
-        f"preflight {args.env}: {len(failures)} failure(s)"
+        f"preflight {args.env}: {failures} failure(s)"
         if failures
         else f"preflight {args.env}: ready to deploy"
     )
