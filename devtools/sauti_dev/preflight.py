@@ -52,27 +52,40 @@ class Finding:
         return f"{text}\n       fix: {self.fix}" if self.fix else text
 
 
+class SecretPendingDeletion(Exception):
+    """A deleted secret still in its recovery window: its name cannot be created again."""
+
+
 class Aws:
     """The deployer's account through boto3. ``client`` makes a client by service name."""
 
     def __init__(self, client: Callable[[str], Any]) -> None:
         self.client = client
 
-    def stack_exists(self, stack_name: str) -> bool:
+    def stack_status(self, stack_name: str) -> str | None:
+        """The stack's status, None when there is none (never created, or deleted)."""
+        cloudformation = self.client("cloudformation")
         try:
-            stacks = self.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
-        except self.client("cloudformation").exceptions.ClientError as error:
+            stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+        except cloudformation.exceptions.ClientError as error:
             if "does not exist" in str(error):
-                return False
+                return None
             raise
-        return any(stack["StackStatus"] != "DELETE_COMPLETE" for stack in stacks)
+        live = [stack["StackStatus"] for stack in stacks if stack["StackStatus"] != "DELETE_COMPLETE"]
+        return live[0] if live else None
 
     def secret(self, name: str) -> dict[str, Any] | None:
+        """The secret's JSON object ({} when it is not one), None when there is no such secret.
+        Raises SecretPendingDeletion for one deleted within its recovery window."""
         secrets = self.client("secretsmanager")
         try:
             text = secrets.get_secret_value(SecretId=name).get("SecretString") or "{}"
         except secrets.exceptions.ResourceNotFoundException:
             return None
+        except secrets.exceptions.InvalidRequestException as error:
+            if "deleted" in str(error).lower():
+                raise SecretPendingDeletion(name) from error
+            raise
         try:
             value = json.loads(text)
         except ValueError:
@@ -298,17 +311,68 @@ def check_parameters(template: Template, given: dict[str, str], origin: dict[str
     return findings
 
 
+def check_stack(name: str, status: str | None) -> list[Finding]:
+    if status is None:
+        return [Finding("stack", True, f"{name} does not exist yet: this deploy creates it")]
+    if status == "ROLLBACK_COMPLETE" or (
+        status.endswith("_FAILED") and not status.startswith("UPDATE_ROLLBACK")
+    ):
+        return [
+            Finding(
+                "stack",
+                False,
+                f"{name} is {status}: CloudFormation cannot update it",
+                fix=f"aws cloudformation delete-stack --stack-name {name}, then the secrets it left "
+                "(docs/deploy.md, clean-up)",
+            )
+        ]
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return [
+            Finding(
+                "stack",
+                False,
+                f"{name} is {status}",
+                fix=f"aws cloudformation continue-update-rollback --stack-name {name}",
+            )
+        ]
+    return [Finding("stack", True, f"{name} is {status}")]
+
+
 def check_secrets(template: Template, environment: str, aws: Aws, stack_exists: bool) -> list[Finding]:
     needs = key_needs(template)
     # A key's home: the secret every function needing it reads (JWT_SIGNING_KEYS: the jwt secret).
     homes: dict[str, set[str]] = {}
     for need in needs:
         homes[need.key] = homes.get(need.key, set(need.secrets)) & set(need.secrets)
-    contents = {
-        logical_id: aws.secret(secret_name(template, logical_id, environment))
-        for logical_id in sorted({s for need in needs for s in need.secrets})
-    }
     findings = []
+    contents: dict[str, dict[str, Any] | None] = {}
+    for logical_id in sorted({s for need in needs for s in need.secrets}):
+        name = secret_name(template, logical_id, environment)
+        try:
+            contents[logical_id] = aws.secret(name)
+        except SecretPendingDeletion:
+            contents[logical_id] = None
+            findings.append(
+                Finding(
+                    "secrets",
+                    False,
+                    f"{name} is deleted but in its recovery window: the stack cannot create that name",
+                    fix=f"aws secretsmanager restore-secret --secret-id {name} (keep its keys), or "
+                    f"delete-secret --secret-id {name} --force-delete-without-recovery",
+                )
+            )
+            continue
+        if contents[logical_id] is not None and not stack_exists:
+            findings.append(
+                Finding(
+                    "secrets",
+                    False,
+                    f"{name} exists but the stack does not: creating it would fail "
+                    "on the name (left by an earlier create)",
+                    fix=f"aws secretsmanager delete-secret --secret-id {name} "
+                    "--force-delete-without-recovery (copy its keys first)",
+                )
+            )
     missing: dict[tuple[str, str], list[str]] = {}
     for need in needs:
         if not need.secrets:
@@ -569,7 +633,10 @@ def checks(
     }
     values = {**defaults, **given}
     yield from check_parameters(template, given, origin)
-    yield from check_secrets(template, environment, aws, aws.stack_exists(stack_name(environment, samconfig)))
+    name = stack_name(environment, samconfig)
+    status = aws.stack_status(name)
+    yield from check_stack(name, status)
+    yield from check_secrets(template, environment, aws, stack_exists=status is not None)
     yield from check_email(environment, values.get("EmailIdentity", ""), aws)
     yield from check_concurrency(template, aws)
     yield from check_front_door(values, aws)

@@ -81,6 +81,7 @@ stack_name = "sauti-{env}"
 parameter_overrides = "Environment={env} JwtIssuer=https://api.sauti.app {extra}"
 """
 READY = "CloudflareAccountId=0123456789abcdef0123456789abcdef StreamCustomerCode=f33zs165nr7gyfy4"
+EMPTY_STACK = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}  # a stack by that name exists
 
 
 class MotoAccount(Aws):
@@ -142,7 +143,8 @@ def samconfig(tmp_path: Path, env: str = "dev", extra: str = READY) -> Path:
 
 
 def ready_account(client: Any, env: str = "dev") -> None:
-    """What the runbook's first-deploy steps leave: the keys filled, the identity verified."""
+    """What the runbook's first-deploy steps leave: the stack, its keys filled, the identity verified."""
+    client("cloudformation").create_stack(StackName=f"sauti-{env}", TemplateBody=json.dumps(EMPTY_STACK))
     client("secretsmanager").create_secret(
         Name=f"sauti/{env}/jwt", SecretString=json.dumps({"JWT_SIGNING_KEYS": '{"k1": "..."}'})
     )
@@ -167,7 +169,13 @@ def test_a_ready_account_passes_every_check(tmp_path, client, template):
     findings = run_checks(template, "dev", MotoAccount(client), samconfig=samconfig(tmp_path))
 
     assert failures(findings) == []
-    assert {finding.check for finding in findings} == {"parameters", "secrets", "email", "concurrency"}
+    assert {finding.check for finding in findings} == {
+        "parameters",
+        "stack",
+        "secrets",
+        "email",
+        "concurrency",
+    }
 
 
 def test_a_placeholder_a_missing_value_and_an_undeclared_parameter_each_fail_with_their_fix(
@@ -240,10 +248,40 @@ def test_before_the_first_deploy_an_absent_secret_is_a_note_and_once_the_stack_e
     assert any(
         "sauti/dev/jwt does not exist yet" in line and "JWT_SIGNING_KEYS" in line for line in notes(first)
     )
+    assert any("sauti-dev does not exist yet" in finding.line() for finding in first)
     assert any("sauti/dev/jwt does not exist" in line for line in failures(later))
 
 
-EMPTY_STACK = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+def test_a_secret_left_by_an_earlier_create_or_pending_deletion_blocks_the_first_create(
+    tmp_path, client, template
+):
+    client("ses").verify_domain_identity(Domain="sauti.app")
+    secrets = client("secretsmanager")
+    secrets.create_secret(Name="sauti/dev/jwt", SecretString=json.dumps({"JWT_SIGNING_KEYS": "k"}))
+    secrets.create_secret(Name="sauti/dev/media", SecretString="{}")
+    secrets.delete_secret(SecretId="sauti/dev/media", RecoveryWindowInDays=7)
+
+    found = failures(run_checks(template, "dev", MotoAccount(client), samconfig=samconfig(tmp_path)))
+
+    assert any(
+        "sauti/dev/jwt exists but the stack does not" in line and "force-delete" in line for line in found
+    )
+    assert any(
+        "sauti/dev/media is deleted but in its recovery window" in line and "restore-secret" in line
+        for line in found
+    ), found
+
+
+def test_a_stack_a_failed_first_create_left_must_be_deleted_first():
+    from sauti_dev.preflight import check_stack
+
+    rolled_back = failures(check_stack("sauti-dev", "ROLLBACK_COMPLETE"))[0]
+    assert (
+        "fix: aws cloudformation delete-stack --stack-name sauti-dev, then the secrets it left" in rolled_back
+    )
+    assert "continue-update-rollback" in failures(check_stack("sauti-dev", "UPDATE_ROLLBACK_FAILED"))[0]
+    assert failures(check_stack("sauti-dev", "UPDATE_COMPLETE")) == []
+    assert failures(check_stack("sauti-dev", None)) == []
 
 
 def test_an_unverified_identity_fails_and_the_sandbox_fails_in_prod_only(tmp_path, client, template):
