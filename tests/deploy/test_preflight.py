@@ -484,3 +484,11 @@ def test_a_missing_rule_a_matches_operator_and_a_refused_token_each_fail(templat
 
     refused = zone_failures(template, cloudflare, token="wrong")
     assert len(refused) == 1 and "Cloudflare refused" in refused[0]
+
+
+def test_every_function_whose_settings_need_a_secret_key_reads_a_secret():
+    """A function requiring a secret setting with no application secret to read fails its init in AWS
+    (the notifications fan-out needed UNSUBSCRIBE_SECRET and named none)."""
+    template = load_template()
+
+    assert [need for need in key_needs(template) if not need.secrets] == []
