@@ -50,9 +50,11 @@ def test_health_names_redis_when_it_is_down_and_recovers(api, stack, monkeypatch
     assert api.get("/health").json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
 
 
-def test_an_unknown_route_is_a_404_problem(api):
+def test_an_unknown_route_is_a_404_problem_and_an_unknown_method_a_405(api):
     assert_problem(api.get("/no/such/thing"), 404, "not_found")
-    assert_problem(api.post("/health", json={"x": 1}), 404, "not_found")
+    refused = api.post("/health", json={"x": 1})
+    assert_problem(refused, 405, "method_not_allowed")
+    assert refused.headers["allow"] == "GET"
 
 
 def test_health_event_file_invokes_the_handler(functions):

@@ -252,6 +252,10 @@ class LocalR2:
                 f"127.0.0.1:{self.port}",
                 "--auth-key",
                 f"{self.access_key_id},{self.secret_access_key}",
+                # The console uploads from the browser with presigned URLs (their signature is the
+                # authority); in AWS the bucket's CORS policy names the console's origin (docs/deploy.md).
+                "--allow-origin",
+                "*",
                 "--config",
                 "",  # no rclone.conf: every option is on this line
                 "--log-file",
