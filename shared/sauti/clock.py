@@ -3,7 +3,8 @@
 Code asks ``clock.now()`` (an aware UTC datetime), ``clock.today()`` (the UTC date)
 or ``clock.epoch()`` (seconds), never ``datetime.now`` or ``time.time`` directly,
 so a test can fix or move time with ``clock.frozen(at)`` instead of patching
-modules. Durations (timeouts, benchmarks) use ``time.monotonic``, not this clock.
+modules, and the local stack can play time forward (``sauti clock forward``, devtools only: nothing
+deployed calls ``set_source``). Durations (timeouts, benchmarks) use ``time.monotonic``, not this clock.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 _source: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def set_source(source: Callable[[], datetime]) -> None:
+    """Read time from ``source`` (aware UTC datetimes) from now on."""
+    global _source
+    _source = source
 
 
 def now() -> datetime:

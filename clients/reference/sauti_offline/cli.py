@@ -8,8 +8,10 @@
     sauti-offline sync                             # uploads them, then syncs the keys (wipes, renewals)
 
 ``--home`` (default ``$SAUTI_OFFLINE_HOME`` or ``~/.sauti-offline``) is this install's storage: device
-key, key store, encrypted files, recorded plays. ``--api`` (default ``$SAUTI_API`` or
-``http://127.0.0.1:3000``, where ``make dev`` serves). Each command prints JSON.
+key, key store, encrypted files, recorded plays. ``--api`` (default ``$PUBLIC_BASE_URL``, else the
+``make dev`` of this checkout, whose address it reads from ``stack.json`` in the stack's data folder,
+else ``http://127.0.0.1:3000``). Attached to that stack, it also follows the stack's clock
+(``sauti clock forward 31s`` lets a fresh download's play count without waiting). Each command prints JSON.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get("SAUTI_OFFLINE_HOME", Path.home() / ".sauti-offline")),
     )
-    parser.add_argument("--api", default=os.environ.get("SAUTI_API", "http://127.0.0.1:3000"))
+    parser.add_argument("--api", default=None, help="the API's address (default: see above)")
     commands = parser.add_subparsers(dest="command", required=True)
     login = commands.add_parser("login", help="sign in and keep the access token")
     login.add_argument("email")
@@ -53,6 +55,33 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("plays", help="the plays recorded and not uploaded yet")
     commands.add_parser("sync", help="upload the recorded plays, then sync the keys")
     return parser
+
+
+def _local_stack() -> dict[str, Any]:
+    """What the running `make dev` of this checkout wrote into its data folder, or {}."""
+    checkout = Path(__file__).resolve().parents[3]
+    data_dir = Path(os.environ.get("SAUTI_DATA_DIR") or checkout / ".local")
+    try:
+        state = json.loads((data_dir / "stack.json").read_text())
+        os.kill(int(state["pid"]), 0)
+        clock = (
+            json.loads((data_dir / "clock.json").read_text()) if (data_dir / "clock.json").exists() else {}
+        )
+        return {
+            "api": state["environment"]["PUBLIC_BASE_URL"],
+            "offset": float(clock.get("offset_seconds", 0)),
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _resolve_api(args: argparse.Namespace) -> None:
+    """``--api``, else ``PUBLIC_BASE_URL``, else this checkout's stack (and its clock), else the default."""
+    args.clock_offset = 0.0
+    if args.api is None:
+        local = {} if os.environ.get("PUBLIC_BASE_URL") else _local_stack()
+        args.api = os.environ.get("PUBLIC_BASE_URL") or local.get("api") or "http://127.0.0.1:3000"
+        args.clock_offset = local.get("offset", 0.0)
 
 
 def _session_path(home: Path) -> Path:
@@ -85,13 +114,15 @@ def _login(args: argparse.Namespace) -> dict[str, Any]:
 
 def _play(client: OfflineClient, args: argparse.Namespace) -> dict[str, Any]:
     listened_ms = int(args.seconds * 1000)
-    started_at = datetime.fromisoformat(args.at).timestamp() if args.at else time.time() - args.seconds
+    now = time.time() + args.clock_offset
+    started_at = datetime.fromisoformat(args.at).timestamp() if args.at else now - args.seconds
     size = sum(len(chunk) for chunk in client.play(args.key_id, now=started_at))
     return {"decrypted_bytes": size, "recorded": client.record_play(args.key_id, started_at, listened_ms)}
 
 
 def run(argv: list[str] | None = None) -> Any:
     args = _parser().parse_args(argv)
+    _resolve_api(args)
     if args.command == "login":
         return _login(args)
     client = _client(args)

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 
 from sauti_dev import billing_samples as samples
-from sauti_dev.template import PROJECT_ROOT
+from sauti_dev.running import api_address, data_dir
 
 STRIPE_EVENTS = (
     "checkout.session.completed",
@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _base_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"
+    return api_address()
 
 
 def _post(path: str, body: str, headers: dict[str, str]) -> int:
@@ -78,14 +78,14 @@ def _post(path: str, body: str, headers: dict[str, str]) -> int:
             timeout=10,
         )
     except requests.ConnectionError:
-        print(f"nothing answers on {_base_url()}: start `make dev` first (or set PORT)")
+        print(f"nothing answers on {_base_url()}: start `make dev` first (or set PUBLIC_BASE_URL)")
         return 2
     print(f"{response.status_code} {response.text}")
     return 0 if response.ok else 1
 
 
 def _use_local_data() -> None:
-    os.environ.setdefault("SAUTI_DATA_DIR", str(PROJECT_ROOT / ".local"))  # where `make dev` keeps its data
+    os.environ.setdefault("SAUTI_DATA_DIR", str(data_dir()))  # where `make dev` keeps its data
 
 
 def _stripe_webhook_secret() -> str:

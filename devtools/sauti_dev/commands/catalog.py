@@ -1,4 +1,4 @@
-"""Catalog commands: `sauti catalog import FILE [--map FILE]` (the contract's JSON Lines, docs/admin.md)."""
+"""Catalog commands: `sauti catalog import FILE [--map FILE]` (the JSON Lines of docs/catalog-import.md)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from sauti_dev import ports
 from sauti_dev.events import dumps, scheduled_event
 from sauti_dev.session import local_stack
 
@@ -91,39 +92,47 @@ def run_job(args: argparse.Namespace) -> int:
 
 
 def run_dev(_args: argparse.Namespace) -> int:
-    port = int(os.environ.get("PORT", "3000"))
-    os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
-    os.environ.setdefault("JWT_ISSUER", f"http://127.0.0.1:{port}")
-    edge_port = int(os.environ.get("EDGE_PORT", "3001"))
-    os.environ.setdefault("CDN_BASE_URL", f"http://127.0.0.1:{edge_port}")
+    port, edge_port, stream_port = ports.port("PORT"), ports.port("EDGE_PORT"), ports.port("STREAM_FAKE_PORT")
+    addresses = {
+        "PUBLIC_BASE_URL": ports.local_url(port),
+        "JWT_ISSUER": ports.local_url(port),
+        "CDN_BASE_URL": ports.local_url(edge_port),
+        "AUTH_LINK_BASE_URL": ports.local_url(edge_port),  # the edge serves the emails' pages (web_pages)
+        "STREAM_API_BASE": ports.local_url(stream_port),
+    }
+    wants_fake_stream = not os.environ.get("STREAM_API_BASE")  # set: another Stream, no fake
+    for name, value in addresses.items():
+        os.environ.setdefault(name, value)  # each follows its port unless set itself
     with local_stack() as stack:
         from sauti.migrate import apply_migrations
+        from sauti_dev import running, timetravel
         from sauti_dev.edge import serve_edge
         from sauti_dev.gateway import LocalGateway, serve
         from sauti_dev.lambdas import LocalFunctions
         from sauti_dev.queues import start_feeding
         from sauti_dev.seeds import run_all
+        from sauti_dev.stream_fake import http_deliver, start_fake_stream
 
+        timetravel.install(stack.data_dir)
         applied = apply_migrations()
         print(f"migrations: {', '.join(applied) or 'schema current'}")
         print(f"seed: {', '.join(run_all())}")
         functions = LocalFunctions()
         server = serve(LocalGateway(functions), port)
         edge = serve_edge(edge_port)
-        from sauti_dev.stream_fake import http_deliver, start_fake_stream
-
-        stream_port = int(os.environ.get("STREAM_FAKE_PORT", "3002"))
         fake_stream = None
-        if not os.environ.get("STREAM_API_BASE"):  # a real Stream account configured: no fake
+        if wants_fake_stream:
             fake_stream = start_fake_stream(
-                http_deliver(f"http://127.0.0.1:{port}/webhooks/stream"), stream_port
+                http_deliver(f"{ports.local_url(port)}/webhooks/stream"), stream_port
             )
             print(f"Cloudflare Stream (local fake) on {fake_stream.base_url}")
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
-        print(f"media edge (local Cloudflare) on http://127.0.0.1:{edge_port}")
+        print(f"media edge (local Cloudflare) on {ports.local_url(edge_port)}")
         if getattr(stack, "fcm_base_url", None):
             print(f"FCM (local fake, `sauti inbox` shows what it got) on {stack.fcm_base_url}")
-        print(f"Sauti is ready on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
+        attached = {name: os.environ[name] for name in (*ports.LOCAL_PORTS, *addresses) if name in os.environ}
+        running.announce(stack.data_dir, {**stack.environment, **attached, "PORT": str(port)})
+        print(f"Sauti is ready on {ports.local_url(port)}  (Ctrl-C stops everything)", flush=True)
         stopped = threading.Event()
         for signal_number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signal_number, lambda *_: stopped.set())
@@ -132,6 +141,7 @@ def run_dev(_args: argparse.Namespace) -> int:
                 pass
         finally:
             print("stopping...", flush=True)
+            running.withdraw(stack.data_dir)
             stop_feeding.set()
             server.shutdown()
             edge.shutdown()

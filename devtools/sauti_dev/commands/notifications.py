@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import email
 import json
 import os
 from datetime import UTC, datetime
-from email import policy
+from pathlib import Path
 from typing import Any
 
+from sauti_dev import kept
 from sauti_dev.session import local_stack
 
 
@@ -21,31 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inbox.set_defaults(run=run_inbox)
 
 
-def latest_emails(limit: int, to: str | None = None) -> list[dict[str, Any]]:
-    import requests
-
-    url = os.environ["AWS_ENDPOINT_URL"].rstrip("/") + "/moto-api/data.json"
-    ses = requests.get(url, timeout=10).json().get("ses", {})
-    found = []
-    for sent in ses.get("Message", []):
-        found.append(
-            {
-                "to": sent["destinations"].get("ToAddresses", []),
-                "subject": sent["subject"],
-                "text": sent["body"],
-            }
-        )
-    for raw in ses.get("RawMessage", []):
-        mime = email.message_from_string(raw["raw_data"], policy=policy.default)
-        text = mime.get_body(("plain",))
-        found.append(
-            {
-                "to": [str(mime["To"])],
-                "subject": str(mime["Subject"]),
-                "text": text.get_content() if text else "",
-                "list_unsubscribe": str(mime["List-Unsubscribe"] or "") or None,
-            }
-        )
+def latest_emails(limit: int, to: str | None = None, data_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The emails kept from earlier runs of the stack, then the running one's; the latest ``limit``."""
+    found = [*(kept.kept_emails(data_dir) if data_dir else []), *kept.live_emails()]
     if to:
         found = [item for item in found if any(to.lower() in address.lower() for address in item["to"])]
     return found[-limit:]
@@ -65,8 +43,8 @@ def latest_pushes(limit: int) -> list[dict[str, Any]]:
 
 
 def run_inbox(args: argparse.Namespace) -> int:
-    with local_stack():
-        emails, pushes = latest_emails(args.limit, args.to), latest_pushes(args.limit)
+    with local_stack() as stack:
+        emails, pushes = latest_emails(args.limit, args.to, stack.data_dir), latest_pushes(args.limit)
     if args.json:
         print(json.dumps({"emails": emails, "pushes": pushes}, indent=2))
         return 0

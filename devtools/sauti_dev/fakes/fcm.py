@@ -4,7 +4,9 @@ The token endpoint takes the JWT-bearer grant and verifies the assertion as Goog
 by a known service account's key, ``iss`` its email, ``aud`` this token URI, the Firebase messaging
 scope, a lifetime of at most an hour. ``messages:send`` wants a live access token of the project, checks
 the message's shape, and records it. Tests script its answers: ``unregister(token)`` makes FCM answer
-``UNREGISTERED``; ``fail(token, status, retry_after, times)`` answers 429/5xx first.
+``UNREGISTERED``; ``fail(token, status, retry_after, times)`` answers 429/5xx first. With a ``journal``
+file, what it accepted is appended there and read again at the next start (the local stack's inbox
+survives restarts).
 
     GET    /_fake/messages   what it accepted, newest last (``sauti inbox`` reads it)
     DELETE /_fake/messages   forget them
@@ -22,6 +24,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -44,6 +47,7 @@ class FakeFcm:
     service_accounts: list[str]  # key files (JSON) whose assertions it accepts
     port: int = 0
     latency_seconds: float = 0.0  # added to every send, as FCM is tens of milliseconds away
+    journal: Path | None = None  # JSON Lines of the accepted messages, kept across restarts
     messages: list[dict[str, Any]] = field(default_factory=list)
     token_requests: int = 0
     refused_assertions: list[str] = field(default_factory=list)
@@ -58,6 +62,9 @@ class FakeFcm:
         self._lock = threading.Lock()
         self.sends = 0
         self._server: ThreadingHTTPServer | None = None
+        if self.journal is not None and self.journal.exists():
+            lines = self.journal.read_text().splitlines()[-KEPT_MESSAGES:]
+            self.messages.extend(json.loads(line) for line in lines if line.strip())
 
     # -- the script -------------------------------------------------------------------------------
 
@@ -101,6 +108,8 @@ class FakeFcm:
             self.token_requests = 0
             self.sends = 0
             self.refused_assertions.clear()
+            if self.journal is not None:
+                self.journal.write_text("")
 
     # -- serving ----------------------------------------------------------------------------------
 
@@ -196,8 +205,12 @@ class FakeFcm:
         if token in self._unregistered:
             return 404, _error(404, "NOT_FOUND", "Requested entity was not found.", "UNREGISTERED"), {}
         name = f"projects/{project_id}/messages/{secrets.token_hex(8)}"
+        accepted = {"name": name, "received_at": time.time(), "message": message}
         with self._lock:
-            self.messages.append({"name": name, "received_at": time.time(), "message": message})
+            self.messages.append(accepted)
+            if self.journal is not None:
+                with self.journal.open("a") as out:
+                    out.write(json.dumps(accepted) + "\n")
             if len(self.messages) > KEPT_MESSAGES:
                 del self.messages[: len(self.messages) - KEPT_MESSAGES]
         return 200, {"name": name}, {}
@@ -315,7 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    """``python -m sauti_dev.fakes.fcm --port 3002 --service-account KEY.json``: serve it alone.
+    """``python -m sauti_dev.fakes.fcm --port 3003 --service-account KEY.json``: serve it alone.
     ``--processes N`` forks N serving processes on one port (benchmarks: one Python process serves
     about 1,500 requests a second); ``sends`` then counts all of them, ``messages`` only the answering
     process's."""
@@ -325,7 +338,7 @@ def main() -> None:
     from pathlib import Path
 
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=3002)
+    parser.add_argument("--port", type=int, default=3003)
     parser.add_argument("--service-account", type=Path, action="append", required=True)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every send")
     parser.add_argument("--processes", type=int, default=1)

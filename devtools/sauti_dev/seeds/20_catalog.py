@@ -1,6 +1,6 @@
 """Demo catalog: artists, albums, published songs whose renditions are real (generated) WAV files in the
-local R2 bucket, a few videos, and the ad inventory. Idempotent; re-uploads objects the bucket lost
-(the local S3 keeps them in memory only)."""
+local R2 bucket, a few videos, and the ad inventory. Idempotent; uploads only the objects the bucket
+lacks (the local R2 keeps its files across restarts, so a second start generates none)."""
 
 from __future__ import annotations
 
@@ -42,21 +42,26 @@ ADS = [("Sauti Premium: no ads", "Sauti", 5), ("Chai ya Asubuhi", "Kahawa Co.", 
 def tone_wav(seed: int, seconds: float, rate: int, width: int) -> bytes:
     """A short melody of sine notes (different per ``seed``) as a mono WAV file."""
     notes = [220.0 * 2 ** (((seed * 5 + step * 7) % 12) / 12) for step in range(8)]
-    samples = array.array("h" if width == 2 else "B")
     total = int(seconds * rate)
     per_note = total // len(notes)
-    for index in range(total):
-        frequency = notes[min(index // per_note, len(notes) - 1)]
-        fade = min(1.0, (index % per_note) / (rate * 0.02), (per_note - index % per_note) / (rate * 0.02))
-        value = math.sin(2 * math.pi * frequency * index / rate) * 0.4 * fade
-        samples.append(int(value * 32767) if width == 2 else int(128 + value * 127))
+    lengths = [per_note] * (len(notes) - 1) + [total - per_note * (len(notes) - 1)]
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(width)
         out.setframerate(rate)
-        out.writeframes(samples.tobytes())
+        out.writeframes(b"".join(_note(f, rate, width, n) for f, n in zip(notes, lengths, strict=True)))
     return buffer.getvalue()
+
+
+@functools.cache
+def _note(frequency: float, rate: int, width: int, length: int) -> bytes:
+    """One note, faded in and out over 20 ms; cached, as the demo songs share their twelve notes."""
+    step, ramp = 2 * math.pi * frequency / rate, rate * 0.02
+    values = [math.sin(step * i) * 0.4 * min(1.0, i / ramp, (length - i) / ramp) for i in range(length)]
+    if width == 2:
+        return array.array("h", [int(value * 32767) for value in values]).tobytes()
+    return array.array("B", [int(128 + value * 127) for value in values]).tobytes()
 
 
 def _upload(key: str, make: Callable[[], bytes]) -> int:

@@ -1,4 +1,5 @@
-"""Catalog import: JSON Lines (the contract's format) checked line by line, then written in one go.
+"""Catalog import: JSON Lines (the format of docs/catalog-import.md) checked line by line, then written
+in one go.
 
 A bad line is reported by its number and nothing is imported. Objects refer to each other by ``ref``,
 within the file or from an earlier import; importing again updates (the catalog keeps the refs).

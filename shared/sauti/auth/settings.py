@@ -11,7 +11,7 @@ class AuthSettings(Settings):
     password_reset_ttl_seconds: int = setting(1800, doc="lifetime of a password-reset link")
     email_verification_ttl_seconds: int = setting(172800, doc="lifetime of an email-verification link")
     auth_link_base_url: str = setting(
-        "http://127.0.0.1:8080",
+        "http://127.0.0.1:3001",
         doc="base URL of the web app pages that the reset and verification emails link to",
         local_only=True,
     )

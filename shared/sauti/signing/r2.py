@@ -22,7 +22,7 @@ def client() -> Any:
     r2 = settings(R2Settings)
     return boto3.session.Session().client(
         "s3",
-        endpoint_url=r2.r2_endpoint_url or None,  # empty: AWS_ENDPOINT_URL (moto) locally
+        endpoint_url=r2.r2_endpoint_url or None,  # empty: AWS_ENDPOINT_URL
         region_name=REGION,
         aws_access_key_id=r2.r2_access_key_id,
         aws_secret_access_key=r2.r2_secret_access_key,
