@@ -36,7 +36,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 
 from sauti import paging
-from sauti.db import DatabaseUnavailable
+from sauti.db import DatabaseUnavailable, interactive
 from sauti.errors import DomainError, Unauthorized
 from sauti.observability import instrumented, logger
 from sauti.principal import Principal, principal_from_claims, require_role
@@ -270,11 +270,16 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
     """The Lambda handler of an HTTP function, with the shared decorator stack.
 
     Requests no route can read are refused here, before the resolver (whose own body parsing
-    would otherwise fail on them with an unexpected error).
+    would otherwise fail on them with an unexpected error). Every request runs
+    ``sauti.db.interactive()``: its database round trips give up after ``DB_REQUEST_DEADLINE_MS``.
     """
 
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with interactive():  # someone waits: the request's database deadline, not a job's
+            return _handle(event, context)
+
+    def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raw_body = event.get("routeKey") in app.raw_body_routes
         refused = _request_problem(event, raw_body)
         if refused is None:
