@@ -118,3 +118,20 @@ def _eventually_healthy(api, seconds: float = 10.0) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def test_a_slow_statement_of_a_request_is_cancelled_by_the_server_and_the_connection_kept(stack):
+    """Not frozen, only slow: the server's request statement timeout fires before the client's deadline,
+    so the connection survives for the next request; the same statement is fine for a job."""
+    import psycopg
+
+    from sauti import db
+
+    with db.interactive(), pytest.raises(psycopg.errors.QueryCanceled), db.transaction() as conn:
+        conn.execute("SELECT pg_sleep(1.2)")
+    kept = db.connection()
+    assert not kept.closed
+
+    with db.transaction() as conn:  # a job's limits again, on the same connection
+        assert conn is kept
+        conn.execute("SELECT pg_sleep(1.2)")
