@@ -14,6 +14,7 @@ from typing import Any
 from sauti_dev import kept, ports, running
 from sauti_dev.apple_chain import trusted_roots
 from sauti_dev.services import LocalPostgres, LocalR2, LocalRedis, free_port, port_is_open, wait_for_port
+from sauti_dev.sns_signing import ensure_local_signer
 from sauti_dev.template import Template, load_template
 
 LOCAL_REGION = "us-east-1"
@@ -72,6 +73,8 @@ class LocalStack:
         # after the environment: trusted_roots imports sauti modules (Powertools reads its namespace once)
         env.setdefault("APPLE_ROOT_CERTIFICATES", trusted_roots(self.data_dir))
         os.environ.setdefault("APPLE_ROOT_CERTIFICATES", env["APPLE_ROOT_CERTIFICATES"])
+        env.setdefault("SNS_SIGNING_CERT_URL_PATTERN", ensure_local_signer(self.data_dir).url_pattern())
+        os.environ.setdefault("SNS_SIGNING_CERT_URL_PATTERN", env["SNS_SIGNING_CERT_URL_PATTERN"])
         self._start_fake_fcm()
         from sauti.config import config
 

@@ -66,11 +66,17 @@ class DatabaseSettings(Settings):
     db_app_secret_arn: str = setting(
         "", doc="migrate only: the app role's secret; the migrate run creates the role with this password"
     )
-    db_statement_timeout_ms: int = setting(5000, doc="statement timeout of every database session")
+    db_statement_timeout_ms: int = setting(
+        5000,
+        doc="statement timeout of jobs, queue consumers and commands; their round trips give up 1 s later",
+    )
+    db_request_deadline_ms: int = setting(
+        1500,
+        doc="an HTTP request's round trip to PostgreSQL gives up after this long (then 503); its statements "
+        "time out on the server 500 ms before (at least 1000)",
+    )
     db_connect_timeout_seconds: int = setting(
-        2,
-        doc="give up connecting to PostgreSQL after this long (libpq's minimum is 2); each round trip "
-        "gives up DB_STATEMENT_TIMEOUT_MS plus 1 s after it began",
+        2, doc="give up connecting to PostgreSQL after this long (libpq's minimum is 2)"
     )
 
 

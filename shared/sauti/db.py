@@ -9,11 +9,19 @@ A server that stops answering (frozen, partitioned away, failing over) must not
 hang a request either, and the statement timeout cannot help then: it runs on the
 server. So connecting gives up after ``DB_CONNECT_TIMEOUT_SECONDS``, TCP keepalives
 and ``tcp_user_timeout`` let the kernel notice a dead peer, and every round trip
-has a client-side deadline, ``DB_STATEMENT_TIMEOUT_MS`` plus a second (the server's
-own timeout, which leaves the connection usable, normally fires first). A round
-trip past its deadline closes the connection (it is mid-protocol) and raises
-``psycopg.OperationalError``, which the HTTP layer answers 503. The longest a request
-waits on a hung database is one round-trip deadline (6 s by default; docs/architecture.md).
+has a client-side deadline a little past the statement timeout (the server's own
+timeout, which leaves the connection usable, normally fires first). A round trip
+past its deadline closes the connection (it is mid-protocol) and raises
+``psycopg.OperationalError``, which the HTTP layer answers 503.
+
+The limits depend on who waits. An HTTP request (``sauti.http`` runs every one
+``interactive()``) has someone waiting for it: its round trips give up after
+``DB_REQUEST_DEADLINE_MS`` (1.5 s) and its statements time out on the server half
+a second before. Jobs, queue consumers and commands keep ``DB_STATEMENT_TIMEOUT_MS``
+(5 s) and a deadline a second past it; a transaction that sets a longer statement
+timeout itself (the catalog import) lifts the deadline (``lift_client_deadline``).
+The longest a request waits on a hung database is one request deadline
+(docs/architecture.md, failing fast).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +40,8 @@ from sauti.config import config
 from sauti.core_settings import DatabaseSettings
 from sauti.settings import settings as settings_of
 
-DEADLINE_MARGIN_SECONDS = 1.0  # past the server's statement timeout, before the client gives up
+DEADLINE_MARGIN_SECONDS = 1.0  # past a job's statement timeout, before the client gives up
+REQUEST_MARGIN_MS = 500  # a request's statement timeout, this much before its deadline
 # Keepalive probes after 30 s idle, every 5 s, 3 unanswered mean dead; unacknowledged data, 5 s.
 TCP_OPTIONS: dict[str, Any] = {
     "keepalives": 1,
@@ -49,6 +59,7 @@ Row = dict[str, Any]
 _depth = 0  # transactions open on this container's connection (nested ones are savepoints)
 _after_commit: list[Callable[[], None]] = []
 _on_rollback: list[Callable[[], None]] = []
+_interactive: ContextVar[bool] = ContextVar("sauti_db_interactive", default=False)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -59,8 +70,8 @@ class BoundedConnection(psycopg.Connection[Row]):
     """A connection whose every round trip gives up after ``round_trip_timeout`` seconds (None: wait
     as long as the server's own statement timeout allows)."""
 
-    default_round_trip_timeout: float | None = None
     round_trip_timeout: float | None = None
+    statement_timeout_ms = 0  # the session's, as last set
     timed_out = False  # the server stopped answering: not a stale connection to replace and retry
 
     def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
@@ -74,9 +85,30 @@ class BoundedConnection(psycopg.Connection[Row]):
             raise
 
 
+@contextmanager
+def interactive() -> Iterator[None]:
+    """Within it, this thread's transactions serve someone waiting (an HTTP request): they get the
+    request's statement timeout and round-trip deadline instead of a job's."""
+    token = _interactive.set(True)
+    try:
+        yield
+    finally:
+        _interactive.reset(token)
+
+
+def _limits() -> tuple[int, float]:
+    """The statement timeout (ms) and round-trip deadline (s) of the work this thread is doing."""
+    database = settings_of(DatabaseSettings)
+    if _interactive.get():
+        deadline_ms = database.db_request_deadline_ms
+        return max(deadline_ms - REQUEST_MARGIN_MS, 1), deadline_ms / 1000
+    statement_timeout_ms = database.db_statement_timeout_ms
+    return statement_timeout_ms, statement_timeout_ms / 1000 + DEADLINE_MARGIN_SECONDS
+
+
 def _connect() -> BoundedConnection:
     database = settings_of(DatabaseSettings)
-    statement_timeout_ms = database.db_statement_timeout_ms
+    statement_timeout_ms, deadline = _limits()
     try:
         conn = BoundedConnection.connect(
             config().database_url(),
@@ -90,9 +122,7 @@ def _connect() -> BoundedConnection:
         )
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable("database unreachable") from exc
-    conn.default_round_trip_timeout = conn.round_trip_timeout = (
-        statement_timeout_ms / 1000 + DEADLINE_MARGIN_SECONDS
-    )
+    conn.statement_timeout_ms, conn.round_trip_timeout = statement_timeout_ms, deadline
     return conn
 
 
@@ -184,12 +214,17 @@ def _run(pending: list[Callable[[], None]]) -> None:
 
 
 def _outermost(conn: psycopg.Connection[Row]) -> psycopg.Connection[Row]:
-    """A transaction that is not nested in another starts with the default round-trip deadline."""
+    """A transaction that is not nested in another starts with the limits of the work at hand. The
+    session's statement timeout changes (one round trip) only when the work changes kind: never in a
+    Lambda container, which serves one function; on the local stack, which serves all of them."""
     if (
         isinstance(conn, BoundedConnection)
         and conn.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
     ):
-        conn.round_trip_timeout = conn.default_round_trip_timeout
+        statement_timeout_ms, conn.round_trip_timeout = _limits()
+        if conn.statement_timeout_ms != statement_timeout_ms:
+            conn.execute("SELECT set_config('statement_timeout', %s, false)", (str(statement_timeout_ms),))
+            conn.statement_timeout_ms = statement_timeout_ms
     return conn
 
 
@@ -200,10 +235,8 @@ def ping(timeout: float = 1.0) -> None:
         with _lock:
             conn = connection()
             if isinstance(conn, BoundedConnection):
-                conn.round_trip_timeout = timeout
+                conn.round_trip_timeout = timeout  # the next transaction sets its own again
             conn.execute("SELECT 1")
-            if isinstance(conn, BoundedConnection):
-                conn.round_trip_timeout = conn.default_round_trip_timeout
     except (psycopg.OperationalError, DatabaseUnavailable) as exc:
         discard_connection()
         raise DatabaseUnavailable("database unreachable") from exc

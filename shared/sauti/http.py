@@ -36,7 +36,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 
 from sauti import paging
-from sauti.db import DatabaseUnavailable
+from sauti.db import DatabaseUnavailable, interactive
 from sauti.errors import DomainError, Unauthorized
 from sauti.observability import instrumented, logger
 from sauti.principal import Principal, principal_from_claims, require_role
@@ -297,6 +297,20 @@ def _request_problem(event: dict[str, Any], raw_body: bool = False) -> Response 
     return None
 
 
+DEPENDENCY_ERRORS = (DatabaseUnavailable, psycopg.OperationalError, redis.RedisError)
+
+
+def _dependency_problem(exc: Exception) -> Response:
+    logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
+    return problem(
+        503,
+        "service_unavailable",
+        "Service unavailable",
+        "please retry shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 def http_app(*, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()) -> SautiResolver:
     """The resolver of one function; ``public`` lists the route keys that need no principal,
     ``raw_bodies`` those whose body is not JSON and read by the route itself (JSON Lines)."""
@@ -318,18 +332,9 @@ def http_app(*, public: Iterable[str] = (), raw_bodies: Iterable[str] = ()) -> S
     def _not_found(_exc: NotFoundError) -> Response:
         return problem(404, "not_found", "Not found", "no such route")
 
-    @app.exception_handler(
-        [DatabaseUnavailable, psycopg.OperationalError, redis.RedisError]
-    )  # a list: Powertools ignores tuples
+    @app.exception_handler(list(DEPENDENCY_ERRORS))  # a list: Powertools ignores tuples
     def _dependency_down(exc: Exception) -> Response:
-        logger.warning("dependency unavailable", extra={"error": type(exc).__name__})
-        return problem(
-            503,
-            "service_unavailable",
-            "Service unavailable",
-            "please retry shortly",
-            headers={"Retry-After": "5"},
-        )
+        return _dependency_problem(exc)
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
@@ -343,18 +348,25 @@ def lambda_entry(app: SautiResolver) -> Callable[[dict[str, Any], Any], dict[str
     """The Lambda handler of an HTTP function, with the shared decorator stack.
 
     Requests no route can read are refused here, before the resolver (whose own body parsing
-    would otherwise fail on them with an unexpected error).
+    would otherwise fail on them with an unexpected error). Every request runs
+    ``sauti.db.interactive()``: its database round trips give up after ``DB_REQUEST_DEADLINE_MS``.
     """
 
     @instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with interactive():  # someone waits: the request's database deadline, not a job's
+            return _handle(event, context)
+
+    def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raw_body = event.get("routeKey") in app.raw_body_routes
         refused = _request_problem(event, raw_body)
         if refused is None:
             try:
-                app.authenticate(event)
+                app.authenticate(event)  # looks the account up: the database or Redis may be down
             except DomainError as exc:
                 refused = problem(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers)
+            except DEPENDENCY_ERRORS as exc:
+                refused = _dependency_problem(exc)
         if refused is not None:
             app.clear_context()
             return {

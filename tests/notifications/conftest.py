@@ -51,3 +51,11 @@ class Worker:
 @pytest.fixture
 def worker(functions: Any) -> Worker:
     return Worker(functions)
+
+
+@pytest.fixture
+def sns_signer(stack: Any) -> Any:
+    """The local stand-in for SNS's signing key (sauti_dev.sns_signing), which the local stack trusts."""
+    from sauti_dev.sns_signing import ensure_local_signer
+
+    return ensure_local_signer(stack.data_dir)

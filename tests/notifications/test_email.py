@@ -10,8 +10,15 @@ from helpers import mailbox
 from sauti.notify import notification_message
 
 
-def _sns_event(ses_notification: dict) -> dict:
-    """What SNS hands a subscribed Lambda function (one record per SNS message)."""
+def sns_event(signer, ses_notification: dict, **changes) -> dict:
+    """What SNS hands a subscribed Lambda function (one record per SNS message), signed like SNS signs
+    it by the local stand-in; ``changes`` alter the record before it is signed."""
+    event = _unsigned_event(ses_notification)
+    event["Records"][0]["Sns"] = signer.sign({**event["Records"][0]["Sns"], **changes})
+    return event
+
+
+def _unsigned_event(ses_notification: dict) -> dict:
     return {
         "Records": [
             {
@@ -36,7 +43,7 @@ def _sns_event(ses_notification: dict) -> dict:
     }
 
 
-def _bounce(address: str, bounce_type: str = "Permanent", key: str = "notificationType") -> dict:
+def bounce(address: str, bounce_type: str = "Permanent", key: str = "notificationType") -> dict:
     """A SES bounce notification (docs.aws.amazon.com/ses/latest/dg/notification-contents.html)."""
     return {
         key: "Bounce",
@@ -62,7 +69,7 @@ def _bounce(address: str, bounce_type: str = "Permanent", key: str = "notificati
     }
 
 
-def _complaint(address: str) -> dict:
+def complaint(address: str) -> dict:
     return {
         "eventType": "Complaint",  # a configuration set's event destination says eventType
         "complaint": {
@@ -88,11 +95,11 @@ def _reset(address: str) -> dict:
     )
 
 
-def test_a_bounce_suppresses_the_address_and_a_reset_still_reaches_others(functions, worker):
+def test_a_bounce_suppresses_the_address_and_a_reset_still_reaches_others(functions, worker, sns_signer):
     bounced, fine = "Gone@Example.com", "fine@example.com"
 
-    result = functions.invoke("NotificationsEmailFeedbackFunction", _sns_event(_bounce(bounced)))
-    assert result == {"suppressed": 1}
+    result = functions.invoke("NotificationsEmailFeedbackFunction", sns_event(sns_signer, bounce(bounced)))
+    assert result == {"suppressed": 1, "refused": 0}
 
     assert worker.run(_reset("gone@example.com"), _reset(fine)) == {"batchItemFailures": []}
     assert mailbox("gone@example.com") == []
@@ -102,11 +109,13 @@ def test_a_bounce_suppresses_the_address_and_a_reset_still_reaches_others(functi
     assert "List-Unsubscribe" not in email["headers"]  # account mail is not a list
 
 
-def test_a_complaint_suppresses_and_a_transient_bounce_does_not(functions, worker):
-    functions.invoke("NotificationsEmailFeedbackFunction", _sns_event(_complaint("angry@example.com")))
+def test_a_complaint_suppresses_and_a_transient_bounce_does_not(functions, worker, sns_signer):
+    functions.invoke(
+        "NotificationsEmailFeedbackFunction", sns_event(sns_signer, complaint("angry@example.com"))
+    )
     functions.invoke(
         "NotificationsEmailFeedbackFunction",
-        _sns_event(_bounce("full@example.com", "Transient", "eventType")),
+        sns_event(sns_signer, bounce("full@example.com", "Transient", "eventType"), SignatureVersion="2"),
     )
     functions.invoke("NotificationsEmailFeedbackFunction", {"Records": [{"Sns": {"Message": "not json"}}]})
 
@@ -194,9 +203,10 @@ def test_a_deleted_account_loses_its_tokens_preferences_and_follows(api, functio
         assert rows == [{"user_id": other.id}], table
 
 
-def test_feedback_as_ses_publishes_it_through_sns_suppresses(functions, worker, monkeypatch):
+def test_feedback_as_ses_publishes_it_through_sns_suppresses(functions, worker, monkeypatch, sns_signer):
     """moto's SES simulator publishes a bounce to the identity's SNS topic; the SNS envelope read off a
-    subscribed queue is what the function gets in ``Records[].Sns``."""
+    subscribed queue is what the function gets in ``Records[].Sns`` (signed again by the local stand-in:
+    moto's signature is a placeholder)."""
     from sauti.aws import client
     from sauti.config import config
 
@@ -216,9 +226,13 @@ def test_feedback_as_ses_publishes_it_through_sns_suppresses(functions, worker, 
     [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
     envelope = json.loads(message["Body"])
     assert envelope["Type"] == "Notification" and envelope["TopicArn"] == topic
-    event = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": envelope}]}
+    if isinstance(envelope["Message"], dict):  # moto hands over the object; SNS sends SES's JSON text
+        envelope["Message"] = json.dumps(envelope["Message"])
+    event = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": sns_signer.sign(envelope)}]}
+    monkeypatch.setenv("EMAIL_FEEDBACK_TOPIC_ARN", topic)
+    config.cache_clear()
 
-    assert functions.invoke("NotificationsEmailFeedbackFunction", event) == {"suppressed": 1}
+    assert functions.invoke("NotificationsEmailFeedbackFunction", event) == {"suppressed": 1, "refused": 0}
     monkeypatch.undo()
     config.cache_clear()
     worker.run(_reset("recipient1@example.com"), _reset("recipient2@example.com"))

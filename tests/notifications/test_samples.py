@@ -7,7 +7,7 @@ import json
 from helpers import sample_event
 
 
-def test_the_sample_events_are_handled(functions):
+def test_the_sample_events_are_handled(functions, sns_signer):
     assert functions.invoke(
         "NotificationsEventsFunction", sample_event("NotificationsEventsFunction.json")
     ) == {
@@ -18,7 +18,10 @@ def test_the_sample_events_are_handled(functions):
     )
     assert set(deleted["forgotten"]) >= {"notification_push_tokens", "artist_follows"}
     feedback = sample_event("NotificationsEmailFeedbackFunction.json")
-    assert functions.invoke("NotificationsEmailFeedbackFunction", feedback) == {"suppressed": 1}
+    # its placeholder signature is refused; signed by the local stand-in for SNS, it suppresses
+    assert functions.invoke("NotificationsEmailFeedbackFunction", feedback) == {"suppressed": 0, "refused": 1}
+    feedback["Records"][0]["Sns"] = sns_signer.sign(feedback["Records"][0]["Sns"])
+    assert functions.invoke("NotificationsEmailFeedbackFunction", feedback) == {"suppressed": 1, "refused": 0}
 
     event = sample_event("NotificationsFunction.json")
     from sauti_dev import sql

@@ -39,3 +39,18 @@ class FcmSettings(Settings):
     )
     fcm_concurrency: int = setting(32, doc="FCM sends one worker has in flight at once")
     fcm_timeout_seconds: float = setting(5, doc="timeout of each call to FCM and its token endpoint")
+
+
+class EmailFeedbackSettings(Settings):
+    """What the SES feedback function checks of each SNS record (sauti.notifications.sns)."""
+
+    email_feedback_topic_arn: str = setting(
+        "arn:aws:sns:us-east-1:123456789012:sauti-dev-email-feedback",
+        doc="the SNS topic SES publishes bounces and complaints to; a record of another topic is refused",
+        local_only=True,
+    )
+    sns_signing_cert_url_pattern: str = setting(
+        r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/SimpleNotificationService-[0-9a-f]+\.pem",
+        doc="regular expression a record's SigningCertURL must match whole (SNS's own certificate "
+        "addresses; the local stack adds its stand-in's)",
+    )
