@@ -20,23 +20,30 @@ STALE_CLAIM = "interval '60 seconds'"
 # -- push tokens -----------------------------------------------------------------------------------
 
 
-def register_token(conn: Conn, user_id: str, token: str, platform: str) -> Row:
-    """Insert ``token``, or move it to ``user_id`` (a moved token counts as registered now)."""
+def register_token(conn: Conn, user_id: str, token: str, platform: str, key_hash: bytes) -> Row:
+    """Insert ``token``, or hand it to ``user_id`` (a moved token counts as registered now), with the
+    hash of its new instance key."""
     row = conn.execute(
-        """INSERT INTO notification_push_tokens (token, user_id, platform) VALUES (%s, %s, %s)
+        """INSERT INTO notification_push_tokens (token, user_id, platform, instance_key_hash)
+           VALUES (%s, %s, %s, %s)
            ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform,
+                  instance_key_hash = excluded.instance_key_hash,
                   registered_at = CASE WHEN notification_push_tokens.user_id = excluded.user_id
                                        THEN notification_push_tokens.registered_at ELSE now() END
            RETURNING token, platform, registered_at""",
-        (token, user_id, platform),
+        (token, user_id, platform, key_hash),
     ).fetchone()
     assert row is not None
     return row
 
 
-def token_owner(conn: Conn, token: str) -> str | None:
-    row = conn.execute("SELECT user_id FROM notification_push_tokens WHERE token = %s", (token,)).fetchone()
-    return str(row["user_id"]) if row else None
+def token_holder(conn: Conn, token: str) -> Row | None:
+    """Who holds ``token`` and the hash of its instance key, the row locked until commit."""
+    return conn.execute(
+        """SELECT user_id::text AS user_id, instance_key_hash FROM notification_push_tokens
+           WHERE token = %s FOR UPDATE""",
+        (token,),
+    ).fetchone()
 
 
 def trim_tokens(conn: Conn, user_id: str, keep: int) -> int:
