@@ -97,3 +97,17 @@ def test_tokens_need_an_account_and_a_sane_body(api, new_user):
     assert_problem(
         api.post("/me/push-tokens", json={"token": "x", "platform": "ios", "extra": 1}, token=user.token), 422
     )
+
+
+def test_a_token_someone_registered_meanwhile_is_not_taken_over(new_user):
+    """Two accounts registering one new token at once: the one that finds it taken at write time
+    does not move it (the store's write checks the holder it was told, not only the earlier read)."""
+    from sauti.db import transaction
+    from sauti.notifications import store
+
+    first, second = new_user(), new_user()
+    with transaction() as conn:
+        assert store.register_token(conn, first.id, "raced", "ios", b"k1", None) is not None
+    with transaction() as conn:
+        assert store.register_token(conn, second.id, "raced", "ios", b"k2", None) is None
+    assert _owner("raced") == first.id

@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+import redis
+
 from sauti.auth.settings import AuthSettings
 from sauti.cache import redis_client
+from sauti.observability import logger
 from sauti.settings import settings
 
 
@@ -22,11 +25,15 @@ def _digest(value: str) -> str:
 
 
 def issue(account: str) -> str:
-    """A new key for the device that just signed in to ``account`` (its normalised email)."""
+    """A new key for the device that just signed in to ``account`` (its normalised email). Redis
+    failing here must not fail a sign-in that already happened: the key then proves nothing."""
     key = secrets.token_urlsafe(32)
-    redis_client().set(
-        f"auth:device:{_digest(key)}", _digest(account), ex=settings(AuthSettings).session_max_age_seconds
-    )
+    try:
+        redis_client().set(
+            f"auth:device:{_digest(key)}", _digest(account), ex=settings(AuthSettings).session_max_age_seconds
+        )
+    except redis.RedisError:
+        logger.exception("device key not stored")
     return key
 
 

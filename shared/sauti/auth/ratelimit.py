@@ -6,9 +6,9 @@ sent in parallel cannot all pass the check before any of them is counted. A
 login that turns out to succeed gives its unit back (``give_back``), so only
 failures use up the login limits and people sharing one address (a carrier's
 NAT, an office) are not locked out by each other's successes. The per-address
-and per-account ceilings are settings with defaults sized for carrier NAT (docs/auth.md). Accounts are keyed
-by a hash of the normalised email, whether it exists or not, so throttling says
-nothing about which emails are registered.
+and per-account ceilings are settings with defaults sized for carrier NAT
+(docs/auth.md). Accounts are keyed by a hash of the normalised email, whether it
+exists or not, so throttling says nothing about which emails are registered.
 """
 
 from __future__ import annotations

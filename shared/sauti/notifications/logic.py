@@ -59,6 +59,8 @@ def is_transactional(topic: str | None) -> bool:
     return topic is None or topic in ALWAYS_EMAILED
 
 
+HELD = "another account holds this token; its app instance's instance_key moves it"
+
 # -- push tokens -----------------------------------------------------------------------------------
 
 
@@ -72,8 +74,13 @@ def register_push_token(principal: Principal, body: RegisterPushToken) -> tuple[
         holder = store.token_holder(conn, body.token)
         created = holder is None or holder["user_id"] != principal.user_id
         if holder is not None and created and not _proves(body.instance_key, holder["instance_key_hash"]):
-            raise PushTokenHeld("another account holds this token; its app instance's instance_key moves it")
-        row = store.register_token(conn, principal.user_id, body.token, body.platform, _hash(key))
+            raise PushTokenHeld(HELD)
+        taking_from = holder["user_id"] if holder is not None else None
+        row = store.register_token(
+            conn, principal.user_id, body.token, body.platform, _hash(key), taking_from
+        )
+        if row is None:  # another account registered it since we looked
+            raise PushTokenHeld(HELD)
         store.trim_tokens(conn, principal.user_id, limit)
     return PushToken.model_validate({**row, "instance_key": key}), created
 

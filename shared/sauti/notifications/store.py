@@ -20,21 +20,29 @@ STALE_CLAIM = "interval '60 seconds'"
 # -- push tokens -----------------------------------------------------------------------------------
 
 
-def register_token(conn: Conn, user_id: str, token: str, platform: str, key_hash: bytes) -> Row:
-    """Insert ``token``, or hand it to ``user_id`` (a moved token counts as registered now), with the
-    hash of its new instance key."""
-    row = conn.execute(
+def register_token(
+    conn: Conn, user_id: str, token: str, platform: str, key_hash: bytes, taking_from: str | None
+) -> Row | None:
+    """Insert ``token``, or hand it to ``user_id`` (a moved token counts as registered now) with the
+    hash of its new instance key; it moves from another account only from ``taking_from``, so None
+    when someone else registered it meanwhile."""
+    return conn.execute(
         """INSERT INTO notification_push_tokens (token, user_id, platform, instance_key_hash)
-           VALUES (%s, %s, %s, %s)
+           VALUES (%(token)s, %(user_id)s, %(platform)s, %(key_hash)s)
            ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform,
                   instance_key_hash = excluded.instance_key_hash,
                   registered_at = CASE WHEN notification_push_tokens.user_id = excluded.user_id
                                        THEN notification_push_tokens.registered_at ELSE now() END
+           WHERE notification_push_tokens.user_id IN (excluded.user_id, %(taking_from)s::uuid)
            RETURNING token, platform, registered_at""",
-        (token, user_id, platform, key_hash),
+        {
+            "token": token,
+            "user_id": user_id,
+            "platform": platform,
+            "key_hash": key_hash,
+            "taking_from": taking_from,
+        },
     ).fetchone()
-    assert row is not None
-    return row
 
 
 def token_holder(conn: Conn, token: str) -> Row | None:
