@@ -113,6 +113,7 @@ def naive_rate(songs: int) -> float:
 def main() -> None:
     with bench_stack("sauti-bench-import-") as stack:
         from sauti import db
+        from sauti.admin.audit import CLI_IMPORT
         from sauti.admin.logic import import_lines
 
         # The production database's defaults (RDS, db.t4g.small: a quarter of its 2 GB as shared buffers,
@@ -129,7 +130,7 @@ def main() -> None:
         print(f"catalog: {SONGS:,} songs, {len(lines):,} lines, {size_mb:,.0f} MB of JSON Lines")
         for label in ("first import (all new)", "second import (all exist)"):
             started = time.perf_counter()
-            result = import_lines(None, lines, lookup=delivered)
+            result = import_lines(CLI_IMPORT, lines, lookup=delivered)
             seconds = time.perf_counter() - started
             assert result["imported"]["song"] == SONGS
             print(f"{label:<34} {seconds:8.1f} s   {SONGS / seconds:12,.0f} songs per second")

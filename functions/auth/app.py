@@ -88,7 +88,7 @@ def signup(body: SignupRequest) -> Response[SignedIn]:
 
 @app.post("/auth/login", responses=errors(401, 403, 429))
 def login(body: LoginRequest) -> Response[SignedIn]:
-    result = logic.login(body.email, body.password, _client(body))
+    result = logic.login(body.email, body.password, _client(body), device_key=body.device_key)
     return _json(200, SignedIn.model_validate(result), NO_STORE)
 
 

@@ -32,7 +32,9 @@ TokenPath = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
 IdPath = Annotated[str, Path(max_length=100)]
 
 
-@app.post("/me/push-tokens", status_code=201, responses={200: {"description": "already registered"}})
+@app.post(
+    "/me/push-tokens", status_code=201, responses={200: {"description": "already registered"}, **errors(409)}
+)
 def register_push_token(body: RegisterPushToken) -> Response[PushToken]:
     token, created = logic.register_push_token(app.principal(), body)
     return Response(201 if created else 200, "application/json", body=token)

@@ -56,7 +56,8 @@ def audit_entries() -> Any:
 
     def read(target_id: str | None = None, action: str | None = None) -> list[dict[str, Any]]:
         return sql.fetch_all(
-            """SELECT actor_id::text, action, target_type, target_id, before, after, reason FROM audit_log
+            """SELECT actor_id::text, system_actor, action, target_type, target_id, before, after, reason
+               FROM audit_log
                WHERE (%(t)s::text IS NULL OR target_id = %(t)s) AND (%(a)s::text IS NULL OR action = %(a)s)
                ORDER BY id""",
             {"t": target_id, "a": action},

@@ -216,6 +216,30 @@ def test_the_audit_log_is_append_only_in_the_database_itself(api, admins, catalo
     assert sql.fetch_one("SELECT reason FROM audit_log")["reason"] == REASON["reason"]
 
 
+def test_every_audit_entry_names_exactly_one_actor_a_person_or_a_system(api, admins, catalog):
+    import psycopg
+
+    from sauti_dev import sql
+
+    api.post(f"/admin/songs/{catalog.song()}/takedown", json=REASON, token=admins["moderator"].token)
+    entry = sql.fetch_one("SELECT actor_id::text, system_actor FROM audit_log")
+    assert entry == {"actor_id": admins["moderator"].id, "system_actor": None}
+    insert = "INSERT INTO audit_log (actor_id, system_actor, action, target_type) VALUES (%s, %s, 'x', 'y')"
+    for nobody_or_both in ((None, None), (admins["moderator"].id, "stream_webhook")):
+        with pytest.raises(psycopg.errors.CheckViolation):
+            sql.execute(insert, nobody_or_both)
+    sql.execute(insert, (None, "sauti catalog import"))
+
+
+def test_the_cli_import_is_audited_as_the_command(admins, audit_entries):
+    from sauti.admin.audit import CLI_IMPORT
+    from sauti.admin.logic import import_lines
+
+    import_lines(CLI_IMPORT, [b'{"type": "artist", "ref": "a1", "name": "Ze Ramalho"}'])
+    entry = audit_entries(action="catalog.import")[0]
+    assert entry["actor_id"] is None and entry["system_actor"] == "sauti catalog import"
+
+
 def test_super_admins_read_the_whole_audit_log_the_others_their_own_paged_and_filtered(api, admins, catalog):
     moderator, manager, boss = admins["moderator"], admins["content_manager"], admins["super_admin"]
     songs = [catalog.song() for _ in range(3)]

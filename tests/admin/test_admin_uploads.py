@@ -146,7 +146,16 @@ def test_a_video_uploaded_through_stream_becomes_ready_by_its_signed_webhook_the
         "video.ready",
         "video.publish",
     ]
-    assert audit_entries(video["id"], "video.ready")[0]["actor_id"] is None
+    ready_entry = audit_entries(video["id"], "video.ready")[0]
+    assert ready_entry["actor_id"] is None and ready_entry["system_actor"] == "stream_webhook"
+    shown = api.get(
+        "/admin/audit-log", query={"action": "video.ready"}, token=admins["super_admin"].token
+    ).json()["items"]
+    assert [(e["actor_id"], e["system_actor"]) for e in shown] == [(None, "stream_webhook")]
+    by_system = api.get(
+        "/admin/audit-log", query={"actor": "stream_webhook"}, token=admins["super_admin"].token
+    ).json()["items"]
+    assert [e["action"] for e in by_system] == ["video.ready"]
 
 
 def test_an_ad_gets_its_audio_like_a_song_and_is_served_once_active(api, admins, catalog, stack):

@@ -30,6 +30,24 @@ def test_revoke_role_takes_it_away(api, new_user):
     assert api.get("/me", token=user.token).json()["roles"] == ["artist"]
 
 
+def test_a_role_change_from_the_shell_is_audited_as_the_command(new_user):
+    from sauti_dev import sql
+
+    user = new_user()
+    assert main(["grant-role", user.email, "moderator"]) == 0
+    assert main(["revoke-role", user.email, "moderator"]) == 0
+
+    entries = sql.fetch_all(
+        "SELECT actor_id, system_actor, action, after FROM audit_log WHERE target_id = %s ORDER BY id",
+        (user.id,),
+    )
+    assert [(e["actor_id"], e["system_actor"], e["action"]) for e in entries] == [
+        (None, "sauti grant-role", "user.grant_role"),
+        (None, "sauti revoke-role", "user.revoke_role"),
+    ]
+    assert entries[0]["after"]["roles"] == ["moderator"]
+
+
 def test_grant_role_to_an_unknown_email_fails_cleanly(capsys):
     assert main(["grant-role", "nobody@example.com", "artist"]) == 1
     assert "no account" in capsys.readouterr().out

@@ -15,6 +15,7 @@ PASSWORD = "correct horse battery staple"  # the conftest default
 # The per-address ceilings are settings; these tests use small ones, the defaults are sized for carrier NAT.
 SMALL_ADDRESS_LIMITS = {
     "AUTH_LOGIN_FAILURES_PER_ADDRESS": "50",
+    "AUTH_LOGIN_FAILURES_PER_ACCOUNT": "30",
     "AUTH_SIGNUPS_PER_ADDRESS": "20",
     "AUTH_EMAILS_PER_ADDRESS": "20",
 }
@@ -36,17 +37,53 @@ def small_address_limits():
     config.cache_clear()
 
 
-def test_repeated_failures_on_one_account_give_429_with_retry_after(signup, login):
+def test_repeated_failures_from_one_address_on_one_account_give_429_with_retry_after(signup, login):
     account = signup()
-    for attempt in range(10):
+    for _ in range(10):
+        assert login(account["email"], "wrong guess number one", source_ip="203.0.113.7").status == 401
+
+    throttled = login(account["email"], source_ip="203.0.113.7")  # even the right password, from there
+
+    assert_problem(throttled, 429, "rate_limited")
+    assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
+
+
+def test_a_guesser_elsewhere_does_not_lock_the_owner_out(signup, login):
+    account = signup()
+    for _ in range(11):
+        login(account["email"], "wrong guess number one", source_ip="203.0.113.66")
+
+    assert login(account["email"], source_ip="198.51.100.9").status == 200  # the owner, at home
+
+
+def test_guesses_from_many_addresses_meet_the_looser_account_ceiling(signup, login):
+    account = signup()
+    for attempt in range(30):
         assert (
             login(account["email"], "wrong guess number one", source_ip=f"203.0.113.{attempt}").status == 401
         )
 
-    throttled = login(account["email"], source_ip="203.0.113.99")  # even the right password, from anywhere
+    assert_problem(login(account["email"], source_ip="203.0.113.99"), 429, "rate_limited")
 
-    assert_problem(throttled, 429, "rate_limited")
-    assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
+
+def test_a_device_the_owner_signed_in_on_is_never_locked_out(signup, login, api):
+    account = signup()
+    nat = "100.64.0.1"  # the owner and the guesser behind one carrier NAT address
+    device_key = login(account["email"], source_ip=nat).json()["device_key"]
+    for attempt in range(30):
+        login(
+            account["email"], "wrong guess number one", source_ip=f"100.64.{attempt // 200}.{attempt % 200}"
+        )
+    someone_else = login(signup()["email"], source_ip=nat).json()["device_key"]
+
+    def with_key(key: str, password: str = PASSWORD) -> int:
+        body = {"email": account["email"], "password": password, "device_key": key}
+        return api.post("/auth/login", json=body, source_ip=nat).status
+
+    assert login(account["email"], source_ip=nat).status == 429  # a new device waits
+    assert with_key(someone_else) == 429  # another account's device key proves nothing here
+    assert with_key(device_key) == 200  # the owner's phone signs in
+    assert [with_key(device_key, "wrong guess number one") for _ in range(11)] == [401] * 10 + [429]
 
 
 def test_unknown_emails_are_throttled_exactly_like_known_ones(login):
@@ -126,9 +163,11 @@ def _login_burst(attempts: list[tuple[str, str]]) -> list[str]:
 def test_a_parallel_burst_on_one_account_gets_exactly_the_limit_of_tries(signup, login):
     account = signup()
 
-    outcomes = _login_burst([(account["email"], f"203.0.113.{n}") for n in range(30)])
+    from_one = _login_burst([(account["email"], "203.0.113.5")] * 20)
+    from_many = _login_burst([(account["email"], f"203.0.113.{n}") for n in range(10, 50)])
 
-    assert sorted(outcomes) == ["invalid_credentials"] * 10 + ["rate_limited"] * 20
+    assert sorted(from_one) == ["invalid_credentials"] * 10 + ["rate_limited"] * 10
+    assert sorted(from_many) == ["invalid_credentials"] * 20 + ["rate_limited"] * 20  # 30 in all
     assert_problem(login(account["email"], source_ip="203.0.113.200"), 429, "rate_limited")
 
 

@@ -1,4 +1,5 @@
-"""Push tokens: registered idempotently, moved to the latest account, limited per account, one's own only."""
+"""Push tokens: registered idempotently, moved to another account only with its instance key,
+limited per account, one's own only."""
 
 from __future__ import annotations
 
@@ -26,13 +27,40 @@ def test_a_token_is_registered_once_and_registering_it_again_is_a_200(api, new_u
     assert _owner("tok-a") == user.id
 
 
-def test_a_token_moves_to_the_latest_account_that_registers_it(api, new_user):
+def test_someone_elses_token_does_not_move_without_its_instance_key(api, new_user):
+    victim, thief = new_user(), new_user()
+    registered = api.post(
+        "/me/push-tokens", json={"token": "victim-phone", "platform": "ios"}, token=victim.token
+    )
+    assert registered.status == 201 and registered.json()["instance_key"]
+
+    for attempt in ({}, {"instance_key": "guessed-" + "x" * 40}):
+        taken = api.post(
+            "/me/push-tokens", json={"token": "victim-phone", "platform": "ios", **attempt}, token=thief.token
+        )
+        assert_problem(taken, 409, "push_token_held")
+        assert registered.json()["instance_key"] not in taken.body.decode()
+    assert _owner("victim-phone") == victim.id  # the victim's pushes still reach the victim's phone
+
+
+def test_a_token_moves_to_another_account_with_the_key_its_app_instance_was_given(api, new_user):
     first, second = new_user(), new_user()
-    api.post("/me/push-tokens", json={"token": "shared-phone", "platform": "ios"}, token=first.token)
+    registered = api.post(
+        "/me/push-tokens", json={"token": "shared-phone", "platform": "ios"}, token=first.token
+    )
+    again = api.post("/me/push-tokens", json={"token": "shared-phone", "platform": "ios"}, token=first.token)
+    key = again.json()["instance_key"]
+    assert key != registered.json()["instance_key"]  # each registration hands out a fresh key
+    stale = {"token": "shared-phone", "platform": "ios", "instance_key": registered.json()["instance_key"]}
+    assert_problem(api.post("/me/push-tokens", json=stale, token=second.token), 409, "push_token_held")
 
-    moved = api.post("/me/push-tokens", json={"token": "shared-phone", "platform": "ios"}, token=second.token)
+    moved = api.post(
+        "/me/push-tokens",
+        json={"token": "shared-phone", "platform": "ios", "instance_key": key},
+        token=second.token,
+    )
 
-    assert moved.status == 201
+    assert moved.status == 201, moved.body
     assert _owner("shared-phone") == second.id
     # the first account cannot delete what is no longer its token
     assert api.delete("/me/push-tokens/shared-phone", token=first.token).status == 204
@@ -69,3 +97,17 @@ def test_tokens_need_an_account_and_a_sane_body(api, new_user):
     assert_problem(
         api.post("/me/push-tokens", json={"token": "x", "platform": "ios", "extra": 1}, token=user.token), 422
     )
+
+
+def test_a_token_someone_registered_meanwhile_is_not_taken_over(new_user):
+    """Two accounts registering one new token at once: the one that finds it taken at write time
+    does not move it (the store's write checks the holder it was told, not only the earlier read)."""
+    from sauti.db import transaction
+    from sauti.notifications import store
+
+    first, second = new_user(), new_user()
+    with transaction() as conn:
+        assert store.register_token(conn, first.id, "raced", "ios", b"k1", None) is not None
+    with transaction() as conn:
+        assert store.register_token(conn, second.id, "raced", "ios", b"k2", None) is None
+    assert _owner("raced") == first.id

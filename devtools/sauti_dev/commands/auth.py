@@ -19,12 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_role_change(args: argparse.Namespace) -> int:
     with local_stack():
-        from sauti.auth import public
+        from sauti.admin.logic import change_role_by_email
         from sauti.errors import DomainError
 
-        change = public.grant_role if args.grant else public.revoke_role
         try:
-            user = change(args.email, args.role)
+            user = change_role_by_email(args.email, args.role, grant=args.grant)
         except (DomainError, ValueError) as exc:
             print(f"error: {exc}")
             return 1

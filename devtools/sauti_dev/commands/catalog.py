@@ -23,13 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     with local_stack():
+        from sauti.admin.audit import CLI_IMPORT
         from sauti.admin.logic import import_lines
         from sauti.errors import DomainError
 
         started = time.perf_counter()
         try:
             with Path(args.file).open("rb") as lines:
-                result = import_lines(None, lines)
+                result = import_lines(CLI_IMPORT, lines)
         except (DomainError, OSError) as exc:
             print(f"error: {exc}")
             return 1

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import Connection
 
 from sauti.admin import store
 from sauti.db import Row
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Who wrote an entry when no person did: the webhook, job or command, by name."""
+
+    name: str
+
+
+STREAM_WEBHOOK = SystemActor("stream_webhook")
+CLI_IMPORT = SystemActor("sauti catalog import")
+GRANT_ROLE = SystemActor("sauti grant-role")
+REVOKE_ROLE = SystemActor("sauti revoke-role")
+
+Actor = str | SystemActor  # a person's account id, or a system actor
 
 
 def _plain(value: Any) -> Any:
@@ -18,7 +34,7 @@ def _plain(value: Any) -> Any:
 
 def record(
     conn: Connection[Row],
-    actor_id: str | None,
+    actor: Actor,
     action: str,
     target_type: str,
     target_id: str | None,
@@ -30,7 +46,8 @@ def record(
     store.insert_audit(
         conn,
         {
-            "actor_id": actor_id,
+            "actor_id": None if isinstance(actor, SystemActor) else actor,
+            "system_actor": actor.name if isinstance(actor, SystemActor) else None,
             "action": action,
             "target_type": target_type,
             "target_id": target_id,

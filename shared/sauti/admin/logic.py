@@ -341,7 +341,9 @@ def stream_notification(body: bytes, signature: str | None) -> dict[str, Any]:
         )
         if changed is not None:
             before, after = changed
-            audit.record(conn, None, "video.ready", "video", after["id"], before=before, after=after)
+            audit.record(
+                conn, audit.STREAM_WEBHOOK, "video.ready", "video", after["id"], before=before, after=after
+            )
     return {"received": True, "applied": changed is not None}
 
 
@@ -407,7 +409,7 @@ def import_catalog(principal: Principal, body: bytes) -> ImportResult:
 
 
 def import_lines(
-    actor_id: str | None,
+    actor: audit.Actor,
     lines: Iterable[bytes | str],
     *,
     statement_timeout_ms: int = 0,
@@ -421,9 +423,7 @@ def import_lines(
         result = importer.run(
             conn, lines, statement_timeout_ms=statement_timeout_ms, lookup=lookup or media.r2_heads
         )
-        audit.record(
-            conn, actor_id, "catalog.import", "catalog", None, after={"imported": result["imported"]}
-        )
+        audit.record(conn, actor, "catalog.import", "catalog", None, after={"imported": result["imported"]})
     return result
 
 
@@ -503,6 +503,21 @@ def change_role(principal: Principal, user_id: str, role: str, *, grant: bool) -
         action = "user.grant_role" if grant else "user.revoke_role"
         audit.record(conn, principal.user_id, action, "user", before["id"], before=before, after=after)
     return AdminUser.model_validate(after)
+
+
+def change_role_by_email(email: str, role: str, *, grant: bool) -> dict[str, Any]:
+    """`sauti grant-role` and `revoke-role` (any role, from a shell): audited as the command."""
+    with transaction() as conn:
+        after = auth.grant_role(email, role) if grant else auth.revoke_role(email, role)
+        audit.record(
+            conn,
+            audit.GRANT_ROLE if grant else audit.REVOKE_ROLE,
+            "user.grant_role" if grant else "user.revoke_role",
+            "user",
+            after["id"],
+            after=after,
+        )
+    return after
 
 
 # -- reports ---------------------------------------------------------------------------------------
@@ -598,10 +613,13 @@ def read_audit_log(
 ) -> dict[str, Any]:
     """Newest first; super admins read everything, the other admins their own actions."""
     roles.require(principal, Area.AUDIT_LOG)
+    system_actor = None
     if not roles.reads_whole_audit_log(principal):
         actor = principal.user_id
-    elif actor is not None and (actor := canonical_id(actor)) is None:
-        return {"items": [], "next_cursor": None}
+    elif actor is not None and canonical_id(actor) is None:
+        actor, system_actor = None, actor  # not an account id: a system actor's name
+    elif actor is not None:
+        actor = canonical_id(actor)
     before_id = None
     if cursor:
         if not cursor.isdigit() or len(cursor) > 19:
@@ -609,7 +627,10 @@ def read_audit_log(
         before_id = int(cursor)
     with transaction() as conn:
         rows = store.audit_page(
-            conn, {"actor": actor, "target_id": target_id, "action": action}, limit + 1, before_id
+            conn,
+            {"actor": actor, "system_actor": system_actor, "target_id": target_id, "action": action},
+            limit + 1,
+            before_id,
         )
     items = [AuditEntry.model_validate(row) for row in rows[:limit]]
     return {"items": items, "next_cursor": str(rows[limit - 1]["id"]) if len(rows) > limit else None}

@@ -255,7 +255,10 @@ class ResolveIn(RequestModel):
 
 class AuditEntry(ApiModel):
     id: int
-    actor_id: str | None
+    actor_id: str | None = Field(description="the account that acted; null when a system did")
+    system_actor: str | None = Field(
+        description="the webhook, job or command that acted (e.g. stream_webhook); null when a person did"
+    )
     action: str
     target_type: str
     target_id: str | None

@@ -10,16 +10,19 @@ from psycopg.types.json import Jsonb
 
 from sauti.db import Row
 
-AUDIT_COLUMNS = """id, actor_id::text, action, target_type, target_id, before, after, reason, created_at"""
+AUDIT_COLUMNS = (
+    """id, actor_id::text, system_actor, action, target_type, target_id, before, after, reason, created_at"""
+)
 REPORT_COLUMNS = """id::text, reporter_id::text, target_type, target_id::text, reason, status, resolution,
                     note, resolved_by::text, resolved_at, created_at"""
 
 
 def insert_audit(conn: Connection[Row], entry: dict[str, Any]) -> None:
     conn.execute(
-        """INSERT INTO audit_log (actor_id, action, target_type, target_id, before, after, reason)
-           VALUES (%(actor_id)s, %(action)s, %(target_type)s, %(target_id)s, %(before)s, %(after)s,
-                   %(reason)s)""",
+        """INSERT INTO audit_log (actor_id, system_actor, action, target_type, target_id, before, after,
+                                  reason)
+           VALUES (%(actor_id)s, %(system_actor)s, %(action)s, %(target_type)s, %(target_id)s,
+                   %(before)s, %(after)s, %(reason)s)""",
         {**entry, "before": Jsonb(entry["before"]), "after": Jsonb(entry["after"])},
     )
 
@@ -30,6 +33,7 @@ def audit_page(
     return conn.execute(
         f"""SELECT {AUDIT_COLUMNS} FROM audit_log
             WHERE (%(actor)s::uuid IS NULL OR actor_id = %(actor)s::uuid)
+              AND (%(system_actor)s::text IS NULL OR system_actor = %(system_actor)s)
               AND (%(target_id)s::text IS NULL OR target_id = %(target_id)s)
               AND (%(action)s::text IS NULL OR action = %(action)s)
               AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)

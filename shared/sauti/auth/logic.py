@@ -15,7 +15,7 @@ import redis
 from psycopg import Connection
 
 from sauti import clock, paging
-from sauti.auth import access, normalize, onetime, passwords, ratelimit, sessions, store
+from sauti.auth import access, devicekeys, normalize, onetime, passwords, ratelimit, sessions, store
 from sauti.auth.directory import public_user
 from sauti.auth.errors import (
     AccountSuspended,
@@ -101,7 +101,11 @@ def _tokens(user: Row, session_id: str, refresh_token: str) -> dict[str, Any]:
 def _signed_in(user: Row, client: Client) -> dict[str, Any]:
     with transaction() as conn:
         session_id, refresh_token = sessions.start(conn, str(user["id"]), client.device())
-    return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
+    return {
+        "user": public_user(user),
+        **_tokens(user, session_id, refresh_token),
+        "device_key": devicekeys.issue(str(user["email"])),
+    }
 
 
 def _notify(
@@ -147,23 +151,36 @@ def signup(email: str, password: str, display_name: str, client: Client) -> dict
         _send_verification(user)
     except redis.RedisError:  # the account exists: answer it; /auth/email/verify/resend sends the link
         logger.exception("verification link not issued at sign-up", extra={"user_id": str(user["id"])})
-    return {"user": public_user(user), **_tokens(user, session_id, refresh_token)}
+    return {
+        "user": public_user(user),
+        **_tokens(user, session_id, refresh_token),
+        "device_key": devicekeys.issue(email),
+    }
 
 
 def login(
-    email: str, password: str, client: Client, *, verify: Callable[[str | None, str], bool] | None = None
+    email: str,
+    password: str,
+    client: Client,
+    *,
+    device_key: str | None = None,
+    verify: Callable[[str | None, str], bool] | None = None,
 ) -> dict[str, Any]:
     """Sign in. Unknown emails and wrong passwords cost the same: one Argon2 check each (``verify``,
-    Argon2's check by default, is handed in by a test that counts the checks)."""
+    Argon2's check by default, is handed in by a test that counts the checks). Failures count per
+    address and account pair and per account; a device key of this account counts per key only."""
     try:
         normalised: str | None = normalize.email(email)
     except ValueError:
         normalised = None
     account = normalised or email.strip().lower()
-    limits = (
-        (ratelimit.LOGIN_FAILURES_PER_ACCOUNT, account),
+    limits: tuple[tuple[ratelimit.Limit, str], ...] = (
+        (ratelimit.LOGIN_FAILURES_PER_PAIR, f"{client.address} {account}"),
+        (ratelimit.login_failures_per_account(), account),
         (ratelimit.login_failures_per_address(), client.address),
     )
+    if device_key and devicekeys.belongs_to(device_key, account):
+        limits = ((ratelimit.LOGIN_FAILURES_PER_DEVICE, device_key),)
     ratelimit.take(*limits)  # counted as a failure until the password proves otherwise
     with transaction() as conn:
         user = store.user_by_email(conn, normalised) if normalised else None

@@ -39,6 +39,11 @@ class LoginRequest(DeviceFields):
     # Not checked as an address: a malformed email simply matches no account (the same 401).
     email: str = Field(max_length=320)
     password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    device_key: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the device_key this device's last sign-in answered: guesses elsewhere never lock it out",
+    )
 
     _password = field_validator("password")(normalize.password)
 
@@ -88,6 +93,9 @@ class Tokens(ApiModel):
 
 class SignedIn(Tokens):
     user: PublicUser
+    device_key: str = Field(
+        description="keep it on the device and send it with its next logins (docs/auth.md: throttling)"
+    )
 
 
 class Accepted(ApiModel):

@@ -6,9 +6,9 @@ sent in parallel cannot all pass the check before any of them is counted. A
 login that turns out to succeed gives its unit back (``give_back``), so only
 failures use up the login limits and people sharing one address (a carrier's
 NAT, an office) are not locked out by each other's successes. The per-address
-ceilings are settings with defaults sized for carrier NAT (docs/auth.md). Accounts are keyed
-by a hash of the normalised email, whether it exists or not, so throttling says
-nothing about which emails are registered.
+and per-account ceilings are settings with defaults sized for carrier NAT
+(docs/auth.md). Accounts are keyed by a hash of the normalised email, whether it
+exists or not, so throttling says nothing about which emails are registered.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ class Limit:
         return f"auth:rl:{self.name}:{digest}"
 
 
-LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 10, 15 * 60)
+# Login failures are counted per (address, account) pair: a guesser elsewhere does not lock the owner
+# out. A looser per-account ceiling (a setting) stops guessing spread over many addresses, and a
+# device that signed in before (sauti.auth.devicekeys) is counted per device key only.
+LOGIN_FAILURES_PER_PAIR = Limit("login-pair", 10, 15 * 60)
+LOGIN_FAILURES_PER_DEVICE = Limit("login-device", 10, 15 * 60)
 SIGNUPS_PER_ACCOUNT = Limit("signup-account", 5, 60 * 60)
 EMAILS_PER_ACCOUNT = Limit("email-account", 3, 60 * 60)  # reset and verification mails
 
@@ -42,6 +46,10 @@ EMAILS_PER_ACCOUNT = Limit("email-account", 3, 60 * 60)  # reset and verificatio
 # behind a few addresses and the right ceiling depends on the market, not on the code.
 def login_failures_per_address() -> Limit:
     return Limit("login-address", settings(AuthSettings).auth_login_failures_per_address, 15 * 60)
+
+
+def login_failures_per_account() -> Limit:
+    return Limit("login-account", settings(AuthSettings).auth_login_failures_per_account, 15 * 60)
 
 
 def signups_per_address() -> Limit:

@@ -18,6 +18,11 @@ class AuthSettings(Settings):
     auth_login_failures_per_address: int = setting(
         500, doc="failed logins one client address may make per 15 minutes (carrier NAT: docs/auth.md)"
     )
+    auth_login_failures_per_account: int = setting(
+        100,
+        doc="failed logins one account may see per 15 minutes from all addresses together, "
+        "devices it signed in on before excepted (docs/auth.md)",
+    )
     auth_signups_per_address: int = setting(
         500, doc="sign-ups one client address may make per hour (carrier NAT: docs/auth.md)"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sauti.errors import DomainError, NotFound
+from sauti.errors import Conflict, DomainError, NotFound
 
 
 class ArtistNotFound(NotFound):
@@ -11,3 +11,7 @@ class ArtistNotFound(NotFound):
 
 class InvalidUnsubscribeLink(DomainError):
     status, code, title = 404, "not_found", "Unknown or expired unsubscribe link"
+
+
+class PushTokenHeld(Conflict):
+    code, title = "push_token_held", "This push token belongs to another account"

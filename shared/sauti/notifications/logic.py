@@ -3,6 +3,9 @@ a deleted account and suppressing addresses SES reports. Delivery itself is ``sa
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -10,7 +13,7 @@ from typing import Any
 from sauti import db, paging
 from sauti.ids import canonical_id
 from sauti.notifications import store
-from sauti.notifications.errors import ArtistNotFound, InvalidUnsubscribeLink
+from sauti.notifications.errors import ArtistNotFound, InvalidUnsubscribeLink, PushTokenHeld
 from sauti.notifications.models import (
     ALWAYS_EMAILED,
     TOPICS,
@@ -56,17 +59,38 @@ def is_transactional(topic: str | None) -> bool:
     return topic is None or topic in ALWAYS_EMAILED
 
 
+HELD = "another account holds this token; its app instance's instance_key moves it"
+
 # -- push tokens -----------------------------------------------------------------------------------
 
 
 def register_push_token(principal: Principal, body: RegisterPushToken) -> tuple[PushToken, bool]:
-    """Register the caller's token (moving it from any other account); True when it is new to them."""
+    """Register the caller's token; True when it is new to them. A token another account holds moves
+    only with the instance key its last registration answered (the app instance that holds it signed
+    into another account), else 409 and the holder keeps receiving."""
     limit = settings(NotificationsSettings).push_tokens_per_user
+    key = secrets.token_urlsafe(32)
     with db.transaction() as conn:
-        created = store.token_owner(conn, body.token) != principal.user_id
-        row = store.register_token(conn, principal.user_id, body.token, body.platform)
+        holder = store.token_holder(conn, body.token)
+        created = holder is None or holder["user_id"] != principal.user_id
+        if holder is not None and created and not _proves(body.instance_key, holder["instance_key_hash"]):
+            raise PushTokenHeld(HELD)
+        taking_from = holder["user_id"] if holder is not None else None
+        row = store.register_token(
+            conn, principal.user_id, body.token, body.platform, _hash(key), taking_from
+        )
+        if row is None:  # another account registered it since we looked
+            raise PushTokenHeld(HELD)
         store.trim_tokens(conn, principal.user_id, limit)
-    return PushToken.model_validate(row), created
+    return PushToken.model_validate({**row, "instance_key": key}), created
+
+
+def _hash(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def _proves(key: str | None, key_hash: bytes | None) -> bool:
+    return key is not None and key_hash is not None and hmac.compare_digest(_hash(key), bytes(key_hash))
 
 
 def delete_push_token(principal: Principal, token: str) -> None:

@@ -22,12 +22,22 @@ MAX_TOKEN_LENGTH = 4096
 class RegisterPushToken(RequestModel):
     token: str = Field(min_length=1, max_length=MAX_TOKEN_LENGTH, pattern=r"^[\x21-\x7e]+$")
     platform: Platform
+    instance_key: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the key the last registration of this token answered; needed only to move a token "
+        "another account holds (a device whose user signed out and another signed in)",
+    )
 
 
 class PushToken(ApiModel):
     token: str
     platform: Platform
     registered_at: datetime
+    instance_key: str = Field(
+        description="keep it with the token (fresh at every registration); it proves this app instance "
+        "holds the token when another account registers it next"
+    )
 
 
 class ChannelSwitches(ApiModel):

@@ -20,23 +20,38 @@ STALE_CLAIM = "interval '60 seconds'"
 # -- push tokens -----------------------------------------------------------------------------------
 
 
-def register_token(conn: Conn, user_id: str, token: str, platform: str) -> Row:
-    """Insert ``token``, or move it to ``user_id`` (a moved token counts as registered now)."""
-    row = conn.execute(
-        """INSERT INTO notification_push_tokens (token, user_id, platform) VALUES (%s, %s, %s)
+def register_token(
+    conn: Conn, user_id: str, token: str, platform: str, key_hash: bytes, taking_from: str | None
+) -> Row | None:
+    """Insert ``token``, or hand it to ``user_id`` (a moved token counts as registered now) with the
+    hash of its new instance key; it moves from another account only from ``taking_from``, so None
+    when someone else registered it meanwhile."""
+    return conn.execute(
+        """INSERT INTO notification_push_tokens (token, user_id, platform, instance_key_hash)
+           VALUES (%(token)s, %(user_id)s, %(platform)s, %(key_hash)s)
            ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform,
+                  instance_key_hash = excluded.instance_key_hash,
                   registered_at = CASE WHEN notification_push_tokens.user_id = excluded.user_id
                                        THEN notification_push_tokens.registered_at ELSE now() END
+           WHERE notification_push_tokens.user_id IN (excluded.user_id, %(taking_from)s::uuid)
            RETURNING token, platform, registered_at""",
-        (token, user_id, platform),
+        {
+            "token": token,
+            "user_id": user_id,
+            "platform": platform,
+            "key_hash": key_hash,
+            "taking_from": taking_from,
+        },
     ).fetchone()
-    assert row is not None
-    return row
 
 
-def token_owner(conn: Conn, token: str) -> str | None:
-    row = conn.execute("SELECT user_id FROM notification_push_tokens WHERE token = %s", (token,)).fetchone()
-    return str(row["user_id"]) if row else None
+def token_holder(conn: Conn, token: str) -> Row | None:
+    """Who holds ``token`` and the hash of its instance key, the row locked until commit."""
+    return conn.execute(
+        """SELECT user_id::text AS user_id, instance_key_hash FROM notification_push_tokens
+           WHERE token = %s FOR UPDATE""",
+        (token,),
+    ).fetchone()
 
 
 def trim_tokens(conn: Conn, user_id: str, keep: int) -> int:
