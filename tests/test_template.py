@@ -135,9 +135,9 @@ def _sauti_modules_imported(path: Path) -> set[Path]:
 
 def _records_metrics(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module in METRIC_IMPORTS:
-            if {alias.name for alias in node.names} & METRIC_IMPORTS[node.module]:
-                return True
+        imported = {alias.name for alias in node.names} if isinstance(node, ast.ImportFrom) else set()
+        if imported & METRIC_IMPORTS.get(getattr(node, "module", None) or "", frozenset()):
+            return True
     return False
 
 
