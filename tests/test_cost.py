@@ -6,6 +6,8 @@ import copy
 import subprocess
 import sys
 
+import pytest
+
 from helpers import PROJECT_ROOT
 from sauti_dev.cost import monthly_bill, published_metrics
 from sauti_dev.template import Template, load_template
@@ -110,6 +112,15 @@ def test_a_count_is_billed_once_per_value_of_its_dimensions(tmp_path):
     assert published_metrics(load_template(), root=tmp_path) == 1 + 2 * 2  # stripe and apple
 
 
+def test_a_count_with_a_dimension_of_unknown_values_stops_the_bill(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "shared" / "module.py").write_text('count("NotificationsDelivered", type=message.type)\n')
+
+    with pytest.raises(ValueError, match="'type'"):
+        published_metrics(load_template(), root=tmp_path)
+
+
 def test_every_route_and_function_of_the_template_has_its_own_rate():
     assert monthly_bill("prod", 20_000).assumed == set()
     assert monthly_bill("dev", None).assumed == set()
@@ -206,7 +217,7 @@ def alarms(bill):
 
 def test_the_throttle_url_and_queue_age_alarms_are_billed_in_each_environment():
     """Throttles on every function with reserved concurrency, the heartbeat URL's 5xx and the queue's
-    oldest message: $0.10 an alarm-month each, in both stacks (neither has a condition)."""
+    oldest message: $0.10 an alarm-month each, in both stacks (none has a condition)."""
     template = load_template()
     reserved = [
         name
