@@ -6,6 +6,8 @@ import copy
 import subprocess
 import sys
 
+import pytest
+
 from helpers import PROJECT_ROOT
 from sauti_dev.cost import monthly_bill, published_metrics
 from sauti_dev.template import Template, load_template
@@ -98,6 +100,27 @@ def test_a_metric_the_code_publishes_is_on_the_bill(tmp_path):
     assert published_metrics(load_template(), root=tmp_path) == 1
 
 
+def test_a_count_is_billed_once_per_value_of_its_dimensions(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "shared" / "module.py").write_text(
+        'count("Logins")\n'
+        'count("WebhookDuplicate" if duplicate else "WebhookAccepted", provider=provider)\n'
+        'rows = "SELECT count(*) FROM songs"\n'
+    )
+
+    assert published_metrics(load_template(), root=tmp_path) == 1 + 2 * 2  # stripe and apple
+
+
+def test_a_count_with_a_dimension_of_unknown_values_stops_the_bill(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "shared" / "module.py").write_text('count("NotificationsDelivered", type=message.type)\n')
+
+    with pytest.raises(ValueError, match="'type'"):
+        published_metrics(load_template(), root=tmp_path)
+
+
 def test_every_route_and_function_of_the_template_has_its_own_rate():
     assert monthly_bill("prod", 20_000).assumed == set()
     assert monthly_bill("dev", None).assumed == set()
@@ -147,3 +170,69 @@ def test_the_command_prints_the_harsher_usage_and_the_verdict_against_the_goal()
     assert "harsher usage: 40% daily active, 30 plays, 1.0 min video a day" in printed
     assert "the goal of 250" in printed and "the goal of 450" in printed
     assert "video as HLS from R2 instead of Stream" in printed
+
+
+def with_log_class(template: Template, log_class: str) -> Template:
+    document = copy.deepcopy(template.document)
+    for resource in document["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            group = document["Resources"][resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
+            group["Properties"]["LogGroupClass"] = log_class
+    return Template(document)
+
+
+def function_logs(bill) -> float:
+    return sum(item.total for item in bill.lines if item.item.startswith("function logs"))
+
+
+def test_each_functions_logs_are_priced_at_the_class_of_its_own_log_group():
+    template = load_template()
+    standard = function_logs(monthly_bill("prod", 100_000, with_log_class(template, "STANDARD")))
+    infrequent = function_logs(monthly_bill("prod", 100_000, with_log_class(template, "INFREQUENT_ACCESS")))
+    today = function_logs(monthly_bill("prod", 100_000, template))
+
+    assert round(standard, 2) == round(2 * infrequent, 2)  # $0.50 and $0.25 per GB ingested
+    assert infrequent < today < standard  # the functions that record metrics log to Standard
+
+
+NEW_ALARM_METRICS = frozenset({"Throttles", "Url5xxCount", "ApproximateAgeOfOldestMessage"})
+
+
+def without_alarms_on(template: Template, metric_names: frozenset[str]) -> Template:
+    document = copy.deepcopy(template.document)
+    document["Resources"] = {
+        name: resource
+        for name, resource in document["Resources"].items()
+        if not (
+            resource["Type"] == "AWS::CloudWatch::Alarm"
+            and resource["Properties"].get("MetricName") in metric_names
+        )
+    }
+    return Template(document)
+
+
+def alarms(bill):
+    return next(item for item in bill.lines if item.group == "CloudWatch" and item.item.endswith(" alarms"))
+
+
+def test_the_throttle_url_and_queue_age_alarms_are_billed_in_each_environment():
+    """Throttles on every function with reserved concurrency, the heartbeat URL's 5xx and the queue's
+    oldest message: $0.10 an alarm-month each, in both stacks (none has a condition)."""
+    template = load_template()
+    reserved = [
+        name
+        for name, r in template.resources_of_type("AWS::Serverless::Function").items()
+        if "ReservedConcurrentExecutions" in r["Properties"]
+    ]
+    new_alarms = [
+        r
+        for r in template.resources_of_type("AWS::CloudWatch::Alarm").values()
+        if r["Properties"].get("MetricName") in NEW_ALARM_METRICS
+    ]
+    assert len(new_alarms) == len(reserved) + 2 and "Condition" not in str(new_alarms)
+
+    for environment, users in (("prod", 20_000), ("prod", 100_000), ("dev", None)):
+        with_them = alarms(monthly_bill(environment, users, template))
+        without = alarms(monthly_bill(environment, users, without_alarms_on(template, NEW_ALARM_METRICS)))
+        assert round(with_them.fixed - without.fixed, 2) == round(0.10 * len(new_alarms), 2)
+        assert with_them.item == f"{len(template.resources_of_type('AWS::CloudWatch::Alarm'))} alarms"

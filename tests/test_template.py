@@ -5,11 +5,14 @@ Each rule iterates the whole template, so a new function is checked the day it i
 
 from __future__ import annotations
 
+import ast
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers import PROJECT_ROOT
 from sauti_dev.template import load_template
 
 ENVIRONMENTS = ("dev", "prod")
@@ -43,6 +46,16 @@ STATEFUL_TYPES = frozenset(
         "AWS::S3::Bucket",
     }
 )
+# The log classes CloudWatch extracts embedded metrics (EMF) from: not Infrequent Access, which keeps
+# a subset of the Standard class's features (AWS, CloudWatch Logs "Log classes"; docs/cost.md).
+EMF_LOG_CLASSES = frozenset({"STANDARD"})
+# What a module imports to record a metric: sauti.observability's count and metrics, or Powertools'.
+METRIC_IMPORTS = {
+    "sauti.observability": frozenset({"count", "metrics"}),
+    "aws_lambda_powertools": frozenset({"Metrics", "single_metric"}),
+    "aws_lambda_powertools.metrics": frozenset({"Metrics", "single_metric"}),
+}
+OBSERVABILITY = PROJECT_ROOT / "shared" / "sauti" / "observability.py"  # sets metrics up, records none
 BUDGET_SHARE = 0.85  # of the connections left for the functions: the rest is headroom
 
 
@@ -101,6 +114,67 @@ def test_every_function_logs_to_its_own_log_group_with_a_retention(template):
     assert len(used) == len(set(used)), "two functions share a log group"
     for name, group in log_groups.items():
         assert "RetentionInDays" in group["Properties"], f"{name} keeps its logs forever"
+
+
+def _sauti_modules_imported(path: Path) -> set[Path]:
+    """The files of the shared package a module imports, at its top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    files = set()
+    for name in names:
+        parts = name.split(".")
+        for end in range(2, len(parts) + 1) if parts[0] == "sauti" else ():
+            base = PROJECT_ROOT / "shared" / Path(*parts[:end])
+            files |= {f for f in (base.with_suffix(".py"), base / "__init__.py") if f.exists()}
+    return files
+
+
+def _records_metrics(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text())):
+        imported = {alias.name for alias in node.names} if isinstance(node, ast.ImportFrom) else set()
+        if imported & METRIC_IMPORTS.get(getattr(node, "module", None) or "", frozenset()):
+            return True
+    return False
+
+
+def functions_that_record_metrics(template: Any) -> set[str]:
+    """Functions whose code can reach a metric call: every module its handler's module imports,
+    and theirs (a module, not a call path: what one function of a shared module records counts)."""
+    recording = set()
+    for name, spec in template.functions.items():
+        handler = PROJECT_ROOT / spec.code_uri / f"{spec.handler.rsplit('.', 1)[0]}.py"
+        seen: set[Path] = set()
+        todo = [handler]
+        while todo:
+            module = todo.pop()
+            if module not in seen:
+                seen.add(module)
+                todo += _sauti_modules_imported(module)
+        if any(_records_metrics(module) for module in seen - {OBSERVABILITY}):
+            recording.add(name)
+    return recording
+
+
+def test_the_functions_that_record_metrics_are_found():
+    recording = functions_that_record_metrics(load_template())
+
+    assert {"AuthFunction", "PlaybackFunction", "NotificationsWorkerFunction"} <= recording
+    assert "HealthFunction" not in recording and "MigrateFunction" not in recording
+
+
+def test_every_function_that_records_metrics_logs_to_a_class_that_extracts_them(template):
+    log_groups = template.resources_of_type("AWS::Logs::LogGroup")
+    for name in sorted(functions_that_record_metrics(template)):
+        group = template.resources[name]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        log_class = log_groups[group]["Properties"].get("LogGroupClass", "STANDARD")
+        assert log_class in EMF_LOG_CLASSES, (
+            f"{name} records metrics (EMF) into {group}, of the {log_class} class, which does not "
+            "extract them: make it STANDARD"
+        )
 
 
 def test_every_asynchronous_invocation_has_a_dead_letter_target(template):

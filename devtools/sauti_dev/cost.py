@@ -9,6 +9,7 @@ Prices: us-east-1 / eu-west-1 list prices of 2025-2026, no free tier, no savings
 
 from __future__ import annotations
 
+import ast
 import copy
 import re
 import sys
@@ -467,7 +468,9 @@ def monthly_bill(
 
     # -- Lambda: every function of the template
     gb_seconds = invocations = 0.0
-    reads_secrets = function_log_bytes = 0.0
+    reads_secrets = 0.0
+    function_log_bytes: dict[str, float] = {}  # by the log class of each function's log group
+    groups = template.resources_of_type("AWS::Logs::LogGroup")
     for name, resource in template.resources_of_type("AWS::Serverless::Function").items():
         props = resource["Properties"]
         spec = template.functions[name]
@@ -492,7 +495,8 @@ def monthly_bill(
         seconds = count * (duration + COLD_START_SHARE * COLD_START_MS) / 1000
         gb_seconds += seconds * memory_gb * LAMBDA_GB_SECOND[architecture] / LAMBDA_GB_SECOND["arm64"]
         invocations += count
-        function_log_bytes += count * (
+        log_class = _log_class(groups, props.get("LoggingConfig", {}).get("LogGroup"))
+        function_log_bytes[log_class] = function_log_bytes.get(log_class, 0.0) + count * (
             _platform_log_bytes(props.get("LoggingConfig", {}), value) + APP_LOG_BYTES
         )
         once, refreshed = _secrets_read(props, globals_)
@@ -519,32 +523,16 @@ def monthly_bill(
     )
 
     # -- logs and traces
-    function_log_gb = function_log_bytes / 1e9
+    function_log_gb = {log_class: b / 1e9 for log_class, b in sorted(function_log_bytes.items())}
     api = next(iter(template.resources_of_type("AWS::Serverless::HttpApi").values()))["Properties"]
     access_format = api.get("AccessLogSettings", {}).get("Format")
     access_bytes = _access_log_bytes(access_format, rates) if access_format else 0
     access_log_gb = api_requests * access_bytes / 1e9
-    log_gb = function_log_gb + access_log_gb
+    log_gb = sum(function_log_gb.values()) + access_log_gb
     retention = int(value({"Ref": "LogRetentionDays"}))
-    groups = template.resources_of_type("AWS::Logs::LogGroup")
-    function_classes = {
-        groups[props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"].get("LogGroupClass", "STANDARD")
-        for props in (
-            r["Properties"] for r in template.resources_of_type("AWS::Serverless::Function").values()
-        )
-        if "Ref" in props.get("LoggingConfig", {}).get("LogGroup", {})
-    }
-    function_class = "INFREQUENT_ACCESS" if function_classes == {"INFREQUENT_ACCESS"} else "STANDARD"
-    access_classes = {
-        groups[api["Properties"]["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]]["Properties"].get(
-            "LogGroupClass", "STANDARD"
-        )
-        for api in template.resources_of_type("AWS::Serverless::HttpApi").values()
-        if "AccessLogSettings" in api["Properties"]
-    }
-    access_class = "INFREQUENT_ACCESS" if access_classes == {"INFREQUENT_ACCESS"} else "STANDARD"
+    access_class = _log_class(groups, api.get("AccessLogSettings", {}).get("DestinationArn"))
     for what, gb, log_class in (
-        ("function logs", function_log_gb, function_class),
+        *(("function logs", gb, log_class) for log_class, gb in function_log_gb.items()),
         (f"API access logs ({access_bytes:.0f} B a line)", access_log_gb, access_class),
     ):
         bill.add(
@@ -756,20 +744,62 @@ def _access_log_bytes(access_format: str, rates: dict[str, float]) -> float:
 METRIC_CALL = re.compile(r"""add_metric\(\s*name\s*=\s*["']([^"']+)["']""")
 
 
+# Values each dimension of sauti.observability.count takes: a metric is one per combination. A count
+# with a dimension not named here stops `make cost` (its metrics could be any number).
+COUNT_DIMENSION_VALUES = {
+    "kind": 2,  # PlaysStarted: song, video
+    "provider": 2,  # Webhook*: stripe, apple
+}
+
+
 def published_metrics(template: Template, root: Path = PROJECT_ROOT) -> int:
-    """Custom metrics the code can publish: each add_metric name once per service (the default
-    dimension), plus Powertools' ColdStart metric per function that captures it. add_dimension with
-    a varying value multiplies this: name such a metric in docs/cost.md."""
-    names: set[str] = set()
+    """Custom metrics the code can publish: each add_metric name and each sauti.observability.count
+    name once (one service dimension), a count with dimensions once per combination of their
+    values (COUNT_DIMENSION_VALUES), plus Powertools' ColdStart metric per function if any handler
+    captures it."""
+    metrics: dict[str, int] = {}  # name: how many metrics it is (its dimensions' combinations)
     cold_start = 0
     for folder in ("shared", "functions"):
         for path in (root / folder).rglob("*.py"):
             text = path.read_text()
-            names |= set(METRIC_CALL.findall(text))
+            metrics.update(dict.fromkeys(METRIC_CALL.findall(text), 1))
+            metrics.update(_counted(text))
             if "capture_cold_start_metric=True" in text:
                 cold_start += 1
     functions = len(template.resources_of_type("AWS::Serverless::Function"))
-    return len(names) + (functions if cold_start else 0)
+    return sum(metrics.values()) + (functions if cold_start else 0)
+
+
+def _counted(source: str) -> dict[str, int]:
+    """``count("Name", dimension=...)`` calls (also through an alias such as ``_count``): each name
+    with the number of combinations of dimension values it can take."""
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
+            continue
+        if node.func.id.lstrip("_") != "count":
+            continue
+        literals = [c.value for c in ast.walk(node.args[0]) if isinstance(c, ast.Constant)]
+        combinations = 1
+        for keyword in node.keywords:
+            if keyword.arg not in COUNT_DIMENSION_VALUES:
+                raise ValueError(
+                    f"count({ast.unparse(node.args[0])}) has a dimension {keyword.arg!r}: "
+                    "say in COUNT_DIMENSION_VALUES how many values it takes"
+                )
+            combinations *= COUNT_DIMENSION_VALUES[keyword.arg]
+        found |= {name: combinations for name in literals if isinstance(name, str) and name[:1].isupper()}
+    return found
+
+
+def _log_class(groups: dict[str, dict[str, Any]], reference: Any) -> str:
+    """The class of the template's log group a function or API logs to (a Ref or a GetAtt of its
+    Arn); STANDARD, CloudWatch's default, for one outside the template."""
+    if isinstance(reference, dict):
+        name = reference.get("Ref") or (reference.get("Fn::GetAtt") or [None])[0]
+        if name in groups:
+            return str(groups[name]["Properties"].get("LogGroupClass", "STANDARD"))
+    return "STANDARD"
 
 
 def _secrets_read(props: dict[str, Any], globals_: dict[str, Any]) -> tuple[int, int]:
