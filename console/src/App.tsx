@@ -9,6 +9,7 @@ import { ReportList } from "./moderation/reports";
 import { UserList } from "./accounts/users";
 import { AuditLog } from "./audit/log";
 import { Dashboard } from "./artists/dashboard";
+import { CatalogImport } from "./catalog/import";
 import { Home } from "./Home";
 import { Layout } from "./Layout";
 
@@ -41,6 +42,7 @@ export const App = () => (
         <CustomRoutes>
           <Route path="/stats" element={<Dashboard />} />
           <Route path="/stats/:artistId" element={<Dashboard />} />
+          {can.catalog(roles) && <Route path="/import" element={<CatalogImport />} />}
         </CustomRoutes>
       </>
     )}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,50 @@ def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publis
     played = requests.get(started.json()["stream"]["url"], timeout=5)
     assert played.status_code == 200 and played.content == AUDIO
     assert refused == []
+
+
+def _jsonl(*lines: Any) -> bytes:
+    return "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines).encode()
+
+
+def test_a_content_manager_imports_a_catalog_sees_every_refused_line_then_the_refs_created(
+    page, person, sign_in, screenshot, api
+):
+    artist = {"type": "artist", "ref": "imp-a1", "name": "Nyota Band"}
+    song = {"type": "song", "ref": "imp-s1", "artist": "imp-a1", "title": "Kesho", "duration_ms": 200000}
+    draft = {**song, "ref": "imp-s2", "title": "Jana", "status": "draft"}
+    manager = person("content_manager")
+    sign_in(page, manager)
+    page.get_by_role("menuitem", name="Import").click()
+
+    page.get_by_label("JSON Lines file").set_input_files(
+        {"name": "bad.jsonl", "mimeType": "application/x-ndjson", "buffer": _jsonl(artist, song, "{oops", draft)}
+    )
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Nothing was imported: 2 lines were refused.").wait_for()
+    refused = page.get_by_role("table", name="Refused lines").get_by_role("row")
+    assert [refused.nth(n).get_by_role("cell").first.inner_text() for n in (1, 2)] == ["2", "3"]
+    assert "rendition" in refused.nth(1).inner_text()
+    screenshot(page, "import-refused")
+
+    rendition = {"quality": "normal", "codec": "aac", "bitrate_kbps": 128, "object_key": "audio/imp/s1.m4a"}
+    page.get_by_label("JSON Lines file").set_input_files(
+        {
+            "name": "good.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl(artist, {**song, "renditions": [rendition]}, draft),
+        }
+    )
+    page.get_by_role("button", name="Import again").click()
+    page.get_by_text("Imported 1 artist, 0 albums and 2 songs.").wait_for()
+    created = page.get_by_role("table", name="Refs created")
+    created.get_by_role("cell", name="imp-s2").wait_for()
+    screenshot(page, "import")
+    row = created.get_by_role("row").filter(has_text="imp-s1")
+    song_id = row.get_by_role("link").inner_text()
+    assert api.get(f"/songs/{song_id}", token=manager.token).json()["title"] == "Kesho"
+    row.get_by_role("link").click()
+    page.get_by_text("published", exact=True).wait_for()
 
 
 def _answer_prompts(page: Any, text: str) -> None:
@@ -184,6 +229,7 @@ def test_a_moderator_is_not_offered_super_admin_actions(page, person, sign_in):
     assert row.get_by_role("button", name="Revoke content_manager").count() == 0
     assert row.get_by_role("button", name="Suspend").count() == 1  # what a moderator may do is offered
     assert page.get_by_role("link", name="Create an artist").count() == 0
+    assert page.get_by_role("menuitem", name="Import").count() == 0
 
 
 def test_a_listener_cannot_open_the_console(page, person, sign_in, screenshot):
