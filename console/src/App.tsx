@@ -5,6 +5,7 @@ import { dataProvider } from "./dataProvider";
 import { can } from "./roles";
 import { ArtistCreate, ArtistEdit, ArtistList, ArtistShow } from "./catalog/artists";
 import { SongCreate, SongEdit, SongList, SongShow } from "./catalog/songs";
+import { VideoCreate, VideoList, VideoShow } from "./catalog/videos";
 import { ReportList } from "./moderation/reports";
 import { UserList } from "./accounts/users";
 import { AuditLog } from "./audit/log";
@@ -36,6 +37,7 @@ export const App = () => (
             edit={can.catalog(roles) ? SongEdit : undefined}
           />
         )}
+        {can.staff(roles) && <Resource name="videos" list={VideoList} show={VideoShow} create={can.catalog(roles) ? VideoCreate : undefined} />}
         {can.moderate(roles) && <Resource name="reports" list={ReportList} />}
         {can.staff(roles) && <Resource name="users" list={UserList} options={{ label: "Accounts" }} />}
         {can.staff(roles) && <Resource name="audit-log" list={AuditLog} options={{ label: "Audit log" }} />}

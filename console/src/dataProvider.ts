@@ -1,6 +1,7 @@
 /** react-admin's data provider over the public API: each resource mapped to its routes, cursor paging. */
 import type { DataProvider, GetListParams, GetListResult, RaRecord } from "react-admin";
 import { api, unwrap } from "./api/client";
+import { keepTicket } from "./catalog/streamUpload";
 
 type Filter = Record<string, string | undefined>;
 
@@ -54,6 +55,8 @@ async function list(resource: string, params: GetListParams): Promise<GetListRes
       }
       return paged(resource, params, unwrap(await api().GET("/songs", { params: { query: { limit: limit(params), cursor } } })));
     }
+    case "videos":
+      return paged(resource, params, unwrap(await api().GET("/videos", { params: { query: { limit: limit(params), cursor } } })));
     case "reports": {
       const status = filter.status === "resolved" ? "resolved" : "open";
       return paged(
@@ -100,6 +103,8 @@ async function one(resource: string, id: string): Promise<RaRecord> {
       return unwrap(await api().GET("/artists/{artist_id}", { params: { path: { artist_id: id } } }));
     case "songs":
       return unwrap(await api().GET("/admin/songs/{song_id}", { params: { path: { song_id: id } } }));
+    case "videos":
+      return unwrap(await api().GET("/admin/videos/{video_id}", { params: { path: { video_id: id } } }));
   }
   throw new Error(`The console cannot open one of ${resource}.`);
 }
@@ -137,6 +142,15 @@ export const dataProvider: DataProvider = {
             }),
           ),
         } as never;
+      case "videos": {
+        const created = unwrap(
+          await api().POST("/admin/videos", {
+            body: { artist_id: String(data.artist_id), title: String(data.title), song_id: text(data.song_id) ?? null },
+          }),
+        );
+        keepTicket(created.video.id, created.upload);
+        return { data: created.video } as never;
+      }
     }
     throw new Error(`The console cannot create ${resource}.`);
   },

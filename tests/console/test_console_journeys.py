@@ -64,6 +64,33 @@ def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publis
     assert refused == []
 
 
+def test_a_content_manager_creates_a_video_uploads_it_to_stream_retrying_once_and_publishes_it(
+    page, person, sign_in, screenshot, api, new_user, catalog, stream
+):
+    video = b"\x00\x00\x00\x18ftypmp42" * 2000
+    stream.refuse_next_uploads = 1  # the first attempt fails, as on a slow link
+    sign_in(page, person("content_manager"))
+    page.get_by_text("Create an artist").wait_for()
+    page.goto(f"{page.console_url}/#/artists/{catalog.artist_id}/show")
+    page.get_by_role("link", name="Add a video").click()
+    page.get_by_label("Title").fill("Upepo (live)")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Processing: waiting for the upload").wait_for()
+    video_id = re.search(r"#/videos/([^/]+)/show", page.url)[1]  # type: ignore[index]
+
+    page.get_by_label("Video file").set_input_files({"name": "live.mp4", "mimeType": "video/mp4", "buffer": video})
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("Stream refused the file (500): try again.").wait_for()
+    page.get_by_role("button", name="Retry upload").click()
+    page.get_by_text("Ready: Stream has encoded it (184 s).").wait_for()
+    screenshot(page, "video")
+    assert [upload["bytes"] for upload in stream.uploads.values()][-1] > len(video)  # multipart, the whole file
+
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Upepo (live) is published.").wait_for()
+    assert api.get(f"/videos/{video_id}", token=new_user().token).status == 200
+
+
 def _jsonl(*lines: Any) -> bytes:
     return "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines).encode()
 
