@@ -6,6 +6,7 @@ import { can } from "./roles";
 import { ArtistCreate, ArtistEdit, ArtistList, ArtistShow } from "./catalog/artists";
 import { SongCreate, SongEdit, SongList, SongShow } from "./catalog/songs";
 import { VideoCreate, VideoList, VideoShow } from "./catalog/videos";
+import { AdCreate, AdEdit, AdList, AdShow } from "./catalog/ads";
 import { ReportList } from "./moderation/reports";
 import { UserList } from "./accounts/users";
 import { AuditLog } from "./audit/log";
@@ -38,6 +39,7 @@ export const App = () => (
           />
         )}
         {can.staff(roles) && <Resource name="videos" list={VideoList} show={VideoShow} create={can.catalog(roles) ? VideoCreate : undefined} />}
+        {can.catalog(roles) && <Resource name="ads" list={AdList} show={AdShow} create={AdCreate} edit={AdEdit} options={{ label: "Ads" }} />}
         {can.moderate(roles) && <Resource name="reports" list={ReportList} />}
         {can.staff(roles) && <Resource name="users" list={UserList} options={{ label: "Accounts" }} />}
         {can.staff(roles) && <Resource name="audit-log" list={AuditLog} options={{ label: "Audit log" }} />}

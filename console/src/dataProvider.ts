@@ -1,6 +1,6 @@
 /** react-admin's data provider over the public API: each resource mapped to its routes, cursor paging. */
 import type { DataProvider, GetListParams, GetListResult, RaRecord } from "react-admin";
-import { api, unwrap } from "./api/client";
+import { api, unwrap, type Schemas } from "./api/client";
 import { keepTicket } from "./catalog/streamUpload";
 
 type Filter = Record<string, string | undefined>;
@@ -37,6 +37,18 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
 }
 
+/** An ad's form as the API's body: numbers as numbers, an empty click URL as none. */
+function adFields(data: Record<string, unknown>): Schemas["AdPatch"] {
+  return {
+    title: String(data.title),
+    advertiser: String(data.advertiser),
+    duration_ms: Number(data.duration_ms),
+    click_url: text(data.click_url) ?? null,
+    weight: Number(data.weight ?? 1),
+    active: Boolean(data.active),
+  };
+}
+
 async function list(resource: string, params: GetListParams): Promise<GetListResult> {
   const filter = (params.filter ?? {}) as Filter;
   const cursor = cursorFor(resource, params);
@@ -57,6 +69,8 @@ async function list(resource: string, params: GetListParams): Promise<GetListRes
     }
     case "videos":
       return paged(resource, params, unwrap(await api().GET("/videos", { params: { query: { limit: limit(params), cursor } } })));
+    case "ads":
+      return paged(resource, params, unwrap(await api().GET("/admin/ads", { params: { query: { limit: limit(params), cursor } } })));
     case "reports": {
       const status = filter.status === "resolved" ? "resolved" : "open";
       return paged(
@@ -105,6 +119,8 @@ async function one(resource: string, id: string): Promise<RaRecord> {
       return unwrap(await api().GET("/admin/songs/{song_id}", { params: { path: { song_id: id } } }));
     case "videos":
       return unwrap(await api().GET("/admin/videos/{video_id}", { params: { path: { video_id: id } } }));
+    case "ads":
+      return unwrap(await api().GET("/admin/ads/{ad_id}", { params: { path: { ad_id: id } } }));
   }
   throw new Error(`The console cannot open one of ${resource}.`);
 }
@@ -151,6 +167,8 @@ export const dataProvider: DataProvider = {
         keepTicket(created.video.id, created.upload);
         return { data: created.video } as never;
       }
+      case "ads":
+        return { data: unwrap(await api().POST("/admin/ads", { body: adFields(data) as Schemas["AdIn"] })) } as never;
     }
     throw new Error(`The console cannot create ${resource}.`);
   },
@@ -175,6 +193,10 @@ export const dataProvider: DataProvider = {
               body: { title: String(data.title), explicit: Boolean(data.explicit), isrc: text(data.isrc) ?? null },
             }),
           ),
+        } as never;
+      case "ads":
+        return {
+          data: unwrap(await api().PATCH("/admin/ads/{ad_id}", { params: { path: { ad_id: id } }, body: adFields(data) })),
         } as never;
     }
     throw new Error(`The console cannot edit ${resource}.`);

@@ -91,6 +91,27 @@ def test_a_content_manager_creates_a_video_uploads_it_to_stream_retrying_once_an
     assert api.get(f"/videos/{video_id}", token=new_user().token).status == 200
 
 
+def test_a_content_manager_adds_an_ad_to_the_inventory_with_its_audio(page, person, sign_in, screenshot, api):
+    manager = person("content_manager")
+    sign_in(page, manager)
+    page.get_by_role("menuitem", name="Ads").click()
+    page.get_by_role("link", name="Create").click()
+    page.get_by_label("Title").fill("Chai ya Asubuhi")
+    page.get_by_label("Advertiser").fill("Kahawa Ltd")
+    page.get_by_label("Duration (ms)").fill("15000")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("None yet: the ad is not served until it has audio.").wait_for()
+    ad_id = re.search(r"#/ads/([^/]+)/show", page.url)[1]  # type: ignore[index]
+
+    page.get_by_label("Ad audio file").set_input_files({"name": "ad.wav", "mimeType": "audio/wav", "buffer": AUDIO})
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("The ad's audio is stored.").wait_for()
+    page.get_by_text("Replace the audio").wait_for()
+    screenshot(page, "ad")
+    stored = api.get(f"/admin/ads/{ad_id}", token=manager.token).json()
+    assert stored["object_key"] and stored["advertiser"] == "Kahawa Ltd" and stored["weight"] == 1
+
+
 def _jsonl(*lines: Any) -> bytes:
     return "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines).encode()
 

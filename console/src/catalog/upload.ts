@@ -18,7 +18,7 @@ const CODECS: Record<string, string> = {
 const BITRATES: Record<Quality, number> = { low: 96, normal: 160, high: 320 };
 
 /** PUT straight to R2; rejects on any answer but 2xx. */
-async function put(url: string, headers: Record<string, string>, file: File, onProgress: (fraction: number) => void) {
+export async function put(url: string, headers: Record<string, string>, file: File, onProgress: (fraction: number) => void) {
   const sent = await send("PUT", url, headers, file, onProgress);
   if (sent.status < 200 || sent.status >= 300) {
     throw new ApiError(`The storage refused the file (${sent.status}): try again.`, sent.status);
@@ -45,4 +45,16 @@ export async function uploadRendition(
       body: { object_key: ticket.object_key, codec: CODECS[contentType] ?? contentType.slice(6), bitrate_kbps: BITRATES[quality] },
     }),
   );
+}
+
+/** An ad's audio: one file per ad, same presigned PUT, then the API records its key. */
+export async function uploadAdAudio(adId: string, file: File, onProgress: (fraction: number) => void): Promise<void> {
+  const ticket = unwrap(
+    await api().POST("/admin/ads/{ad_id}/uploads", {
+      params: { path: { ad_id: adId } },
+      body: { content_type: file.type || "audio/mpeg", size_bytes: file.size },
+    }),
+  );
+  await put(ticket.url, ticket.headers as Record<string, string>, file, onProgress);
+  unwrap(await api().PUT("/admin/ads/{ad_id}/audio", { params: { path: { ad_id: adId } }, body: { object_key: ticket.object_key } }));
 }
