@@ -6,6 +6,7 @@ import { can } from "./roles";
 import { ArtistCreate, ArtistEdit, ArtistList, ArtistShow } from "./catalog/artists";
 import { SongCreate, SongEdit, SongList, SongShow } from "./catalog/songs";
 import { VideoCreate, VideoList, VideoShow } from "./catalog/videos";
+import { AlbumCreate, AlbumEdit, AlbumShow } from "./catalog/albums";
 import { AdCreate, AdEdit, AdList, AdShow } from "./catalog/ads";
 import { ReportList } from "./moderation/reports";
 import { UserList } from "./accounts/users";
@@ -37,6 +38,9 @@ export const App = () => (
             create={can.catalog(roles) ? SongCreate : undefined}
             edit={can.catalog(roles) ? SongEdit : undefined}
           />
+        )}
+        {can.staff(roles) && (
+          <Resource name="albums" show={AlbumShow} create={can.catalog(roles) ? AlbumCreate : undefined} edit={can.catalog(roles) ? AlbumEdit : undefined} />
         )}
         {can.staff(roles) && <Resource name="videos" list={VideoList} show={VideoShow} create={can.catalog(roles) ? VideoCreate : undefined} />}
         {can.catalog(roles) && <Resource name="ads" list={AdList} show={AdShow} create={AdCreate} edit={AdEdit} options={{ label: "Ads" }} />}

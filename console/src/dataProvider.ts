@@ -119,6 +119,8 @@ async function one(resource: string, id: string): Promise<RaRecord> {
       return unwrap(await api().GET("/admin/songs/{song_id}", { params: { path: { song_id: id } } }));
     case "videos":
       return unwrap(await api().GET("/admin/videos/{video_id}", { params: { path: { video_id: id } } }));
+    case "albums":
+      return unwrap(await api().GET("/albums/{album_id}", { params: { path: { album_id: id } } }));
     case "ads":
       return unwrap(await api().GET("/admin/ads/{ad_id}", { params: { path: { ad_id: id } } }));
   }
@@ -150,6 +152,7 @@ export const dataProvider: DataProvider = {
             await api().POST("/admin/songs", {
               body: {
                 artist_id: String(data.artist_id),
+                album_id: text(data.album_id) ?? null,
                 title: String(data.title),
                 duration_ms: Math.round(Number(data.duration_seconds) * 1000),
                 explicit: Boolean(data.explicit),
@@ -167,6 +170,14 @@ export const dataProvider: DataProvider = {
         keepTicket(created.video.id, created.upload);
         return { data: created.video } as never;
       }
+      case "albums":
+        return {
+          data: unwrap(
+            await api().POST("/admin/albums", {
+              body: { artist_id: String(data.artist_id), title: String(data.title), release_date: text(data.release_date) ?? null },
+            }),
+          ),
+        } as never;
       case "ads":
         return { data: unwrap(await api().POST("/admin/ads", { body: adFields(data) as Schemas["AdIn"] })) } as never;
     }
@@ -191,6 +202,15 @@ export const dataProvider: DataProvider = {
             await api().PATCH("/admin/songs/{song_id}", {
               params: { path: { song_id: id } },
               body: { title: String(data.title), explicit: Boolean(data.explicit), isrc: text(data.isrc) ?? null },
+            }),
+          ),
+        } as never;
+      case "albums":
+        return {
+          data: unwrap(
+            await api().PATCH("/admin/albums/{album_id}", {
+              params: { path: { album_id: id } },
+              body: { title: String(data.title), release_date: text(data.release_date) ?? null },
             }),
           ),
         } as never;

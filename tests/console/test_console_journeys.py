@@ -31,7 +31,12 @@ def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publis
     page.get_by_label("Name").fill("Zawadi Strings")
     page.get_by_label("Bio").fill("Taarab from Zanzibar")
     page.get_by_role("button", name="Save").click()
-    page.get_by_role("link", name="Add a song").click()
+    page.get_by_role("link", name="Add an album").click()
+    page.get_by_label("Title").fill("Pwani")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Add a song to this album").wait_for()
+    album_id = re.search(r"#/albums/([^/]+)/show", page.url)[1]  # type: ignore[index]
+    page.get_by_role("link", name="Add a song to this album").click()
     page.get_by_label("Title").fill("Upepo wa Kusi")
     page.get_by_label("Duration (seconds)").fill("215")
     page.get_by_role("button", name="Save").click()
@@ -61,6 +66,8 @@ def test_a_content_manager_creates_an_artist_and_a_song_uploads_its_audio_publis
     assert started.status == 201, started.body
     played = requests.get(started.json()["stream"]["url"], timeout=5)
     assert played.status_code == 200 and played.content == AUDIO
+    album = api.get(f"/albums/{album_id}", token=listener.token).json()
+    assert album["title"] == "Pwani" and [song["id"] for song in album["songs"]] == [song_id]
     assert refused == []
 
 

@@ -25,10 +25,10 @@ function refusals(error: unknown): { sentence: string; lines: Refused[]; count: 
 
 const counted = (n: number | undefined, word: string) => `${n ?? 0} ${word}${n === 1 ? "" : "s"}`;
 
-const LINK: Record<string, (id: string) => string | null> = {
+const LINK: Record<string, (id: string) => string> = {
   artist: (id) => `/artists/${id}/show`,
   song: (id) => `/songs/${id}/show`,
-  album: () => null,
+  album: (id) => `/albums/${id}/show`,
 };
 
 /** A JSON Lines catalog (docs/admin.md): sent whole, imported all or nothing. */

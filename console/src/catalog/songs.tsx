@@ -46,11 +46,12 @@ export const SongList = () => (
 );
 
 export const SongCreate = () => {
-  const artistId = new URLSearchParams(useLocation().search).get("artist_id") ?? "";
+  const query = new URLSearchParams(useLocation().search);
   return (
     <Create redirect="show">
-      <SimpleForm defaultValues={{ artist_id: artistId, explicit: false }}>
+      <SimpleForm defaultValues={{ artist_id: query.get("artist_id") ?? "", album_id: query.get("album_id") ?? "", explicit: false }}>
         <TextInput source="artist_id" label="Artist id" validate={required()} />
+        <TextInput source="album_id" label="Album id (empty: a single)" />
         <TextInput source="title" validate={required()} />
         <NumberInput source="duration_seconds" label="Duration (seconds)" validate={required()} min={1} />
         <TextInput source="isrc" label="ISRC" />
