@@ -100,6 +100,8 @@ async function list(resource: string, params: GetListParams): Promise<GetListRes
                 actor: text(filter.actor),
                 action: text(filter.action),
                 target_id: text(filter.target_id),
+                since: text(filter.since),
+                until: text(filter.until),
                 limit: limit(params),
                 cursor,
               },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,12 @@ def test_a_super_admin_grants_and_revokes_a_role_and_reads_it_in_the_audit_log(
     page.get_by_text("Before").wait_for()
     page.get_by_text("After").wait_for()
     screenshot(page, "audit-log")
+    today = datetime.now(UTC).date()
+    page.get_by_label("From (UTC day)").fill((today + timedelta(days=1)).isoformat())
+    page.get_by_text("user.revoke_role").wait_for(state="hidden")
+    page.get_by_label("From (UTC day)").fill(today.isoformat())
+    page.get_by_label("To (UTC day)").fill(today.isoformat())
+    page.get_by_text("user.revoke_role").wait_for()
 
 
 def _roles(api: Any, admin: Any, who: Any) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sauti import clock, paging
@@ -576,8 +576,11 @@ def read_audit_log(
     action: str | None,
     limit: int,
     cursor: str | None,
+    *,
+    days: tuple[date | None, date | None] = (None, None),
 ) -> dict[str, Any]:
-    """Newest first; super admins read everything, the other admins their own actions."""
+    """Newest first, within ``days`` (UTC, both inclusive) when given; super admins read everything,
+    the other admins their own actions."""
     roles.require(principal, Area.AUDIT_LOG)
     if not roles.reads_whole_audit_log(principal):
         actor = principal.user_id
@@ -590,7 +593,10 @@ def read_audit_log(
         before_id = int(cursor)
     with transaction() as conn:
         rows = store.audit_page(
-            conn, {"actor": actor, "target_id": target_id, "action": action}, limit + 1, before_id
+            conn,
+            {"actor": actor, "target_id": target_id, "action": action, "since": days[0], "until": days[1]},
+            limit + 1,
+            before_id,
         )
     items = [AuditEntry.model_validate(row) for row in rows[:limit]]
     return {"items": items, "next_cursor": str(rows[limit - 1]["id"]) if len(rows) > limit else None}
