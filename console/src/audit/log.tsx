@@ -1,6 +1,7 @@
 import { Datagrid, DateField, DateInput, List, TextField, TextInput, useRecordContext } from "react-admin";
 import { Box, Typography } from "@mui/material";
 import type { Schemas } from "../api/client";
+import { CursorPagination } from "../Paging";
 
 type Entry = Schemas["AuditEntry"];
 
@@ -27,6 +28,7 @@ const BeforeAfter = () => {
 
 export const AuditLog = () => (
   <List
+    pagination={<CursorPagination />}
     filters={[
       <TextInput key="actor" source="actor" label="Actor id" alwaysOn />,
       <TextInput key="action" source="action" label="Action" alwaysOn />,

@@ -26,10 +26,11 @@ import { Box, LinearProgress, Typography } from "@mui/material";
 import { Row } from "../Row";
 import { message } from "../errors";
 import { uploadAdAudio } from "./upload";
+import { CursorPagination } from "../Paging";
 
 /** The ad inventory: what plays between songs for free listeners, weighted; only ads with audio are served. */
 export const AdList = () => (
-  <List perPage={25} title="Ad inventory">
+  <List pagination={<CursorPagination />} perPage={25} title="Ad inventory">
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="title" />
       <TextField source="advertiser" />

@@ -34,9 +34,10 @@ import { message } from "../errors";
 import { can } from "../roles";
 import { ModerationButtons } from "../moderation/actions";
 import { uploadRendition, type Quality } from "./upload";
+import { CursorPagination } from "../Paging";
 
 export const SongList = () => (
-  <List filters={[<SearchInput source="q" alwaysOn key="q" placeholder="Search songs" />]} perPage={25}>
+  <List pagination={<CursorPagination />} filters={[<SearchInput source="q" alwaysOn key="q" placeholder="Search songs" />]} perPage={25}>
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="title" />
       <TextField source="artist.name" label="Artist" />

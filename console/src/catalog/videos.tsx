@@ -27,11 +27,12 @@ import { message } from "../errors";
 import { can } from "../roles";
 import { ModerationButtons } from "../moderation/actions";
 import { ticketFor, uploadVideo } from "./streamUpload";
+import { CursorPagination } from "../Paging";
 
 type Video = Schemas["AdminVideo"];
 
 export const VideoList = () => (
-  <List perPage={25} title="Videos (published)">
+  <List pagination={<CursorPagination />} perPage={25} title="Videos (published)">
     <Datagrid rowClick="show" bulkActionButtons={false}>
       <TextField source="title" />
       <TextField source="artist.name" label="Artist" />
