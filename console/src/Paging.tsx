@@ -8,7 +8,7 @@ export const CursorPagination = () => {
   const shown = data?.length ?? 0;
   if (isPending || (!shown && page === 1)) return null;
   const first = (page - 1) * perPage + 1;
-  const range = shown === 1 ? `${first}` : `${first}–${first + shown - 1}`;
+  const range = shown === 1 ? `${first}` : `${first}-${first + shown - 1}`;
   const label = shown ? `${range}${hasNextPage ? ", more after" : ", the last"}` : "Nothing on this page";
   return (
     <Box sx={{ display: "flex", alignItems: "center", justifyContent: "flex-end", gap: 1, p: 1 }}>

@@ -86,13 +86,17 @@ def test_a_content_manager_creates_a_video_uploads_it_to_stream_retrying_once_an
     page.get_by_text("Processing: waiting for the upload").wait_for()
     video_id = re.search(r"#/videos/([^/]+)/show", page.url)[1]  # type: ignore[index]
 
-    page.get_by_label("Video file").set_input_files({"name": "live.mp4", "mimeType": "video/mp4", "buffer": video})
+    page.get_by_label("Video file").set_input_files(
+        {"name": "live.mp4", "mimeType": "video/mp4", "buffer": video}
+    )
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("Stream refused the file (500): try again.").wait_for()
     page.get_by_role("button", name="Retry upload").click()
     page.get_by_text("Ready: Stream has encoded it (184 s).").wait_for()
     screenshot(page, "video")
-    assert [upload["bytes"] for upload in stream.uploads.values()][-1] > len(video)  # multipart, the whole file
+    assert [upload["bytes"] for upload in stream.uploads.values()][-1] > len(
+        video
+    )  # multipart, the whole file
 
     page.get_by_role("button", name="Publish").click()
     page.get_by_text("Upepo (live) is published.").wait_for()
@@ -106,7 +110,7 @@ def test_a_content_manager_adds_an_ad_to_the_inventory_with_its_audio(page, pers
         assert api.post("/admin/ads", json=ad, token=manager.token).status == 201
     sign_in(page, manager)
     page.get_by_role("menuitem", name="Ads").click()
-    page.get_by_text("1–25, more after").wait_for()
+    page.get_by_text("1-25, more after").wait_for()
     page.get_by_role("button", name="Next").click()
     page.get_by_text("26, the last").wait_for()
     page.get_by_role("link", name="Create").click()
@@ -117,7 +121,9 @@ def test_a_content_manager_adds_an_ad_to_the_inventory_with_its_audio(page, pers
     page.get_by_text("None yet: the ad is not served until it has audio.").wait_for()
     ad_id = re.search(r"#/ads/([^/]+)/show", page.url)[1]  # type: ignore[index]
 
-    page.get_by_label("Ad audio file").set_input_files({"name": "ad.wav", "mimeType": "audio/wav", "buffer": AUDIO})
+    page.get_by_label("Ad audio file").set_input_files(
+        {"name": "ad.wav", "mimeType": "audio/wav", "buffer": AUDIO}
+    )
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("The ad's audio is stored.").wait_for()
     page.get_by_text("Replace the audio").wait_for()
@@ -141,7 +147,11 @@ def test_a_content_manager_imports_a_catalog_sees_every_refused_line_then_the_re
     page.get_by_role("menuitem", name="Import").click()
 
     page.get_by_label("JSON Lines file").set_input_files(
-        {"name": "bad.jsonl", "mimeType": "application/x-ndjson", "buffer": _jsonl(artist, song, "{oops", draft)}
+        {
+            "name": "bad.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl(artist, song, "{oops", draft),
+        }
     )
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Nothing was imported: 2 lines were refused.").wait_for()

@@ -1,7 +1,8 @@
 """Catalog import: JSON Lines (the contract's format) checked line by line, then written in one go.
 
-Every bad line is reported by its number (the first hundred in full) and nothing is imported. Objects refer to each other by ``ref``,
-within the file or from an earlier import; importing again updates (the catalog keeps the refs).
+Every bad line is reported by its number (the first hundred in full) and nothing is imported.
+Objects refer to each other by ``ref``, within the file or from an earlier import; importing again
+updates (the catalog keeps the refs).
 """
 
 from __future__ import annotations
