@@ -1,8 +1,6 @@
-import { useState } from "react";
 import {
   BooleanField,
   BooleanInput,
-  Button,
   Create,
   Datagrid,
   Edit,
@@ -18,14 +16,10 @@ import {
   TopToolbar,
   UrlField,
   required,
-  useNotify,
   useRecordContext,
-  useRefresh,
 } from "react-admin";
-import { Box, LinearProgress, Typography } from "@mui/material";
-import { Row } from "../Row";
-import { message } from "../errors";
 import { uploadAdAudio } from "./upload";
+import { FileUpload } from "./FileUpload";
 import { CursorPagination } from "../Paging";
 
 /** The ad inventory: what plays between songs for free listeners, weighted; only ads with audio are served. */
@@ -67,36 +61,15 @@ export const AdEdit = () => (
 
 const Audio = () => {
   const ad = useRecordContext();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  const [file, setFile] = useState<File | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
   if (!ad) return null;
-  const send = async () => {
-    if (!file) return;
-    setFailed(null);
-    setProgress(0);
-    try {
-      await uploadAdAudio(String(ad.id), file, setProgress);
-      notify("The ad's audio is stored.", { type: "success" });
-      refresh();
-    } catch (error) {
-      setFailed(message(error));
-    } finally {
-      setProgress(null);
-    }
-  };
   return (
-    <Box sx={{ maxWidth: 640 }}>
-      <Typography variant="subtitle2">{ad.object_key ? "Replace the audio" : "Upload the audio"}</Typography>
-      <Row>
-        <input type="file" accept="audio/*" aria-label="Ad audio file" onChange={(event) => setFile(event.target.files?.[0] ?? null)} />
-        <Button label={failed ? "Retry upload" : "Upload"} onClick={send} disabled={!file || progress !== null} variant="contained" />
-      </Row>
-      {progress !== null && <LinearProgress variant="determinate" value={progress * 100} aria-label="Upload progress" />}
-      {failed && <Typography color="error">{failed}</Typography>}
-    </Box>
+    <FileUpload
+      title={ad.object_key ? "Replace the audio" : "Upload the audio"}
+      accept="audio/*"
+      fileLabel="Ad audio file"
+      sent="The ad's audio is stored."
+      send={(file, onProgress) => uploadAdAudio(String(ad.id), file, onProgress)}
+    />
   );
 };
 

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
 import {
-  Button,
   ChipField,
   Create,
   Datagrid,
@@ -14,19 +13,18 @@ import {
   TextInput,
   TopToolbar,
   required,
-  useNotify,
   usePermissions,
   useRecordContext,
   useRefresh,
 } from "react-admin";
 import { useLocation } from "react-router-dom";
-import { Box, LinearProgress, Typography } from "@mui/material";
-import { Row } from "../Row";
+import { Typography } from "@mui/material";
 import { api, unwrap, type Schemas } from "../api/client";
-import { message } from "../errors";
 import { can } from "../roles";
 import { ModerationButtons } from "../moderation/actions";
 import { ticketFor, uploadVideo } from "./streamUpload";
+import { FileUpload } from "./FileUpload";
+import { PublishButton } from "./PublishButton";
 import { CursorPagination } from "../Paging";
 
 type Video = Schemas["AdminVideo"];
@@ -65,11 +63,7 @@ const Processing = () => {
 
 const Upload = () => {
   const video = useRecordContext<Video>();
-  const notify = useNotify();
   const refresh = useRefresh();
-  const [file, setFile] = useState<File | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
   // Stream's webhook marks it ready: look again every few seconds until then.
   useEffect(() => {
@@ -77,61 +71,25 @@ const Upload = () => {
     const timer = window.setInterval(refresh, 3000);
     return () => window.clearInterval(timer);
   }, [sent, video?.ready, refresh]);
-  if (!video || video.ready) return null;
-  if (!sent && !ticketFor(String(video.id))) {
+  if (!video || video.ready || sent) return null;
+  if (!ticketFor(String(video.id))) {
     return <Typography variant="body2">The upload link is given once, when the video is created: create it again to upload.</Typography>;
   }
-  const go = async () => {
-    if (!file) return;
-    setFailed(null);
-    setProgress(0);
-    try {
-      await uploadVideo(String(video.id), file, setProgress);
-      setSent(true);
-      notify("The video is uploaded: Stream is processing it.", { type: "success" });
-      refresh();
-    } catch (error) {
-      setFailed(message(error));
-    } finally {
-      setProgress(null);
-    }
+  const send = async (file: File, onProgress: (fraction: number) => void) => {
+    await uploadVideo(String(video.id), file, onProgress);
+    setSent(true);
   };
-  if (sent) return null;
-  return (
-    <Box sx={{ maxWidth: 640 }}>
-      <Typography variant="subtitle2">Upload the video to Stream</Typography>
-      <Row>
-        <input type="file" accept="video/*" aria-label="Video file" onChange={(event) => setFile(event.target.files?.[0] ?? null)} />
-        <Button label={failed ? "Retry upload" : "Upload"} onClick={go} disabled={!file || progress !== null} variant="contained" />
-      </Row>
-      {progress !== null && <LinearProgress variant="determinate" value={progress * 100} aria-label="Upload progress" />}
-      {failed && <Typography color="error">{failed}</Typography>}
-    </Box>
-  );
+  return <FileUpload title="Upload the video to Stream" accept="video/*" fileLabel="Video file" sent="The video is uploaded: Stream is processing it." send={send} />;
 };
 
-const PublishButton = () => {
-  const video = useRecordContext<Video>();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  if (!video || video.status !== "draft") return null;
-  const publish = async () => {
-    try {
-      unwrap(await api().POST("/admin/videos/{video_id}/publish", { params: { path: { video_id: String(video.id) } } }));
-      notify(`${video.title} is published.`, { type: "success" });
-      refresh();
-    } catch (error) {
-      notify(message(error), { type: "error" });
-    }
-  };
-  return <Button label="Publish" onClick={publish} variant="contained" />;
-};
+const publishVideo = async (id: string) =>
+  unwrap(await api().POST("/admin/videos/{video_id}/publish", { params: { path: { video_id: id } } }));
 
 const VideoActions = () => {
   const { permissions = [] } = usePermissions<string[]>();
   return (
     <TopToolbar>
-      {can.catalog(permissions) && <PublishButton />}
+      {can.catalog(permissions) && <PublishButton publish={publishVideo} />}
       {can.moderate(permissions) && <ModerationButtons targetType="videos" />}
     </TopToolbar>
   );
