@@ -5,10 +5,14 @@ import { dataProvider } from "./dataProvider";
 import { can } from "./roles";
 import { ArtistCreate, ArtistEdit, ArtistList, ArtistShow } from "./catalog/artists";
 import { SongCreate, SongEdit, SongList, SongShow } from "./catalog/songs";
+import { VideoCreate, VideoList, VideoShow } from "./catalog/videos";
+import { AlbumCreate, AlbumEdit, AlbumShow } from "./catalog/albums";
+import { AdCreate, AdEdit, AdList, AdShow } from "./catalog/ads";
 import { ReportList } from "./moderation/reports";
 import { UserList } from "./accounts/users";
 import { AuditLog } from "./audit/log";
 import { Dashboard } from "./artists/dashboard";
+import { CatalogImport } from "./catalog/import";
 import { Home } from "./Home";
 import { Layout } from "./Layout";
 
@@ -35,12 +39,18 @@ export const App = () => (
             edit={can.catalog(roles) ? SongEdit : undefined}
           />
         )}
+        {can.staff(roles) && (
+          <Resource name="albums" show={AlbumShow} create={can.catalog(roles) ? AlbumCreate : undefined} edit={can.catalog(roles) ? AlbumEdit : undefined} />
+        )}
+        {can.staff(roles) && <Resource name="videos" list={VideoList} show={VideoShow} create={can.catalog(roles) ? VideoCreate : undefined} />}
+        {can.catalog(roles) && <Resource name="ads" list={AdList} show={AdShow} create={AdCreate} edit={AdEdit} options={{ label: "Ads" }} />}
         {can.moderate(roles) && <Resource name="reports" list={ReportList} />}
         {can.staff(roles) && <Resource name="users" list={UserList} options={{ label: "Accounts" }} />}
         {can.staff(roles) && <Resource name="audit-log" list={AuditLog} options={{ label: "Audit log" }} />}
         <CustomRoutes>
           <Route path="/stats" element={<Dashboard />} />
           <Route path="/stats/:artistId" element={<Dashboard />} />
+          {can.catalog(roles) && <Route path="/import" element={<CatalogImport />} />}
         </CustomRoutes>
       </>
     )}

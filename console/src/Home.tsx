@@ -19,6 +19,11 @@ export const Home = () => {
               <Link to="/artists/create">Create an artist</Link>, then add songs, upload their audio and publish.
             </li>
           )}
+          {can.catalog(permissions) && (
+            <li>
+              <Link to="/import">Import a catalog</Link> from a JSON Lines file.
+            </li>
+          )}
           {can.moderate(permissions) && (
             <li>
               <Link to="/reports">Answer reports</Link>, oldest first.

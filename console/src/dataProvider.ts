@@ -1,6 +1,7 @@
 /** react-admin's data provider over the public API: each resource mapped to its routes, cursor paging. */
 import type { DataProvider, GetListParams, GetListResult, RaRecord } from "react-admin";
-import { api, unwrap } from "./api/client";
+import { api, unwrap, type Schemas } from "./api/client";
+import { keepTicket } from "./catalog/streamUpload";
 
 type Filter = Record<string, string | undefined>;
 
@@ -36,6 +37,18 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
 }
 
+/** An ad's form as the API's body: numbers as numbers, an empty click URL as none. */
+function adFields(data: Record<string, unknown>): Schemas["AdPatch"] {
+  return {
+    title: String(data.title),
+    advertiser: String(data.advertiser),
+    duration_ms: Number(data.duration_ms),
+    click_url: text(data.click_url) ?? null,
+    weight: Number(data.weight ?? 1),
+    active: Boolean(data.active),
+  };
+}
+
 async function list(resource: string, params: GetListParams): Promise<GetListResult> {
   const filter = (params.filter ?? {}) as Filter;
   const cursor = cursorFor(resource, params);
@@ -54,6 +67,10 @@ async function list(resource: string, params: GetListParams): Promise<GetListRes
       }
       return paged(resource, params, unwrap(await api().GET("/songs", { params: { query: { limit: limit(params), cursor } } })));
     }
+    case "videos":
+      return paged(resource, params, unwrap(await api().GET("/videos", { params: { query: { limit: limit(params), cursor } } })));
+    case "ads":
+      return paged(resource, params, unwrap(await api().GET("/admin/ads", { params: { query: { limit: limit(params), cursor } } })));
     case "reports": {
       const status = filter.status === "resolved" ? "resolved" : "open";
       return paged(
@@ -83,6 +100,8 @@ async function list(resource: string, params: GetListParams): Promise<GetListRes
                 actor: text(filter.actor),
                 action: text(filter.action),
                 target_id: text(filter.target_id),
+                since: text(filter.since),
+                until: text(filter.until),
                 limit: limit(params),
                 cursor,
               },
@@ -100,6 +119,12 @@ async function one(resource: string, id: string): Promise<RaRecord> {
       return unwrap(await api().GET("/artists/{artist_id}", { params: { path: { artist_id: id } } }));
     case "songs":
       return unwrap(await api().GET("/admin/songs/{song_id}", { params: { path: { song_id: id } } }));
+    case "videos":
+      return unwrap(await api().GET("/admin/videos/{video_id}", { params: { path: { video_id: id } } }));
+    case "albums":
+      return unwrap(await api().GET("/albums/{album_id}", { params: { path: { album_id: id } } }));
+    case "ads":
+      return unwrap(await api().GET("/admin/ads/{ad_id}", { params: { path: { ad_id: id } } }));
   }
   throw new Error(`The console cannot open one of ${resource}.`);
 }
@@ -129,6 +154,7 @@ export const dataProvider: DataProvider = {
             await api().POST("/admin/songs", {
               body: {
                 artist_id: String(data.artist_id),
+                album_id: text(data.album_id) ?? null,
                 title: String(data.title),
                 duration_ms: Math.round(Number(data.duration_seconds) * 1000),
                 explicit: Boolean(data.explicit),
@@ -137,6 +163,25 @@ export const dataProvider: DataProvider = {
             }),
           ),
         } as never;
+      case "videos": {
+        const created = unwrap(
+          await api().POST("/admin/videos", {
+            body: { artist_id: String(data.artist_id), title: String(data.title), song_id: text(data.song_id) ?? null },
+          }),
+        );
+        keepTicket(created.video.id, created.upload);
+        return { data: created.video } as never;
+      }
+      case "albums":
+        return {
+          data: unwrap(
+            await api().POST("/admin/albums", {
+              body: { artist_id: String(data.artist_id), title: String(data.title), release_date: text(data.release_date) ?? null },
+            }),
+          ),
+        } as never;
+      case "ads":
+        return { data: unwrap(await api().POST("/admin/ads", { body: adFields(data) as Schemas["AdIn"] })) } as never;
     }
     throw new Error(`The console cannot create ${resource}.`);
   },
@@ -161,6 +206,19 @@ export const dataProvider: DataProvider = {
               body: { title: String(data.title), explicit: Boolean(data.explicit), isrc: text(data.isrc) ?? null },
             }),
           ),
+        } as never;
+      case "albums":
+        return {
+          data: unwrap(
+            await api().PATCH("/admin/albums/{album_id}", {
+              params: { path: { album_id: id } },
+              body: { title: String(data.title), release_date: text(data.release_date) ?? null },
+            }),
+          ),
+        } as never;
+      case "ads":
+        return {
+          data: unwrap(await api().PATCH("/admin/ads/{ad_id}", { params: { path: { ad_id: id } }, body: adFields(data) })),
         } as never;
     }
     throw new Error(`The console cannot edit ${resource}.`);

@@ -21,6 +21,8 @@ from sauti_dev.template import PROJECT_ROOT
 
 CONSOLE_DIR = PROJECT_ROOT / "console"
 DIST = CONSOLE_DIR / "dist"
+# Where Stream's direct creator upload URLs point (a browser posts the video there).
+STREAM_UPLOAD_ORIGIN = "https://upload.videodelivery.net"
 # What the build reads: a change to any of them (the OpenAPI document included) means a new build.
 _SOURCES = (
     "src",
@@ -134,10 +136,11 @@ def serve_console(
     return ConsoleServer(server)
 
 
-def start_console(api_base: str) -> ConsoleServer:
-    """What ``sauti dev`` runs: build if needed, serve on CONSOLE_PORT."""
+def start_console(api_base: str, video_upload_origin: str = STREAM_UPLOAD_ORIGIN) -> ConsoleServer:
+    """What ``sauti dev`` runs: build if needed, serve on CONSOLE_PORT; uploads go to R2 and Stream."""
     build_console()
-    return serve_console(api_base, ports.port("CONSOLE_PORT"))
+    uploads = [os.environ.get("R2_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL", ""), video_upload_origin]
+    return serve_console(api_base, ports.port("CONSOLE_PORT"), upload_origins=uploads)
 
 
 def write_deploy_files(directory: Path, api_base: str, upload_origins: list[str]) -> None:

@@ -44,6 +44,7 @@ class FakeStream:
     webhook_secret: str
     deliver: Deliver
     duration_seconds: float = 184.2
+    refuse_next_uploads: int = 0  # a flaky link: answer this many uploads 500, the URL stays usable
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
@@ -86,8 +87,18 @@ class FakeStream:
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
+                # Stream lets a browser on any origin post to a direct upload URL (the console does).
+                self.send_header("access-control-allow-origin", "*")
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_OPTIONS(self) -> None:
+                self.send_response(204)
+                self.send_header("access-control-allow-origin", "*")
+                self.send_header("access-control-allow-methods", "POST")
+                self.send_header("access-control-allow-headers", "*")
+                self.send_header("content-length", "0")
+                self.end_headers()
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
@@ -141,6 +152,10 @@ class FakeStream:
 
     def _upload(self, handler: Any, uid: str, body: bytes) -> None:
         upload = self.uploads.get(uid)
+        if upload is not None and self.refuse_next_uploads > 0:
+            self.refuse_next_uploads -= 1
+            handler._reply(500, {"success": False, "errors": [{"code": 10002, "message": "try again"}]})
+            return
         if upload is None or upload["bytes"] is not None or not body:
             handler._reply(400, {"success": False, "errors": [{"code": 10005, "message": "upload refused"}]})
             return

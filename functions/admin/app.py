@@ -3,6 +3,7 @@ the role matrix (sauti.admin.roles) before anything else."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -53,6 +54,7 @@ require(AdminSettings)
 Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Text = Annotated[str | None, Query(max_length=320)]
+Day = Annotated[date | None, Query(description="a UTC day, YYYY-MM-DD (inclusive)")]
 Quality = Annotated[Literal["low", "normal", "high"], Path()]
 Role = Annotated[str, Path(max_length=40)]
 Moderatable = Literal["songs", "videos", "playlists"]
@@ -299,10 +301,14 @@ def audit_log(
     actor: Text = None,
     target_id: Text = None,
     action: Text = None,
+    since: Day = None,
+    until: Day = None,
     limit: Limit = logic.DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> AuditPage:
-    return logic.read_audit_log(app.principal(), actor, target_id, action, limit, cursor)  # type: ignore[return-value]
+    return logic.read_audit_log(  # type: ignore[return-value]
+        app.principal(), actor, target_id, action, limit, cursor, days=(since, until)
+    )
 
 
 lambda_handler: Any = lambda_entry(app)

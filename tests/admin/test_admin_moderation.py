@@ -273,3 +273,30 @@ def test_linking_what_cannot_be_an_address_is_no_such_account(api, admins, catal
     )
 
     assert linked.status == 404
+
+
+def test_the_audit_log_filters_by_utc_day_both_ends_inclusive(api, admins):
+    from sauti_dev import sql
+
+    boss = admins["super_admin"]
+    for day, at in (
+        ("first", "2026-01-01 23:59:59+00"),
+        ("second", "2026-01-02 00:00:00+00"),
+        ("third", "2026-01-03 12:00+00"),
+    ):
+        sql.execute(
+            "INSERT INTO audit_log (actor_id, action, target_type, target_id, created_at)"
+            " VALUES (%s, 'test.dated', 'song', %s, %s)",
+            (boss.id, day, at),
+        )
+
+    def days(**query):
+        found = api.get("/admin/audit-log", query={"action": "test.dated", **query}, token=boss.token)
+        assert found.status == 200, found.body
+        return [entry["target_id"] for entry in found.json()["items"]]
+
+    assert days(since="2026-01-02") == ["third", "second"]
+    assert days(until="2026-01-01") == ["first"]
+    assert days(since="2026-01-02", until="2026-01-02") == ["second"]
+    assert days(since="2026-01-03", until="2026-01-01") == []
+    assert api.get("/admin/audit-log", query={"since": "yesterday"}, token=boss.token).status == 422

@@ -41,22 +41,57 @@ class Person:
     token: str
 
 
+@dataclass
+class ConsoleStack:
+    url: str
+    stream: Any  # the local fake of Stream, delivering its webhook to the API over HTTP
+
+
 @pytest.fixture(scope="session")
-def console_url(functions: Any) -> Iterator[str]:
-    """The built console, and the API over HTTP allowing the console's origin (CORS) as in AWS."""
+def console_stack(functions: Any) -> Iterator[ConsoleStack]:
+    """The built console, the API over HTTP allowing the console's origin (CORS) as in AWS, and Stream's fake.
+
+    The console's CSP lets the browser post videos to the fake, as it does to Stream's upload origin in AWS.
+    """
     from sauti_dev.console import DIST, serve_console
     from sauti_dev.gateway import LocalGateway, serve
     from sauti_dev.services import free_port
+    from sauti_dev.stream_fake import http_deliver, start_fake_stream
 
     if not (DIST / "index.html").exists():
         pytest.fail(f"the console is not built ({DIST}): run make lint, which builds it")
     console_port = free_port()
     origin = f"http://127.0.0.1:{console_port}"
     api = serve(LocalGateway(functions, allowed_origins=[origin]), 0)
-    console = serve_console(f"http://127.0.0.1:{api.server_port}", console_port)
-    yield console.url
+    api_base = f"http://127.0.0.1:{api.server_port}"
+    stream = start_fake_stream(http_deliver(f"{api_base}/webhooks/stream"))
+    uploads = [os.environ.get("AWS_ENDPOINT_URL", ""), stream.base_url]
+    console = serve_console(api_base, console_port, upload_origins=uploads)
+    yield ConsoleStack(console.url, stream)
     console.stop()
+    stream.stop()
     api.shutdown()
+
+
+@pytest.fixture(scope="session")
+def console_url(console_stack: ConsoleStack) -> str:
+    return console_stack.url
+
+
+@pytest.fixture
+def stream(console_stack: ConsoleStack) -> Iterator[Any]:
+    """The API creates direct uploads on the console's Stream fake (STREAM_API_BASE) during the test."""
+    from sauti.config import config
+
+    previous = os.environ.get("STREAM_API_BASE")
+    os.environ["STREAM_API_BASE"] = console_stack.stream.base_url
+    config.cache_clear()
+    yield console_stack.stream
+    if previous is None:
+        os.environ.pop("STREAM_API_BASE", None)
+    else:
+        os.environ["STREAM_API_BASE"] = previous
+    config.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { Row } from "../Row";
 import { message } from "../errors";
 import { can } from "../roles";
+import { CursorPagination } from "../Paging";
 
 type User = Schemas["AdminUser"];
 const GRANTABLE = ["super_admin", "content_manager", "moderator"];
@@ -94,6 +95,7 @@ const Suspension = () => {
 
 export const UserList = () => (
   <List
+    pagination={<CursorPagination />}
     filters={[
       <TextInput key="email" source="email" label="Email" alwaysOn />,
       <TextInput key="role" source="role" label="Role" />,

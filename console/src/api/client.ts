@@ -10,6 +10,7 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code?: string,
+    readonly body?: Record<string, unknown>, // the problem's other members (e.g. an import's refused lines)
   ) {
     super(message);
   }
@@ -51,7 +52,8 @@ export function apiBase(): string {
   return config.apiBase;
 }
 
-async function refreshed(): Promise<boolean> {
+/** A new access token from the refresh token; false (and signed out) when the API refuses it. */
+export async function refreshed(): Promise<boolean> {
   const refreshToken = session.refreshToken();
   if (!refreshToken) return false;
   const response = await fetch(`${apiBase()}/auth/refresh`, {
@@ -88,7 +90,7 @@ export function api() {
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || !result.response.ok) {
     const problem = (result.error ?? {}) as Problem;
-    throw new ApiError(sentence(result.response.status, problem), result.response.status, problem.code);
+    throw new ApiError(sentence(result.response.status, problem), result.response.status, problem.code, problem as Record<string, unknown>);
   }
   return result.data as T;
 }

@@ -1,6 +1,7 @@
-import { Datagrid, DateField, List, TextField, TextInput, useRecordContext } from "react-admin";
+import { Datagrid, DateField, DateInput, List, TextField, TextInput, useRecordContext } from "react-admin";
 import { Box, Typography } from "@mui/material";
 import type { Schemas } from "../api/client";
+import { CursorPagination } from "../Paging";
 
 type Entry = Schemas["AuditEntry"];
 
@@ -27,10 +28,13 @@ const BeforeAfter = () => {
 
 export const AuditLog = () => (
   <List
+    pagination={<CursorPagination />}
     filters={[
       <TextInput key="actor" source="actor" label="Actor id" alwaysOn />,
       <TextInput key="action" source="action" label="Action" alwaysOn />,
       <TextInput key="target_id" source="target_id" label="Target id" />,
+      <DateInput key="since" source="since" label="From (UTC day)" alwaysOn />,
+      <DateInput key="until" source="until" label="To (UTC day)" alwaysOn />,
     ]}
     title="Audit log"
   >

@@ -58,6 +58,8 @@ const ArtistActions = () => {
     <TopToolbar>
       <EditButton />
       <Button component={Link} to={`/songs/create?artist_id=${record.id}`} label="Add a song" />
+      <Button component={Link} to={`/albums/create?artist_id=${record.id}`} label="Add an album" />
+      <Button component={Link} to={`/videos/create?artist_id=${record.id}`} label="Add a video" />
       <Button component={Link} to={`/stats/${record.id}`} label="Dashboard" />
     </TopToolbar>
   );

@@ -1,5 +1,6 @@
 /** Audio straight from the browser to R2: ask the API for a presigned PUT, send the bytes, confirm. */
 import { api, ApiError, unwrap } from "../api/client";
+import { send } from "../api/send";
 
 export type Quality = "low" | "normal" | "high";
 
@@ -16,22 +17,12 @@ const CODECS: Record<string, string> = {
 
 const BITRATES: Record<Quality, number> = { low: 96, normal: 160, high: 320 };
 
-/** PUT with progress (fetch cannot report upload progress); rejects on any answer but 2xx. */
-function put(url: string, headers: Record<string, string>, file: File, onProgress: (fraction: number) => void) {
-  return new Promise<void>((resolve, reject) => {
-    const request = new XMLHttpRequest();
-    request.open("PUT", url);
-    for (const [name, value] of Object.entries(headers)) {
-      if (name.toLowerCase() !== "content-length") request.setRequestHeader(name, value); // the browser sets it
-    }
-    request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    request.onload = () =>
-      request.status >= 200 && request.status < 300
-        ? resolve()
-        : reject(new ApiError(`The storage refused the file (${request.status}): try again.`, request.status));
-    request.onerror = () => reject(new ApiError("The upload was interrupted: check the connection and retry.", 0));
-    request.send(file);
-  });
+/** PUT straight to R2; rejects on any answer but 2xx. */
+export async function put(url: string, headers: Record<string, string>, file: File, onProgress: (fraction: number) => void) {
+  const sent = await send("PUT", url, headers, file, onProgress);
+  if (sent.status < 200 || sent.status >= 300) {
+    throw new ApiError(`The storage refused the file (${sent.status}): try again.`, sent.status);
+  }
 }
 
 export async function uploadRendition(
@@ -54,4 +45,16 @@ export async function uploadRendition(
       body: { object_key: ticket.object_key, codec: CODECS[contentType] ?? contentType.slice(6), bitrate_kbps: BITRATES[quality] },
     }),
   );
+}
+
+/** An ad's audio: one file per ad, same presigned PUT, then the API records its key. */
+export async function uploadAdAudio(adId: string, file: File, onProgress: (fraction: number) => void): Promise<void> {
+  const ticket = unwrap(
+    await api().POST("/admin/ads/{ad_id}/uploads", {
+      params: { path: { ad_id: adId } },
+      body: { content_type: file.type || "audio/mpeg", size_bytes: file.size },
+    }),
+  );
+  await put(ticket.url, ticket.headers as Record<string, string>, file, onProgress);
+  unwrap(await api().PUT("/admin/ads/{ad_id}/audio", { params: { path: { ad_id: adId } }, body: { object_key: ticket.object_key } }));
 }

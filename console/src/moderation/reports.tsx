@@ -14,6 +14,7 @@ import { Link } from "react-router-dom";
 import { Row } from "../Row";
 import { api, unwrap, type Schemas } from "../api/client";
 import { message } from "../errors";
+import { CursorPagination } from "../Paging";
 
 type Report = Schemas["Report"];
 
@@ -61,6 +62,7 @@ const Resolve = () => {
 
 export const ReportList = () => (
   <List
+    pagination={<CursorPagination />}
     filters={[
       <SelectInput
         key="status"

@@ -128,9 +128,10 @@ def run_dev(_args: argparse.Namespace) -> int:
             print(f"Cloudflare Stream (local fake) on {fake_stream.base_url}")
         stop_feeding = start_feeding(functions, stack.queue_urls, stack.rule_queues)
         print(f"media edge (local Cloudflare) on {ports.local_url(edge_port)}")
-        from sauti_dev.console import start_console
+        from sauti_dev.console import STREAM_UPLOAD_ORIGIN, start_console
 
-        console = start_console(api_base=ports.local_url(port))
+        video_uploads = fake_stream.base_url if fake_stream is not None else STREAM_UPLOAD_ORIGIN
+        console = start_console(api_base=ports.local_url(port), video_upload_origin=video_uploads)
         print(f"console on {console.url}  (sign in as admin@sauti.local)")
         if getattr(stack, "fcm_base_url", None):
             print(f"FCM (local fake, `sauti inbox` shows what it got) on {stack.fcm_base_url}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sauti import clock, paging
@@ -610,8 +610,11 @@ def read_audit_log(
     action: str | None,
     limit: int,
     cursor: str | None,
+    *,
+    days: tuple[date | None, date | None] = (None, None),
 ) -> dict[str, Any]:
-    """Newest first; super admins read everything, the other admins their own actions."""
+    """Newest first, within ``days`` (UTC, both inclusive) when given; super admins read everything,
+    the other admins their own actions."""
     roles.require(principal, Area.AUDIT_LOG)
     system_actor = None
     if not roles.reads_whole_audit_log(principal):
@@ -628,7 +631,14 @@ def read_audit_log(
     with transaction() as conn:
         rows = store.audit_page(
             conn,
-            {"actor": actor, "system_actor": system_actor, "target_id": target_id, "action": action},
+            {
+                "actor": actor,
+                "system_actor": system_actor,
+                "target_id": target_id,
+                "action": action,
+                "since": days[0],
+                "until": days[1],
+            },
             limit + 1,
             before_id,
         )

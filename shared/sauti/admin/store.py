@@ -36,6 +36,9 @@ def audit_page(
               AND (%(system_actor)s::text IS NULL OR system_actor = %(system_actor)s)
               AND (%(target_id)s::text IS NULL OR target_id = %(target_id)s)
               AND (%(action)s::text IS NULL OR action = %(action)s)
+              AND (%(since)s::date IS NULL OR created_at >= %(since)s::date::timestamp AT TIME ZONE 'UTC')
+              AND (%(until)s::date IS NULL
+                   OR created_at < (%(until)s::date + 1)::timestamp AT TIME ZONE 'UTC')
               AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
             ORDER BY id DESC LIMIT %(limit)s""",
         {**filters, "before_id": before_id, "limit": limit},
