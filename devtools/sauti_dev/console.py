@@ -139,7 +139,10 @@ def serve_console(
 def start_console(api_base: str, video_upload_origin: str = STREAM_UPLOAD_ORIGIN) -> ConsoleServer:
     """What ``sauti dev`` runs: build if needed, serve on CONSOLE_PORT; uploads go to R2 and Stream."""
     build_console()
-    uploads = [os.environ.get("R2_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL", ""), video_upload_origin]
+    uploads = [
+        os.environ.get("R2_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL", ""),
+        video_upload_origin,
+    ]
     return serve_console(api_base, ports.port("CONSOLE_PORT"), upload_origins=uploads)
 
 
