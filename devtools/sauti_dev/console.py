@@ -121,7 +121,7 @@ def serve_console(
         raise ConsoleUnavailable(
             f"the console is not built: {directory / 'index.html'} is missing (make lint builds it)"
         )
-    origins = upload_origins if upload_origins is not None else [os.environ.get("AWS_ENDPOINT_URL", "")]
+    origins = upload_origins if upload_origins is not None else [local_r2_origin()]
     handler = type(
         "ConsoleHandler",
         (_ConsoleHandler,),
@@ -139,11 +139,13 @@ def serve_console(
 def start_console(api_base: str, video_upload_origin: str = STREAM_UPLOAD_ORIGIN) -> ConsoleServer:
     """What ``sauti dev`` runs: build if needed, serve on CONSOLE_PORT; uploads go to R2 and Stream."""
     build_console()
-    uploads = [
-        os.environ.get("R2_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL", ""),
-        video_upload_origin,
-    ]
+    uploads = [local_r2_origin(), video_upload_origin]
     return serve_console(api_base, ports.port("CONSOLE_PORT"), upload_origins=uploads)
+
+
+def local_r2_origin() -> str:
+    """Where the browser PUTs audio with a presigned URL: the local R2 the stack started."""
+    return os.environ.get("R2_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL", "")
 
 
 def write_deploy_files(directory: Path, api_base: str, upload_origins: list[str]) -> None:

@@ -184,7 +184,7 @@ IMPORT_BODY = {
     " a line, `artist`, `album` or `song` (docs/admin.md, Catalog import); sent under any content type.",
     "content": {
         "application/x-ndjson": {
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "maxLength": logic.IMPORT_MAX_BYTES},
             "example": '{"type": "artist", "ref": "a1", "name": "Sauti Sol"}\n'
             '{"type": "song", "ref": "s1", "artist": "a1", "title": "Suzanna", "duration_ms": 215000,'
             ' "status": "draft"}\n',

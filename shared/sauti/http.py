@@ -77,7 +77,7 @@ GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
     "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
     "description": "API Gateway's own answer, before any function runs",
 }
-# The document's shared components (sauti_dev.openapi adds them once to the merged document).
+# The document's shared components (the devtools' OpenAPI merge adds them once to the merged document).
 COMPONENTS: dict[str, dict[str, Any]] = {
     "Problem": PROBLEM_SCHEMA,
     "GatewayMessage": GATEWAY_MESSAGE_SCHEMA,

@@ -265,16 +265,6 @@ def test_super_admins_read_the_whole_audit_log_the_others_their_own_paged_and_fi
     assert len(by_target) == 1
 
 
-def test_linking_what_cannot_be_an_address_is_no_such_account(api, admins, catalog):
-    linked = api.put(
-        f"/admin/artists/{catalog.artist_id}/account",
-        json={"email": "not an address"},
-        token=admins["content_manager"].token,
-    )
-
-    assert linked.status == 404
-
-
 def test_the_audit_log_filters_by_utc_day_both_ends_inclusive(api, admins):
     from sauti_dev import sql
 

@@ -53,7 +53,7 @@ def console_stack(functions: Any) -> Iterator[ConsoleStack]:
 
     The console's CSP lets the browser post videos to the fake, as it does to Stream's upload origin in AWS.
     """
-    from sauti_dev.console import DIST, serve_console
+    from sauti_dev.console import DIST, local_r2_origin, serve_console
     from sauti_dev.gateway import LocalGateway, serve
     from sauti_dev.services import free_port
     from sauti_dev.stream_fake import http_deliver, start_fake_stream
@@ -65,7 +65,7 @@ def console_stack(functions: Any) -> Iterator[ConsoleStack]:
     api = serve(LocalGateway(functions, allowed_origins=[origin]), 0)
     api_base = f"http://127.0.0.1:{api.server_port}"
     stream = start_fake_stream(http_deliver(f"{api_base}/webhooks/stream"))
-    uploads = [os.environ.get("AWS_ENDPOINT_URL", ""), stream.base_url]
+    uploads = [local_r2_origin(), stream.base_url]
     console = serve_console(api_base, console_port, upload_origins=uploads)
     yield ConsoleStack(console.url, stream)
     console.stop()
