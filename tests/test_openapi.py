@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from sauti_dev.openapi import DOCUMENT_PATHS, build_document, render
@@ -125,3 +126,18 @@ def test_every_secured_operation_documents_the_gateways_own_401(functions):
                 content = operation["responses"]["401"]["content"]
                 assert content["application/json"]["schema"] == gateway_401, f"{method} {path}"
                 assert "403" in operation["responses"], f"{method} {path}: account_suspended"
+
+
+def test_the_main_models_carry_examples_the_document_itself_accepts(functions):
+    # Each #/components/schemas/X read as #/$defs/X, so one schema holds every model it refers to.
+    text = json.dumps(build_document(functions)["components"]["schemas"])
+    schemas = json.loads(text.replace("#/components/schemas/", "#/$defs/"))
+
+    for name in ("Song", "Playlist", "PlaySession", "Tokens", "SignedIn", "SearchResults"):
+        examples = schemas[name].get("examples")
+        assert examples, f"{name} has no example"
+        validator = Draft202012Validator({**schemas[name], "$defs": schemas})
+        for example in examples:
+            assert not [error.message for error in validator.iter_errors(example)], name
+            broken = {key: value for key, value in example.items() if key != next(iter(example))}
+            assert list(validator.iter_errors(broken)), f"{name}: a required field missing goes unseen"

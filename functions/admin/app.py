@@ -43,7 +43,7 @@ from sauti.admin.models import (
     VideoIn,
 )
 from sauti.admin.settings import AdminSettings
-from sauti.http import errors, http_app, lambda_entry
+from sauti.http import Cursor, IdCursor, errors, http_app, lambda_entry
 from sauti.settings import require
 
 IMPORT_ROUTE = "POST /admin/catalog/imports"
@@ -51,7 +51,6 @@ app = http_app(raw_bodies=(IMPORT_ROUTE,))  # every route needs a signed-in user
 require(AdminSettings)
 
 Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 Text = Annotated[str | None, Query(max_length=320)]
 Quality = Annotated[Literal["low", "normal", "high"], Path()]
 Role = Annotated[str, Path(max_length=40)]
@@ -300,7 +299,7 @@ def audit_log(
     target_id: Text = None,
     action: Text = None,
     limit: Limit = logic.DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    cursor: IdCursor = None,
 ) -> AuditPage:
     return logic.read_audit_log(app.principal(), actor, target_id, action, limit, cursor)  # type: ignore[return-value]
 

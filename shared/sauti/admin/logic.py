@@ -5,6 +5,7 @@ and events follow the outer commit)."""
 from __future__ import annotations
 
 import mimetypes
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -604,7 +605,7 @@ def read_audit_log(
         return {"items": [], "next_cursor": None}
     before_id = None
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 19:
+        if re.fullmatch(paging.ID_CURSOR_PATTERN, cursor) is None:
             raise paging.InvalidCursor()
         before_id = int(cursor)
     with transaction() as conn:

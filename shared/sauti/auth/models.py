@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -12,6 +12,14 @@ from sauti.billing.models import EntitlementFlags, Subscription
 from sauti.models import ApiModel, Page
 
 Platform = Literal["ios", "android", "web"]
+# Each field's limits are the normaliser's (sauti.auth.normalize): the document states what is refused.
+Email = Annotated[str, Field(max_length=normalize.EMAIL_MAX_LENGTH, pattern=normalize.EMAIL_PATTERN)]
+DisplayName = Annotated[
+    str, Field(max_length=normalize.DISPLAY_NAME_MAX_LENGTH, pattern=normalize.LABEL_PATTERN)
+]
+DeviceName = Annotated[
+    str, Field(max_length=normalize.DEVICE_NAME_MAX_LENGTH, pattern=normalize.LABEL_PATTERN)
+]
 
 
 class _Body(BaseModel):
@@ -20,15 +28,15 @@ class _Body(BaseModel):
 
 class DeviceFields(_Body):
     platform: Platform | None = None
-    device_name: str | None = Field(default=None, max_length=200)
+    device_name: DeviceName | None = None
 
     _device_name = field_validator("device_name")(normalize.device_name)
 
 
 class SignupRequest(DeviceFields):
-    email: str = Field(max_length=320)
+    email: Email
     password: str = Field(max_length=PASSWORD_MAX_LENGTH)
-    display_name: str = Field(max_length=200)
+    display_name: DisplayName
 
     _email = field_validator("email")(normalize.email)
     _display_name = field_validator("display_name")(normalize.display_name)
@@ -48,7 +56,7 @@ class RefreshRequest(_Body):
 
 
 class ForgotPasswordRequest(_Body):
-    email: str = Field(max_length=320)
+    email: Email
 
     _email = field_validator("email")(normalize.email)
 
@@ -65,7 +73,7 @@ class VerifyEmailRequest(_Body):
 
 
 class ProfileUpdate(_Body):
-    display_name: str = Field(max_length=200)
+    display_name: DisplayName
 
     _display_name = field_validator("display_name")(normalize.display_name)
 
@@ -79,7 +87,26 @@ class PublicUser(ApiModel):
     display_name: str
 
 
+TOKENS_EXAMPLE: dict[str, Any] = {
+    "access_token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI5YTRjMmU3YiJ9.c2lnbmF0dXJl",
+    "refresh_token": "k3Jd9_Qm2vLx8PzR4tYb7NcW1eHs6UaF0gTiVo5yZlE.p8Rw2_Ln4Xk7QzJ1vMc9BtYh3GsD6eUa0FiW"
+    "o5rNlKq",
+    "token_type": "Bearer",
+    "expires_in": 900,
+}
+SIGNED_IN_EXAMPLE: dict[str, Any] = {
+    **TOKENS_EXAMPLE,
+    "user": {
+        "id": "9a4c2e7b-1d5f-4a8e-b3c6-7f2d9e1b5a84",
+        "email": "wanjiru@example.com",
+        "display_name": "Wanjiru",
+    },
+}
+
+
 class Tokens(ApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [TOKENS_EXAMPLE]})
+
     access_token: str
     refresh_token: str
     token_type: Literal["Bearer"]
@@ -87,6 +114,8 @@ class Tokens(ApiModel):
 
 
 class SignedIn(Tokens):
+    model_config = ConfigDict(json_schema_extra={"examples": [SIGNED_IN_EXAMPLE]})
+
     user: PublicUser
 
 

@@ -9,7 +9,13 @@ EMAIL_MAX_LENGTH = 254
 DISPLAY_NAME_MAX_LENGTH = 64
 DEVICE_NAME_MAX_LENGTH = 100
 USER_AGENT_MAX_LENGTH = 512
+# The request models' patterns are these (so the API description refuses what the server does): no
+# control characters (\x00-\x1f, \x7f-\x9f), and a label holds one visible character at least.
+_VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+LABEL_PATTERN = rf"^[^\x00-\x1f\x7f-\x9f]*{_VISIBLE}[^\x00-\x1f\x7f-\x9f]*$"
 # Deliberately loose: one @, no spaces, a dot in the domain. The verification email is the real check.
+_PART = r"[^@\s.\x00-\x1f\x7f-\x9f]+"
+EMAIL_PATTERN = rf"^\s*[^@\s\x00-\x1f\x7f-\x9f]+@{_PART}(\.{_PART})+\s*$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 
