@@ -56,6 +56,11 @@ BEYOND_THE_SCHEMA = {
     "POST /webhooks/stripe": "a signature over the payload",
     "POST /webhooks/stream": "a signature over the payload",
     "POST /webhooks/apple": "a payload signed by Apple",
+    "POST /billing/apple/transactions": "a transaction signed by Apple",
+    "POST /auth/signup": "a password's strength (common, predictable, personal)",
+    "POST /auth/password/reset": "a one-time token the service sent, and a password's strength",
+    "POST /auth/email/verify": "a one-time token the service sent",
+    "POST /devices": "a public key that is a point on P-256",
 }
 
 
@@ -65,6 +70,9 @@ def _json_lines(_ctx: Any, value: Any) -> bytes:
 
 
 schema = schemathesis.openapi.from_dict(json.loads(DOCUMENT_PATHS[0].read_text()))
+# NUL in any text is refused before any route runs (PostgreSQL text cannot hold it), as the document's
+# introduction says; its schemas do not repeat that on every string, so none is generated.
+schema.config.generation.update(allow_x00=False)
 # A valid version that is not the current one is a precondition failing, not a refused input.
 schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig.from_dict(
     {"expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]}

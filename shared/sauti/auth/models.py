@@ -8,12 +8,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sauti.auth import normalize
 from sauti.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from sauti.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
+from sauti.auth.public import Email
 from sauti.billing.models import EntitlementFlags, Subscription
 from sauti.models import ApiModel, Page
 
 Platform = Literal["ios", "android", "web"]
+# The shortest is documented, and refused by passwords.check_password as 422 `weak_password` (too_short).
+NewPassword = Field(max_length=PASSWORD_MAX_LENGTH, json_schema_extra={"minLength": PASSWORD_MIN_LENGTH})
 # Each field's limits are the normaliser's (sauti.auth.normalize): the document states what is refused.
-Email = Annotated[str, Field(max_length=normalize.EMAIL_MAX_LENGTH, pattern=normalize.EMAIL_PATTERN)]
 DisplayName = Annotated[
     str, Field(max_length=normalize.DISPLAY_NAME_MAX_LENGTH, pattern=normalize.LABEL_PATTERN)
 ]
@@ -35,7 +38,7 @@ class DeviceFields(_Body):
 
 class SignupRequest(DeviceFields):
     email: Email
-    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    password: str = NewPassword
     display_name: DisplayName
 
     _email = field_validator("email")(normalize.email)
@@ -56,14 +59,15 @@ class RefreshRequest(_Body):
 
 
 class ForgotPasswordRequest(_Body):
-    email: Email
+    # Any text: one that cannot be an address matches no account, and the answer is the same 202.
+    email: str = Field(max_length=320)
 
-    _email = field_validator("email")(normalize.email)
+    _email = field_validator("email")(normalize.lenient_email)
 
 
 class ResetPasswordRequest(_Body):
     token: str = Field(max_length=500)
-    new_password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    new_password: str = NewPassword
 
     _password = field_validator("new_password")(normalize.password)
 

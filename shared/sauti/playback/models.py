@@ -20,7 +20,22 @@ class PlayContext(BaseModel):
     id: Id
 
 
+def _one_of(*names: str) -> list[dict[str, Any]]:
+    """JSON Schema for "exactly one of ``names``, a string": what ``logic.start_session`` checks first."""
+    return [
+        {
+            "required": [name],
+            "properties": {
+                other: {"type": "string"} if other == name else {"type": "null"} for other in names
+            },
+        }
+        for name in names
+    ]
+
+
 class StartSession(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"oneOf": _one_of("song_id", "video_id")})
+
     song_id: Id | None = None
     video_id: Id | None = None
     quality: Literal["low", "normal", "high"] | None = None
