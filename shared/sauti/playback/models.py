@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from sauti.catalog.models import Song
 from sauti.models import ApiModel, Page
@@ -20,7 +20,7 @@ class PlayContext(BaseModel):
     id: Id
 
 
-def _one_of(*names: str) -> list[dict[str, Any]]:
+def _one_of(*names: str) -> JsonValue:
     """JSON Schema for "exactly one of ``names``, a string": what ``logic.start_session`` checks first."""
     return [
         {
