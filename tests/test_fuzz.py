@@ -61,6 +61,7 @@ BEYOND_THE_SCHEMA = {
     "POST /auth/email/verify": "a one-time token the service sent",
     "POST /devices": "a public key that is a point on P-256",
     "PUT /me/player": "an index within the queue's length",
+    "POST /playback/sessions": "exactly one of song_id and video_id (a oneOf spoils generated clients)",
 }
 
 

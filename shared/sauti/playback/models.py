@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
 
 from sauti.catalog.models import Song
 from sauti.models import ApiModel, Page
@@ -20,21 +20,9 @@ class PlayContext(BaseModel):
     id: Id
 
 
-def _one_of(*names: str) -> JsonValue:
-    """JSON Schema for "exactly one of ``names``, a string": what ``logic.start_session`` checks first."""
-    return [
-        {
-            "required": [name],
-            "properties": {
-                other: {"type": "string"} if other == name else {"type": "null"} for other in names
-            },
-        }
-        for name in names
-    ]
-
-
 class StartSession(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"oneOf": _one_of("song_id", "video_id")})
+    """Exactly one of ``song_id`` and ``video_id`` (422 otherwise). Not a ``oneOf`` in the schema: client
+    generators turn that into anonymous union types instead of one ``StartSession`` model."""
 
     song_id: Id | None = None
     video_id: Id | None = None
