@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from sauti import paging
+from sauti.auth import normalize
 from sauti_dev.openapi import DOCUMENT_PATHS, build_document, render
 from sauti_dev.template import load_template
 
@@ -125,3 +128,40 @@ def test_every_secured_operation_documents_the_gateways_own_401(functions):
                 content = operation["responses"]["401"]["content"]
                 assert content["application/json"]["schema"] == gateway_401, f"{method} {path}"
                 assert "403" in operation["responses"], f"{method} {path}: account_suspended"
+
+
+def test_the_main_models_carry_examples_the_document_itself_accepts(functions):
+    # Each #/components/schemas/X read as #/$defs/X, so one schema holds every model it refers to.
+    text = json.dumps(build_document(functions)["components"]["schemas"])
+    schemas = json.loads(text.replace("#/components/schemas/", "#/$defs/"))
+
+    for name in ("Song", "Playlist", "PlaySession", "Tokens", "SignedIn", "SearchResults"):
+        examples = schemas[name].get("examples")
+        assert examples, f"{name} has no example"
+        validator = Draft202012Validator({**schemas[name], "$defs": schemas})
+        for example in examples:
+            assert not [error.message for error in validator.iter_errors(example)], name
+            broken = {key: value for key, value in example.items() if key != next(iter(example))}
+            assert list(validator.iter_errors(broken)), f"{name}: a required field missing goes unseen"
+
+
+def test_every_cursor_and_auth_field_states_the_limit_the_server_checks(functions):
+    document = build_document(functions)
+    cursor_patterns = {paging.CURSOR_PATTERN, paging.RANK_CURSOR_PATTERN, paging.ID_CURSOR_PATTERN}
+    cursors = [
+        (f"{method} {path}", parameter["schema"]["anyOf"][0].get("pattern"))
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "cursor"
+    ]
+    assert len(cursors) >= 10
+    assert all(pattern in cursor_patterns for _, pattern in cursors), cursors
+
+    schemas = document["components"]["schemas"]
+    device_name = schemas["SignupRequest"]["properties"]["device_name"]["anyOf"][0]
+    assert device_name["maxLength"] == normalize.DEVICE_NAME_MAX_LENGTH
+    assert schemas["ProfileUpdate"]["properties"]["display_name"]["maxLength"] == (
+        normalize.DISPLAY_NAME_MAX_LENGTH
+    )
+    assert schemas["SignupRequest"]["properties"]["email"]["maxLength"] == normalize.EMAIL_MAX_LENGTH

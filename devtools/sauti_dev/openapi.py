@@ -20,7 +20,8 @@ TITLE = "Sauti API"
 DESCRIPTION = (
     "The backend of Sauti, a music and video streaming service. JSON in and out; errors are "
     "application/problem+json (RFC 9457) with a stable `code`. Send the access token from /auth/login "
-    "as `Authorization: Bearer <token>` on every route that lists the bearer security requirement."
+    "as `Authorization: Bearer <token>` on every route that lists the bearer security requirement. "
+    "No text may hold a NUL character (U+0000), in a body, a query or a path: 422 `validation_error`."
 )
 DOCUMENT_PATHS = (
     PROJECT_ROOT / "docs" / "openapi.json",

@@ -44,7 +44,7 @@ from sauti.admin.models import (
     VideoIn,
 )
 from sauti.admin.settings import AdminSettings
-from sauti.http import errors, http_app, lambda_entry
+from sauti.http import Cursor, IdCursor, errors, http_app, lambda_entry
 from sauti.settings import require
 
 IMPORT_ROUTE = "POST /admin/catalog/imports"
@@ -52,7 +52,6 @@ app = http_app(raw_bodies=(IMPORT_ROUTE,))  # every route needs a signed-in user
 require(AdminSettings)
 
 Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 Text = Annotated[str | None, Query(max_length=320)]
 Day = Annotated[date | None, Query(description="a UTC day, YYYY-MM-DD (inclusive)")]
 Quality = Annotated[Literal["low", "normal", "high"], Path()]
@@ -304,7 +303,7 @@ def audit_log(
     since: Day = None,
     until: Day = None,
     limit: Limit = logic.DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    cursor: IdCursor = None,
 ) -> AuditPage:
     return logic.read_audit_log(  # type: ignore[return-value]
         app.principal(), actor, target_id, action, limit, cursor, days=(since, until)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from sauti.http import errors, http_app, lambda_entry
+from sauti.http import Cursor, errors, http_app, lambda_entry
 from sauti.notifications import logic
 from sauti.notifications.models import (
     MAX_TOKEN_LENGTH,
@@ -18,7 +18,7 @@ from sauti.notifications.models import (
     RegisterPushToken,
 )
 from sauti.notifications.settings import NotificationsSettings
-from sauti.paging import CURSOR_MAX_LENGTH, MAX_LIMIT
+from sauti.paging import MAX_LIMIT
 from sauti.settings import require
 
 UNSUBSCRIBE = "POST /notifications/unsubscribe"
@@ -27,7 +27,6 @@ app = http_app(public=PUBLIC)
 require(NotificationsSettings)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)]
 TokenPath = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
 IdPath = Annotated[str, Path(max_length=100)]
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
-from sauti.http import ETAG, IfMatch, errors, http_app, lambda_entry
+from sauti.http import ETAG, Cursor, IfMatch, RankCursor, errors, http_app, lambda_entry
 from sauti.playlists import logic
 from sauti.playlists.models import (
     AddTracks,
@@ -36,7 +36,6 @@ require(PlaylistsSettings)
 
 Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
 PageLimit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 Token = Annotated[str, Path(max_length=200)]
 Json = Response[str]
 
@@ -93,7 +92,7 @@ def top_playlists(period: Annotated[Literal["day", "week", "month"], Query()] = 
 
 
 @app.get("/playlists/<playlist_id>", responses=answers(200, Playlist, 404))
-def get_playlist(playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: Cursor = None) -> Json:
+def get_playlist(playlist_id: str, limit: Limit = logic.DEFAULT_LIMIT, cursor: RankCursor = None) -> Json:
     playlist = logic.get_playlist(app.principal().user_id, playlist_id, limit, cursor)
     return _json(200, playlist, playlist.version)
 

@@ -17,7 +17,10 @@ app = http_app()  # signed-in users only
 require(CoreSettings, DatabaseSettings, SearchSettings)
 
 Text = Annotated[str, Query(max_length=logic.MAX_QUERY_LENGTH)]
-Types = Annotated[str | None, Query(max_length=100)]
+Types = Annotated[
+    str | None,
+    Query(max_length=logic.TYPES_MAX_LENGTH, pattern=logic.TYPES_PATTERN, description="e.g. `song,artist`"),
+]
 Limit = Annotated[int, Query(ge=1, le=logic.MAX_LIMIT)]
 
 

@@ -396,5 +396,9 @@ def _within_response_limit(result: dict[str, Any]) -> dict[str, Any]:
 
 
 # The query parameters of every list route: ``limit: Limit = paging.DEFAULT_LIMIT, cursor: Cursor = None``.
+# Each cursor's pattern is the whole check (sauti.paging), so the document and the server agree.
 Limit = Annotated[int, Query(ge=1, le=paging.MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=paging.CURSOR_MAX_LENGTH)]
+_OPAQUE = "opaque: the `next_cursor` of the page before"
+Cursor = Annotated[str | None, Query(pattern=paging.CURSOR_PATTERN, description=_OPAQUE)]
+RankCursor = Annotated[str | None, Query(pattern=paging.RANK_CURSOR_PATTERN, description=_OPAQUE)]
+IdCursor = Annotated[str | None, Query(pattern=paging.ID_CURSOR_PATTERN, description=_OPAQUE)]

@@ -5,6 +5,7 @@ and events follow the outer commit)."""
 from __future__ import annotations
 
 import mimetypes
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -625,7 +626,7 @@ def read_audit_log(
         actor = canonical_id(actor)
     before_id = None
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 19:
+        if re.fullmatch(paging.ID_CURSOR_PATTERN, cursor) is None:
             raise paging.InvalidCursor()
         before_id = int(cursor)
     with transaction() as conn:

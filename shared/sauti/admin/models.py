@@ -28,7 +28,7 @@ class ArtistPatch(RequestModel):
 
 
 class AccountLink(RequestModel):
-    email: str = Field(min_length=3, max_length=320)
+    email: auth.Email
 
     _email = field_validator("email")(auth.normalize_email)
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sauti.auth import normalize
 from sauti.auth.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from sauti.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
+from sauti.auth.public import Email
 from sauti.billing.models import EntitlementFlags, Subscription
 from sauti.models import ApiModel, Page
 
 Platform = Literal["ios", "android", "web"]
+# The shortest is documented, and refused by passwords.check_password as 422 `weak_password` (too_short).
+NewPassword = Field(max_length=PASSWORD_MAX_LENGTH, json_schema_extra={"minLength": PASSWORD_MIN_LENGTH})
+# Each field's limits are the normaliser's (sauti.auth.normalize): the document states what is refused.
+DisplayName = Annotated[
+    str, Field(max_length=normalize.DISPLAY_NAME_MAX_LENGTH, pattern=normalize.LABEL_PATTERN)
+]
+DeviceName = Annotated[
+    str, Field(max_length=normalize.DEVICE_NAME_MAX_LENGTH, pattern=normalize.LABEL_PATTERN)
+]
 
 
 class _Body(BaseModel):
@@ -20,15 +31,15 @@ class _Body(BaseModel):
 
 class DeviceFields(_Body):
     platform: Platform | None = None
-    device_name: str | None = Field(default=None, max_length=200)
+    device_name: DeviceName | None = None
 
     _device_name = field_validator("device_name")(normalize.device_name)
 
 
 class SignupRequest(DeviceFields):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
-    display_name: str = Field(max_length=200)
+    email: Email
+    password: str = NewPassword
+    display_name: DisplayName
 
     _email = field_validator("email")(normalize.email)
     _display_name = field_validator("display_name")(normalize.display_name)
@@ -53,14 +64,15 @@ class RefreshRequest(_Body):
 
 
 class ForgotPasswordRequest(_Body):
+    # Any text: one that cannot be an address matches no account, and the answer is the same 202.
     email: str = Field(max_length=320)
 
-    _email = field_validator("email")(normalize.email)
+    _email = field_validator("email")(normalize.lenient_email)
 
 
 class ResetPasswordRequest(_Body):
     token: str = Field(max_length=500)
-    new_password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    new_password: str = NewPassword
 
     _password = field_validator("new_password")(normalize.password)
 
@@ -70,7 +82,7 @@ class VerifyEmailRequest(_Body):
 
 
 class ProfileUpdate(_Body):
-    display_name: str = Field(max_length=200)
+    display_name: DisplayName
 
     _display_name = field_validator("display_name")(normalize.display_name)
 
@@ -84,7 +96,26 @@ class PublicUser(ApiModel):
     display_name: str
 
 
+TOKENS_EXAMPLE: dict[str, Any] = {
+    "access_token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI5YTRjMmU3YiJ9.c2lnbmF0dXJl",
+    "refresh_token": "k3Jd9_Qm2vLx8PzR4tYb7NcW1eHs6UaF0gTiVo5yZlE.p8Rw2_Ln4Xk7QzJ1vMc9BtYh3GsD6eUa0FiW"
+    "o5rNlKq",
+    "token_type": "Bearer",
+    "expires_in": 900,
+}
+SIGNED_IN_EXAMPLE: dict[str, Any] = {
+    **TOKENS_EXAMPLE,
+    "user": {
+        "id": "9a4c2e7b-1d5f-4a8e-b3c6-7f2d9e1b5a84",
+        "email": "wanjiru@example.com",
+        "display_name": "Wanjiru",
+    },
+}
+
+
 class Tokens(ApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [TOKENS_EXAMPLE]})
+
     access_token: str
     refresh_token: str
     token_type: Literal["Bearer"]
@@ -92,6 +123,8 @@ class Tokens(ApiModel):
 
 
 class SignedIn(Tokens):
+    model_config = ConfigDict(json_schema_extra={"examples": [SIGNED_IN_EXAMPLE]})
+
     user: PublicUser
     device_key: str = Field(
         description="keep it on the device and send it with its next logins (docs/auth.md: throttling)"

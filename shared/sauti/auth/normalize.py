@@ -9,7 +9,13 @@ EMAIL_MAX_LENGTH = 254
 DISPLAY_NAME_MAX_LENGTH = 64
 DEVICE_NAME_MAX_LENGTH = 100
 USER_AGENT_MAX_LENGTH = 512
+# The request models' patterns are these (so the API description refuses what the server does): no
+# control characters but whitespace (which a label collapses), and a label holds one visible at least.
+_CONTROL = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+LABEL_PATTERN = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
 # Deliberately loose: one @, no spaces, a dot in the domain. The verification email is the real check.
+_PART = rf"[^@\s.{_CONTROL}]+"
+EMAIL_PATTERN = rf"^\s*[^@\s{_CONTROL}]+@{_PART}(\.{_PART})+\s*$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 
@@ -38,6 +44,15 @@ def _label(value: str, max_length: int) -> str:
     if any(_is_control(char) for char in normalised):
         raise ValueError("must not contain control characters")
     return normalised
+
+
+def lenient_email(value: str) -> str:
+    """The address as ``email`` gives it, or, when it cannot be one, the text NFKC'd and lower-cased:
+    for a lookup that answers the same whether or not an account matches."""
+    try:
+        return email(value)
+    except ValueError:
+        return unicodedata.normalize("NFKC", value).strip().lower()
 
 
 def display_name(value: str) -> str:

@@ -4,11 +4,18 @@ libraries load only when one of the functions that change an account is called."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
+
+from sauti.auth import normalize
 from sauti.auth.directory import get_user, public_user
 
+# An email a request model takes: the normaliser's own limits, so the API description states them.
+Email = Annotated[str, Field(max_length=normalize.EMAIL_MAX_LENGTH, pattern=normalize.EMAIL_PATTERN)]
+
 __all__ = [
+    "Email",
     "change_role",
     "get_user",
     "grant_role",
@@ -81,6 +88,4 @@ def user_id_by_email(email: str) -> str | None:
 def normalize_email(value: str) -> str:
     """An address as auth stores it (NFKC, trimmed, lower-case); ValueError unless it can be one: for
     another module's request model (a pydantic validator turns it into a 422 naming the field)."""
-    from sauti.auth import normalize
-
     return normalize.email(value)

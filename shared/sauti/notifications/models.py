@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 
 from sauti.models import ApiModel, Page, RequestModel
 
@@ -62,22 +62,32 @@ class Preferences(ApiModel):
 
 
 class ChannelChanges(RequestModel):
-    push: bool | None = None
-    email: bool | None = None
+    push: StrictBool | None = None
+    email: StrictBool | None = None
 
 
 ALWAYS_ON = "always on: these emails are sent whatever the switches say"
+
+
+def _a_boolean(value: Any) -> Any:
+    """``true`` itself, as the document says: not 1 (which Literal[True] alone would take)."""
+    if not isinstance(value, bool):
+        raise ValueError("must be true")
+    return value
+
+
+AlwaysOn = Annotated[Literal[True], BeforeValidator(_a_boolean)]
 
 
 class TopicChanges(RequestModel):
     """``billing`` and ``security`` cannot be switched off (422 naming the topic): the service sends
     their emails whatever the switches say, and the answer never claims otherwise."""
 
-    new_releases: bool | None = None
-    playlist_activity: bool | None = None
-    billing: Literal[True] | None = Field(default=None, description=ALWAYS_ON)
-    security: Literal[True] | None = Field(default=None, description=ALWAYS_ON)
-    product_news: bool | None = None
+    new_releases: StrictBool | None = None
+    playlist_activity: StrictBool | None = None
+    billing: AlwaysOn | None = Field(default=None, description=ALWAYS_ON)
+    security: AlwaysOn | None = Field(default=None, description=ALWAYS_ON)
+    product_news: StrictBool | None = None
 
 
 class PreferencesChange(RequestModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,9 @@ class PlayContext(BaseModel):
 
 
 class StartSession(BaseModel):
+    """Exactly one of ``song_id`` and ``video_id`` (422 otherwise). Not a ``oneOf`` in the schema: client
+    generators turn that into anonymous union types instead of one ``StartSession`` model."""
+
     song_id: Id | None = None
     video_id: Id | None = None
     quality: Literal["low", "normal", "high"] | None = None
@@ -71,7 +74,24 @@ class AdBreak(ApiModel):
     ad: Ad
 
 
+PLAY_SESSION_EXAMPLE: dict[str, Any] = {
+    "session_id": "c4e8a2f6-3b9d-4e1a-8f5c-2d7b9e3a6c15",
+    "kind": "song",
+    "stream": {
+        "url": "https://media.sauti.app/songs/5f0c6b1e/normal.m4a?exp=1746092100&sig=3q2-7w",
+        "expires_at": "2025-05-01T09:45:00Z",
+        "quality": "normal",
+    },
+    "background_allowed": False,
+    "ads": None,
+    "prefetch": None,
+    "next_heartbeat_s": 60,
+}
+
+
 class PlaySession(ApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PLAY_SESSION_EXAMPLE]})
+
     session_id: str
     kind: Literal["song", "video"]
     stream: StreamLink

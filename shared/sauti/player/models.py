@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Self
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from sauti.models import ApiModel, RequestModel
 
@@ -16,8 +16,8 @@ MAX_POSITION_MS = 24 * 3600 * 1000
 
 class PlayerStateIn(RequestModel):
     queue: list[UUID] = Field(max_length=MAX_QUEUE, description="song ids, in play order")
-    index: int = Field(ge=0, description="the queue entry playing (0 when the queue is empty)")
-    position_ms: int = Field(ge=0, le=MAX_POSITION_MS, description="where in that song")
+    index: StrictInt = Field(ge=0, description="the queue entry playing (0 when the queue is empty)")
+    position_ms: StrictInt = Field(ge=0, le=MAX_POSITION_MS, description="where in that song")
     device_id: str = Field(min_length=1, max_length=64, description="the device that saved this")
 
     @model_validator(mode="after")

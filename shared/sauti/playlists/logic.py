@@ -3,8 +3,6 @@ after the commit. Rules, limits and their reasons: docs/playlists.md."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import secrets
@@ -113,25 +111,6 @@ def _summary(row: Row, relation: str | None, owners: dict[str, dict[str, Any]]) 
     }
 
 
-def _encode_item_cursor(rank: int, item_id: str) -> str:
-    raw = json.dumps([rank, item_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_item_cursor(cursor: str | None) -> tuple[int, str] | None:
-    if not cursor:
-        return None
-    try:
-        rank, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise paging.InvalidCursor() from exc
-    if not isinstance(rank, int) or isinstance(rank, bool) or not 0 <= rank < 1 << 63:
-        raise paging.InvalidCursor()
-    if (item := canonical_id(item_id)) is None:
-        raise paging.InvalidCursor()
-    return rank, item
-
-
 def _songs(song_ids: list[str]) -> dict[str, dict[str, Any]]:
     from sauti.catalog import logic as catalog
 
@@ -163,7 +142,9 @@ def _tracks_page(rows: list[Row], limit: int) -> dict[str, Any]:
     more = len(rows) > limit and bool(shown)
     return {
         "items": [_item(row, songs) for row in shown],
-        "next_cursor": _encode_item_cursor(int(shown[-1]["rank"]), shown[-1]["item_id"]) if more else None,
+        "next_cursor": (
+            paging.encode_rank_cursor(int(shown[-1]["rank"]), shown[-1]["item_id"]) if more else None
+        ),
     }
 
 
@@ -279,7 +260,7 @@ def create_playlist(user_id: str, body: CreatePlaylist) -> Playlist:
 def get_playlist(user_id: str, playlist_id: str, limit: int, cursor: str | None) -> Playlist:
     """The playlist and a page of its tracks; a first-page read by someone who may count is a view."""
     playlist_id = _id_or_404(playlist_id)
-    after = _decode_item_cursor(cursor)
+    after = paging.decode_rank_cursor(cursor)
     with transaction() as conn:
         row = store.playlist_with_page(conn, playlist_id, user_id, limit + 1, after)
     if row is None or not readable(row, user_id):

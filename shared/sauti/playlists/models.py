@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from sauti.models import ApiModel, Page, RequestModel
 
@@ -87,7 +87,43 @@ class PlaylistSummary(ApiModel):
     updated_at: datetime
 
 
+PLAYLIST_EXAMPLE: dict[str, Any] = {
+    "id": "3d8f1a6c-9b2e-4f7d-a1c3-5e8b2d9f4a70",
+    "name": "Road trip",
+    "description": "Nairobi to Mombasa",
+    "visibility": "public",
+    "visible_to_others": True,
+    "owner": {"id": "9a4c2e7b-1d5f-4a8e-b3c6-7f2d9e1b5a84", "display_name": "Wanjiru"},
+    "version": 7,
+    "track_count": 1,
+    "duration_ms": 214000,
+    "followers": 12,
+    "relation": "owner",
+    "created_at": "2025-05-01T09:30:00Z",
+    "updated_at": "2025-05-03T18:02:11Z",
+    "tracks": {
+        "items": [
+            {
+                "item_id": "e1b7c3a9-4f2d-4c8e-9a6b-1d5f3e7c2b98",
+                "song": {
+                    "id": "5f0c6b1e-8d2a-4c51-9e0b-3a7d2f6c4b10",
+                    "title": "Jua Kali",
+                    "artist": {"id": "0b9d3c7e-2f4a-4e1b-8c6d-9a5e7f3b2d41", "name": "Amani Kijana"},
+                    "duration_ms": 214000,
+                },
+                "available": True,
+                "added_by": "9a4c2e7b-1d5f-4a8e-b3c6-7f2d9e1b5a84",
+                "added_at": "2025-05-01T09:31:00Z",
+            }
+        ],
+        "next_cursor": None,
+    },
+}
+
+
 class Playlist(PlaylistSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [PLAYLIST_EXAMPLE]})
+
     tracks: Page[Item]
 
 

@@ -25,6 +25,11 @@ from sauti.settings import settings
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 MAX_QUERY_LENGTH = 200
+# ?types=: names of KINDS, singular or plural, comma-separated (spaces around them allowed), or none at
+# all. The route validates with this pattern alone, so the document says exactly what is refused.
+_TYPE = rf" *({'|'.join(KINDS)})s? *"
+TYPES_PATTERN = rf"^({_TYPE}(,{_TYPE})*)?$"
+TYPES_MAX_LENGTH = 100
 MAX_WORDS = 8  # words past the eighth are ignored (a pasted paragraph is not a search)
 SUGGESTIONS = 10
 COMPLETIONS = 10  # terms a typed prefix expands to, most frequent first
