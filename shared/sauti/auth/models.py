@@ -110,6 +110,7 @@ SIGNED_IN_EXAMPLE: dict[str, Any] = {
         "email": "wanjiru@example.com",
         "display_name": "Wanjiru",
     },
+    "device_key": "Zq3v8LwR1nXc5TbY7uKe2HsJ9mPd4GfA6oVi0NlWrEk",
 }
 
 
