@@ -145,7 +145,7 @@ def start_console(api_base: str, video_upload_origin: str = STREAM_UPLOAD_ORIGIN
 
 def local_r2_origin() -> str:
     """Where the browser PUTs audio with a presigned URL: the local R2 the stack started."""
-    return os.environ.get("R2_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL", "")
+    return os.environ.get("R2_ENDPOINT_URL", "")
 
 
 def write_deploy_files(directory: Path, api_base: str, upload_origins: list[str]) -> None:
